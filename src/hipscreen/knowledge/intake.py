@@ -1,0 +1,198 @@
+"""The Intake model: every answer a person or clinician can give, validated (DESIGN.md "The intake")."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Mode = Literal["self", "clinician"]
+Sex = Literal["female", "male", "other", "undisclosed"]
+OneSide = Literal["none", "left", "right"]
+AnySide = Literal["none", "left", "right", "both"]
+HipSurgery = Literal["none", "under_12_weeks", "over_12_weeks"]
+
+
+class Activity(StrEnum):
+    running = "running"
+    lifting = "lifting"
+    golf = "golf"
+    crossfit = "crossfit"
+    field_sports = "field_sports"
+    lifting_kids = "lifting_kids"
+    desk_work = "desk_work"
+    manual_work = "manual_work"
+
+
+class Location(StrEnum):
+    low_back_left = "low_back_left"
+    low_back_right = "low_back_right"
+    low_back_central = "low_back_central"
+    si_left = "si_left"
+    si_right = "si_right"
+    deep_glute_left = "deep_glute_left"
+    deep_glute_right = "deep_glute_right"
+    front_hip_left = "front_hip_left"
+    front_hip_right = "front_hip_right"
+    groin_left = "groin_left"
+    groin_right = "groin_right"
+    hamstring_left = "hamstring_left"
+    hamstring_right = "hamstring_right"
+    below_knee_left = "below_knee_left"
+    below_knee_right = "below_knee_right"
+
+
+class Aggravator(StrEnum):
+    after_leg_day = "after_leg_day"
+    sitting_then_training = "sitting_then_training"
+    bending_lifting = "bending_lifting"
+    rotation = "rotation"
+    running = "running"
+    stairs = "stairs"
+    getting_out_of_car = "getting_out_of_car"
+    lifting_kids = "lifting_kids"
+
+
+class HingeFault(StrEnum):
+    back_rounds = "back_rounds"
+    back_arches = "back_arches"
+    turns_into_squat = "turns_into_squat"
+    shifts_to_one_side = "shifts_to_one_side"
+    no_hamstring_load = "no_hamstring_load"
+    back_pain = "back_pain"
+
+
+class DrillId(StrEnum):
+    """Every drill id of the catalogue; the catalogue loader checks the two agree."""
+
+    single_leg_stability = "single_leg_stability"
+    single_leg_hip_hinge = "single_leg_hip_hinge"
+    internal_rotation_hinge = "internal_rotation_hinge"
+    hip_airplane = "hip_airplane"
+    supported_single_leg_stability = "supported_single_leg_stability"
+    kickstand_hinge = "kickstand_hinge"
+    dowel_hip_hinge = "dowel_hip_hinge"
+    glute_bridge = "glute_bridge"
+    supported_hip_airplane = "supported_hip_airplane"
+    side_lying_hip_abduction = "side_lying_hip_abduction"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+
+class Safety(_Strict):
+    """Red-flag questions, asked first. Each is yes/no and defaults to no."""
+
+    bladder_or_bowel_change: bool = Field(
+        False, description="New trouble passing urine, leaking, or loss of bowel control")
+    saddle_numbness: bool = Field(
+        False, description="Numbness around the genitals, back passage or inner thighs")
+    both_legs_numb_or_weak: bool = Field(False, description="Both legs numb or weak")
+    worsening_leg_weakness: bool = Field(
+        False, description="Leg weakness getting worse, e.g. a foot that starts to drop or catch")
+    fever_or_unwell: bool = Field(False, description="Fever, or feeling generally unwell")
+    cancer_history: bool = Field(False, description="Any past cancer")
+    unexplained_weight_loss: bool = Field(False, description="Weight loss you cannot explain")
+    constant_night_pain: bool = Field(
+        False, description="Constant pain at night, not eased by changing position")
+    significant_trauma: bool = Field(
+        False,
+        description="A fall from height, a road accident, or a fall with osteoporosis")
+    osteoporosis_or_steroids: bool = Field(
+        False, description="Osteoporosis, or steroid tablets for 3 months or more")
+    cannot_bear_weight: bool = Field(False, description="Cannot put weight through the leg")
+    hot_swollen_hip: bool = Field(False, description="A hot, swollen hip")
+    immunosuppressed: bool = Field(
+        False, description="A weakened immune system, or injects drugs")
+    morning_stiffness_over_30_min: bool = Field(
+        False, description="Back stiffness on waking that lasts more than 30 minutes")
+    pregnant: bool = Field(False, description="Pregnant now")
+    hip_surgery: HipSurgery = Field(
+        "none", description="Hip surgery (replacement or other): none, under or over 12 weeks ago")
+
+
+class Symptoms(_Strict):
+    """What hurts, where, how much and when."""
+
+    pain_now: Annotated[int, Field(ge=0, le=10, description="Pain now, 0 to 10")] = 0
+    pain_worst_week: Annotated[
+        int, Field(ge=0, le=10, description="Worst pain in the last week, 0 to 10")] = 0
+    weeks: Annotated[
+        int, Field(ge=0, le=520, description="How long this episode has lasted, in weeks")] = 0
+    keeps_coming_back: bool = Field(False, description="The pain keeps coming back")
+    locations: tuple[Location, ...] = Field((), description="Where it hurts")
+    pins_and_needles_below_knee: bool = Field(
+        False, description="Pins and needles or numbness below the knee")
+    worse_with: tuple[Aggravator, ...] = Field((), description="What makes it worse")
+    stretching_only_temporary_relief: bool = Field(
+        False, description="Stretching helps only for a while, and the tightness comes back")
+    recurring_hamstring_strain: AnySide = Field(
+        "none", description="Hamstring strains that keep coming back, and on which side")
+
+
+class HipIRDegrees(_Strict):
+    """Hip internal rotation measured by a clinician, in degrees per side."""
+
+    left: Annotated[int, Field(ge=0, le=90, description="Left hip IR in degrees")]
+    right: Annotated[int, Field(ge=0, le=90, description="Right hip IR in degrees")]
+
+
+class Movement(_Strict):
+    """Movement tests. A test left out was not tested, which differs from 'none'."""
+
+    hip_shift: OneSide | None = Field(
+        None, description="Hips drift to that side in a squat or hinge")
+    knee_collapse: AnySide | None = Field(
+        None, description="Knee caves inward in a squat or step-down")
+    single_leg_balance_poor: AnySide | None = Field(
+        None, description="Cannot hold 30 s standing on that leg")
+    pelvic_drop: AnySide | None = Field(
+        None, description="Standing on that leg, the opposite hip drops")
+    hinge_faults: tuple[HingeFault, ...] | None = Field(
+        None, description="What goes wrong in a hip hinge; [] means a clean hinge")
+    hip_ir_limited: AnySide | None = Field(
+        None, description="Hip internal rotation limited on that side")
+    hip_ir_degrees: HipIRDegrees | None = Field(
+        None, description="Clinician: hip IR in degrees; when given it decides hip_ir_limited")
+    front_hip_pinch: AnySide | None = Field(
+        None, description="Pinch at the front of the hip in deep flexion")
+    feels_stuck_in_hip: AnySide | None = Field(
+        None, description="The hip feels stuck")
+
+
+class DrillResponse(_Strict):
+    """Optional follow-up after trying the plan: what was felt during which drills."""
+
+    low_back_pinch: tuple[DrillId, ...] = Field(
+        (), description="Felt a low back pinch during these drills")
+    hamstring_cramp: tuple[DrillId, ...] = Field(
+        (), description="Hamstring cramped during these drills")
+
+
+class Intake(_Strict):
+    """One screening intake. Unknown keys are rejected."""
+
+    mode: Mode = Field("self", description="Who fills it in: the person (self) or a clinician")
+    age: Annotated[int, Field(ge=8, le=110, description="Age in years")]
+    sex: Sex | None = Field(None, description="Optional")
+    activities: tuple[Activity, ...] = Field((), description="What the person does")
+    safety: Safety = Field(default_factory=Safety)
+    symptoms: Symptoms = Field(default_factory=Symptoms)
+    movement: Movement = Field(default_factory=Movement)
+    drill_response: DrillResponse = Field(default_factory=DrillResponse)
+
+    @model_validator(mode="after")
+    def _no_duplicates(self) -> Intake:
+        for path, values in (
+            ("activities", self.activities),
+            ("symptoms.locations", self.symptoms.locations),
+            ("symptoms.worse_with", self.symptoms.worse_with),
+        ):
+            if len(set(values)) != len(values):
+                raise ValueError(f"{path}: each value may appear once")
+        return self
+
+
+MOVEMENT_TESTS = tuple(Movement.model_fields)

@@ -1,0 +1,184 @@
+"""The Result of one screening: triage, deficits, plan, precautions, skipped tests and the trace."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hipscreen.knowledge.intake import Intake
+
+DISCLAIMER = (
+    "hipscreen is a screening aid, not a diagnosis. It does not replace an assessment by a "
+    "qualified clinician."
+)
+
+TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
+Side = Literal["left", "right", "both"]
+Confidence = Literal["likely", "possible"]
+TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "clinician_review", "self_care")
+LEVELS_THAT_STOP_DRILLS: frozenset[str] = frozenset({"emergency", "urgent"})
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RedFlagHit(_Out):
+    """A red-flag row of DESIGN.md that the answers meet."""
+
+    id: str
+    level: TriageLevel
+    label: str
+    action: str
+    answers: list[str] = Field(description="The intake answers that raised it")
+    source: str
+
+
+class Triage(_Out):
+    level: TriageLevel
+    label: str = Field(description="The level in words, never only a colour")
+    action: str = Field(description="What to do, in plain words")
+    red_flags: list[RedFlagHit] = []
+    drills_allowed: bool
+    plan_note: str | None = Field(
+        None, description="e.g. 'start once a clinician agrees' at clinician_review")
+
+
+class DeficitResult(_Out):
+    id: str
+    label: str
+    side: Side
+    certainty: float = Field(ge=0, le=1, description="Combined certainty factor")
+    confidence: Confidence
+    evidence: list[str] = Field(description="Ids of the evidence rules that fired")
+    explanation: str
+
+
+class Dose(_Out):
+    sets: int
+    reps: int | None = None
+    hold_seconds: int | None = None
+    per_side: bool = True
+    sessions_per_week: str
+    text: str = Field(description="The dose in plain words")
+    source: str
+
+
+class PlanItem(_Out):
+    drill: str
+    name: str
+    side: Side
+    variant: str = Field(description="standard, supported, regressed, ...")
+    replaces: str | None = Field(None, description="The drill this one stands in for")
+    order: int
+    purpose: str
+    steps: list[str]
+    cues: list[str]
+    feel: list[str]
+    dont_feel: list[str]
+    dose: Dose
+    regression: str
+    progression: str
+    why: list[str] = Field(description="Why this drill for you")
+    serves: list[str] = Field(description="Deficit ids this drill serves")
+    source: str
+
+
+class PrecautionApplied(_Out):
+    id: str
+    label: str
+    text: str
+    drills: list[str] = Field(description="Drills removed or swapped because of it")
+    source: str
+
+
+class SkippedTest(_Out):
+    field: str
+    label: str
+    would_check: str
+
+
+class TraceStep(_Out):
+    """One declared fact and how it came to be."""
+
+    fact_id: int
+    kind: str
+    data: dict[str, Any]
+    rule: str | None = Field(None, description="Rule id; None for an intake answer")
+    rule_text: str | None = None
+    source: str | None = None
+    premises: list[int] = Field(default_factory=list, description="Fact ids the rule matched")
+    also_by: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="Other rule firings that concluded the same fact: rule and premises")
+
+
+class HowNode(_Out):
+    """A node of a justification tree: a fact, the rule that concluded it, and its premises."""
+
+    fact_id: int
+    text: str
+    rule: str | None = None
+    rule_text: str | None = None
+    source: str | None = None
+    premises: list[HowNode] = []
+
+
+class WhyNotCondition(_Out):
+    text: str
+    status: Literal["met", "missing", "not_tested", "blocked"]
+
+
+class WhyNotRule(_Out):
+    rule: str
+    rule_text: str
+    source: str
+    fired: bool
+    conditions: list[WhyNotCondition]
+
+
+class WhyNot(_Out):
+    id: str
+    concluded: bool
+    summary: str
+    rules: list[WhyNotRule] = []
+
+
+class Result(_Out):
+    disclaimer: str = DISCLAIMER
+    intake: Intake
+    triage: Triage
+    deficits: list[DeficitResult]
+    plan: list[PlanItem]
+    precautions: list[PrecautionApplied]
+    skipped_tests: list[SkippedTest]
+    safety_net: list[str] = Field(description="See a clinician if ...")
+    rules_fired: list[str]
+    trace: list[TraceStep]
+
+    @model_validator(mode="after")
+    def _no_drills_when_stopped(self) -> Result:
+        if self.plan and (self.triage.level in LEVELS_THAT_STOP_DRILLS
+                          or not self.triage.drills_allowed):
+            raise ValueError(f"a plan must not be given at triage {self.triage.level}")
+        return self
+
+    # -- explanation -------------------------------------------------------------------
+    def how(self, conclusion: str) -> list[HowNode]:
+        """Justification trees for a conclusion id (a triage level, red flag, deficit, drill)."""
+        from hipscreen.screening.explain import how
+
+        return how(self, conclusion)
+
+    def why_not(self, conclusion: str) -> WhyNot:
+        """Why a deficit or drill id was not concluded (or how it was, if it was)."""
+        from hipscreen.screening.explain import why_not
+
+        return why_not(self, conclusion)
+
+    def deficit_ids(self) -> list[str]:
+        return [d.id for d in self.deficits]
+
+    def drill_ids(self) -> list[str]:
+        return [p.drill for p in self.plan]

@@ -75,7 +75,7 @@ class DrillId(StrEnum):
     dowel_hip_hinge = "dowel_hip_hinge"
     glute_bridge = "glute_bridge"
     supported_hip_airplane = "supported_hip_airplane"
-    side_lying_hip_abduction = "side_lying_hip_abduction"
+    supported_internal_rotation_hinge = "supported_internal_rotation_hinge"
 
 
 class _Strict(BaseModel):

@@ -1,0 +1,226 @@
+"""Stage 3, deficits: findings -> weighted evidence -> deficits, combined as certainty factors."""
+
+from collections import defaultdict
+
+from experta import EXISTS, MATCH, NOT, Rule
+
+from hipscreen.rules.facts import Deficit, Evidence, Finding
+from hipscreen.rules.meta import COMBINE, DEFICITS, cites, threshold
+
+HIP = "hip_stability_deficit"
+HINGE = "hinge_pattern_deficit"
+IR = "hip_ir_control_deficit"
+ROTATION = "rotational_control_deficit"
+GLUTE = "glute_underuse"
+TENSION = "protective_tension"
+
+
+def combine_certainty(weights) -> float:
+    """MYCIN certainty factors for positive evidence: cf = a + b(1 - a), in any order."""
+    cf = 0.0
+    for w in weights:
+        cf = cf + w * (1 - cf)
+    return cf
+
+
+class DeficitRules:
+    """Each rule adds evidence with its own weight; the weights combine per deficit and side."""
+
+    # -- hip stability (article, "Hip stability") ---------------------------------------
+    @cites("article-hip-stability", concludes=HIP, weight=0.5)
+    @Rule(Finding(id="hip_shift", side=MATCH.side), salience=DEFICITS)
+    def hip_shift_suggests_unstable_hip(self, side):
+        """A hip shift in squats or hinging is a sign the hip cannot stabilise on that side."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.4)
+    @Rule(Finding(id="knee_collapse", side=MATCH.side), salience=DEFICITS)
+    def knee_collapse_suggests_unstable_hip(self, side):
+        """Knees collapsing in show the hip is not controlling the thigh bone."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @Rule(Finding(id="one_sided_low_back_tightness", side=MATCH.side), salience=DEFICITS)
+    def one_sided_back_tightness_suggests_unstable_hip(self, side):
+        """One-sided low back tightness is a sign the hip on that side is not stabilising."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @Rule(Finding(id="pinchy_hip", side=MATCH.side), salience=DEFICITS)
+    def pinchy_hip_suggests_unstable_hip(self, side):
+        """A 'pinchy' hip on one side is a sign of poor hip stability on that side."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.4)
+    @Rule(Finding(id="recurring_hamstring_strain", side=MATCH.side), salience=DEFICITS)
+    def recurring_hamstring_strain_suggests_unstable_hip(self, side):
+        """Hamstring strains that keep recurring are a sign of poor hip stability."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @Rule(Finding(id="si_irritation", side=MATCH.side), salience=DEFICITS)
+    def si_irritation_suggests_unstable_hip(self, side):
+        """SI joint irritation is a sign of poor hip stability on that side."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @Rule(Finding(id="deep_glute_ache", side=MATCH.side), salience=DEFICITS)
+    def deep_glute_ache_suggests_unstable_hip(self, side):
+        """The deep glute ache that never fully leaves is a sign of poor hip stability."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.6)
+    @Rule(Finding(id="poor_single_leg_balance", side=MATCH.side), salience=DEFICITS)
+    def poor_single_leg_balance_suggests_unstable_hip(self, side):
+        """Not controlling the pelvis on one leg for 30 seconds shows poor hip stability on that
+        leg."""
+        self.evidence(side)
+
+    @cites("article-hip-stability", concludes=HIP, weight=0.6)
+    @Rule(Finding(id="pelvic_drop", side=MATCH.side), salience=DEFICITS)
+    def pelvic_drop_suggests_unstable_hip(self, side):
+        """A pelvis that drops on single-leg stance shows the stance hip is not controlling it."""
+        self.evidence(side)
+
+    # -- hinge pattern (article, "The hinge") -------------------------------------------
+    @cites("article-hinge", concludes=HINGE, weight=0.6)
+    @Rule(Finding(id="hinge_spine_takes_over", side=MATCH.side), salience=DEFICITS)
+    def spine_taking_over_suggests_broken_hinge(self, side):
+        """The low back rounding or over-arching means the back has become the hinge."""
+        self.evidence(side)
+
+    @cites("article-hinge", concludes=HINGE, weight=0.4)
+    @Rule(Finding(id="hinge_weight_shifts", side=MATCH.side), salience=DEFICITS)
+    def weight_shift_suggests_broken_hinge(self, side):
+        """Weight shifting to one side is a sign of a broken hinge."""
+        self.evidence(side)
+
+    @cites("article-hinge", concludes=HINGE, weight=0.5)
+    @Rule(Finding(id="hinge_turns_into_squat", side=MATCH.side), salience=DEFICITS)
+    def squatting_the_hinge_suggests_broken_hinge(self, side):
+        """A 'hinge' that turns into a squat is a broken hinge."""
+        self.evidence(side)
+
+    @cites("article-hinge", concludes=HINGE, weight=0.5)
+    @Rule(Finding(id="hamstrings_never_load", side=MATCH.side), salience=DEFICITS)
+    def unloaded_hamstrings_suggest_broken_hinge(self, side):
+        """Hamstrings that never load mean the hips are not doing the hinge."""
+        self.evidence(side)
+
+    @cites("article-hinge", concludes=HINGE, weight=0.4)
+    @Rule(Finding(id="pain_when_hinging", side=MATCH.side), salience=DEFICITS)
+    def pain_when_hinging_suggests_broken_hinge(self, side):
+        """Pain showing up when hinging, bending or lifting is a sign of a broken hinge."""
+        self.evidence(side)
+
+    # -- internal-rotation control (article, "2) Internal Rotation Hinge") ---------------
+    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @Rule(Finding(id="feels_stuck_in_hip", side=MATCH.side), salience=DEFICITS)
+    def stuck_hip_suggests_poor_ir_control(self, side):
+        """Feeling 'stuck' in the hip points to a hip that does not accept load in internal
+        rotation."""
+        self.evidence(side)
+
+    @cites("article-drill-ir-hinge", concludes=IR, weight=0.3)
+    @Rule(Finding(id="hip_shift", side=MATCH.side), salience=DEFICITS)
+    def hip_shift_suggests_poor_ir_control(self, side):
+        """Shifting to one side when hinging or squatting points to poor internal-rotation
+        control."""
+        self.evidence(side)
+
+    @cites("article-drill-ir-hinge", concludes=IR, weight=0.3)
+    @Rule(Finding(id="hinge_weight_shifts", side=MATCH.side), salience=DEFICITS)
+    def hinge_weight_shift_suggests_poor_ir_control(self, side):
+        """Shifting to one side in the hinge points to poor internal-rotation control."""
+        self.evidence(side)
+
+    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @Rule(Finding(id="back_pain_after_leg_day", side=MATCH.side), salience=DEFICITS)
+    def leg_day_back_pain_suggests_poor_ir_control(self, side):
+        """Back pain after leg days points to poor internal-rotation control."""
+        self.evidence(side)
+
+    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @Rule(Finding(id="pinchy_hip", side=MATCH.side), salience=DEFICITS)
+    def front_hip_pinch_suggests_poor_ir_control(self, side):
+        """A pinch at the front of the hip points to poor internal-rotation control."""
+        self.evidence(side)
+
+    @cites("article-rotation", concludes=IR, weight=0.6)
+    @Rule(Finding(id="limited_hip_ir", side=MATCH.side), salience=DEFICITS)
+    def limited_ir_suggests_poor_ir_control(self, side):
+        """Lacking hip internal rotation makes the body find rotation in the low back."""
+        self.evidence(side)
+
+    # -- rotational control (article, "Why rotational control matters") -----------------
+    @cites("article-rotation", concludes=ROTATION, weight=0.7)
+    @Rule(Finding(id="pain_with_rotation"), Finding(id="limited_hip_ir", side=MATCH.side),
+          salience=DEFICITS)
+    def rotation_pain_with_limited_ir_suggests_poor_rotational_control(self, side):
+        """Pain with rotation together with limited hip rotation: the low back is taking the
+        rotation the hip cannot."""
+        self.evidence(side)
+
+    @cites("article-rotation", concludes=ROTATION, weight=0.5)
+    @Rule(Finding(id="pain_with_rotation"), Finding(id="knee_collapse", side=MATCH.side),
+          salience=DEFICITS)
+    def rotation_pain_with_knee_collapse_suggests_poor_rotational_control(self, side):
+        """Pain with rotation together with uncontrolled hip rotation (the knee collapsing in)."""
+        self.evidence(side)
+
+    # -- glute underuse and protective tension -----------------------------------------
+    @cites("article-drill-sl-hinge", concludes=GLUTE, weight=0.7)
+    @Rule(Finding(id="hamstring_cramp_in_single_leg_hinge", side=MATCH.side), salience=DEFICITS)
+    def hamstring_cramp_suggests_glute_underuse(self, side):
+        """A hamstring cramp in a single-leg hinge is often a sign the glute is not doing its
+        job yet."""
+        self.evidence(side)
+
+    @cites("article-rotation", concludes=TENSION, weight=0.7)
+    @Rule(Finding(id="stretching_relief_does_not_last"), Finding(id="keeps_coming_back"),
+          salience=DEFICITS)
+    def short_relief_and_recurrence_suggest_protective_tension(self):
+        """Stretching brings only temporary relief and the tightness keeps coming back: the
+        tightness is protective, the nervous system bracing because it does not trust the hip."""
+        self.evidence("both")
+
+    @cites("article-rotation", concludes=TENSION, weight=0.4)
+    @Rule(Finding(id="stretching_relief_does_not_last"), NOT(Finding(id="keeps_coming_back")),
+          salience=DEFICITS)
+    def short_lived_stretching_relief_suggests_protective_tension(self):
+        """Stretching that helps only for a while, in pain that does not keep coming back,
+        suggests protective tension (weaker than the two together)."""
+        self.evidence("both")
+
+    # -- combining ----------------------------------------------------------------------
+    @cites("certainty-factors",
+           concludes=(HIP, HINGE, IR, ROTATION, GLUTE, TENSION))
+    @Rule(EXISTS(Evidence()), salience=COMBINE)
+    def evidence_combines_into_deficits(self):
+        """Evidence for one deficit combines as certainty factors, per side (evidence for both
+        sides counts on each side); 'likely' at 0.6 or more, 'possible' at 0.3 or more. A deficit
+        found on both sides at the same confidence is reported once, on both sides."""
+        per_side: dict[tuple[str, str], list] = defaultdict(list)
+        for ev in self.facts_of(Evidence):
+            sides = ("left", "right") if ev["side"] == "both" else (ev["side"],)
+            for side in sides:
+                per_side[(ev["deficit"], side)].append(ev)
+        likely, possible = threshold("likely_certainty"), threshold("possible_certainty")
+
+        def level(cf: float) -> str | None:
+            return "likely" if cf >= likely - 1e-9 else "possible" if cf >= possible - 1e-9 else None
+
+        for deficit in sorted({d for d, _ in per_side}):
+            found = {}
+            for side in ("left", "right"):
+                evidence = per_side.get((deficit, side), [])
+                cf = combine_certainty(e["weight"] for e in evidence)
+                if evidence and level(cf):
+                    found[side] = (round(cf, 4), level(cf), evidence)
+            if len(found) == 2 and found["left"][1] == found["right"][1]:
+                cf = min(found["left"][0], found["right"][0])
+                evidence = list({id(e): e for e in found["left"][2] + found["right"][2]}.values())
+                found = {"both": (cf, found["left"][1], evidence)}
+            for side, (cf, conf, evidence) in found.items():
+                self.declare_because(
+                    Deficit(id=deficit, side=side, certainty=cf, confidence=conf), evidence)

@@ -1,0 +1,153 @@
+"""The ScreeningEngine: the four rule stages on one experta engine that records a trace."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from experta import Fact, InitialFact, KnowledgeEngine
+from experta.factlist import FactList
+
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.rules.deficits import DeficitRules
+from hipscreen.rules.facts import (
+    Blocked,
+    Candidate,
+    Evidence,
+    Finding,
+    Planned,
+    RedFlag,
+    Replaced,
+    Triage,
+)
+from hipscreen.rules.interpret import InterpretRules
+from hipscreen.rules.prescribe import PrescribeRules
+from hipscreen.rules.registry import rules
+from hipscreen.rules.safety import SafetyRules
+
+TRIAGE_ORDER = ("emergency", "urgent", "clinician_review", "self_care")
+
+
+class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
+                      KnowledgeEngine):
+    """Forward-chaining screening engine. Build once per thread; call reset() per intake.
+
+    For every declared fact it records which rule declared it and which facts that rule
+    matched (`derivations`), so explanations never depend on rules writing their own trace.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._firing = None
+        self._because: list[Fact] = []
+        self.derivations: dict[int, list[tuple[str | None, tuple[int, ...]]]] = {}
+        self.fired: list[str] = []
+        self._by_content: dict[frozenset, Fact] = {}
+
+    # -- running and recording -----------------------------------------------------------
+    def reset(self, **kwargs) -> None:
+        self.derivations = {}
+        self.fired = []
+        self._by_content = {}
+        self._firing = None
+        super().reset(**kwargs)
+
+    def run(self, steps: float = float("inf")) -> None:
+        """experta's run loop, recording the activation being fired.
+
+        The rule body is called through `_wrapped` with this engine as `self`: experta's own
+        Rule.__call__ reads `_wrapped_self`, which is shared by every engine of the class and
+        so is not safe when engines run on several threads.
+        """
+        self.running = True
+        while steps > 0 and self.running:
+            added, removed = self.get_activations()
+            self.strategy.update_agenda(self.agenda, added, removed)
+            activation = self.agenda.get_next()
+            if activation is None:
+                break
+            steps -= 1
+            rule = activation.rule
+            self._firing = activation
+            self.fired.append(rule.__name__)
+            kwargs = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            if rule._wrapped_args:
+                kwargs = {k: v for k, v in kwargs.items() if k in rule._wrapped_args}
+            try:
+                rule._wrapped(self, **kwargs)
+            finally:
+                self._firing = None
+        self.running = False
+
+    def declare(self, *facts: Fact):
+        last = None
+        for fact in facts:
+            key = FactList._get_fact_id(fact)
+            new = super().declare(fact)
+            if new is not None:
+                self._by_content[key] = new
+            stored = new if new is not None else self._by_content.get(key)
+            if stored is not None:
+                self._record(stored)
+                last = stored
+        return last
+
+    def _record(self, fact: Fact) -> None:
+        activation = self._firing
+        if activation is None:
+            entry = (None, ())
+        else:
+            premises = [f for f in activation.facts if not isinstance(f, InitialFact)]
+            premises += self._because
+            entry = (activation.rule.__name__,
+                     tuple(sorted({f["__factid__"] for f in premises})))
+        known = self.derivations.setdefault(fact["__factid__"], [])
+        if entry not in known:
+            known.append(entry)
+
+    @contextmanager
+    def _premises(self, facts):
+        self._because = list(facts)
+        try:
+            yield
+        finally:
+            self._because = []
+
+    # -- helpers the rule bodies use ------------------------------------------------------
+    def declare_because(self, fact: Fact, premises) -> Fact:
+        """Declare a fact concluded from facts the rule gathered itself (an aggregate rule)."""
+        with self._premises(premises):
+            return self.declare(fact)
+
+    def facts_of(self, kind: type[Fact]) -> list[Fact]:
+        return [f for f in self.facts.values() if type(f) is kind]
+
+    @staticmethod
+    def triage_rank(level: str) -> int:
+        return TRIAGE_ORDER.index(level)
+
+    @staticmethod
+    def triage_fact(level: str) -> Triage:
+        return Triage(level=level)
+
+    def red_flag(self, flag_id: str) -> None:
+        entry = catalogue().red_flags[flag_id]
+        self.declare(RedFlag(id=flag_id, level=entry.level, stops_drills=entry.stops_drills))
+
+    def finding(self, finding_id: str, side: str) -> None:
+        self.declare(Finding(id=finding_id, side=side))
+
+    def evidence(self, side: str) -> None:
+        """Evidence for the deficit the firing rule concludes, with that rule's weight."""
+        rule = rules()[self._firing.rule.__name__]  # experta may rebuild Rule objects (DNF)
+        self.declare(Evidence(deficit=rule.concludes[0], side=side, weight=rule.weight,
+                              rule=rule.id))
+
+    def swap(self, candidate: Fact, to: str, precaution: str) -> None:
+        self.declare(Replaced(drill=candidate["drill"], by=to, precaution=precaution))
+        self.declare(Candidate(drill=to, side=candidate["side"], origin=candidate["drill"]))
+
+    def block(self, drill: str, precaution: str) -> None:
+        self.declare(Blocked(drill=drill, precaution=precaution))
+
+    def plan(self, drill: str, side: str) -> None:
+        self.declare(Planned(drill=drill, side=side))

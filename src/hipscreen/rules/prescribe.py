@@ -1,0 +1,82 @@
+"""Stage 4, prescribe: deficits -> drill candidates -> precautions -> the planned drills."""
+
+from experta import AS, MATCH, NOT, P, Rule
+
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.rules.facts import (
+    Answer,
+    Blocked,
+    Candidate,
+    Deficit,
+    DrillsStopped,
+    Finding,
+    Replaced,
+)
+from hipscreen.rules.meta import PLAN, PRECAUTION, PRESCRIBE, cites
+
+
+def _drill(predicate):
+    return P(lambda drill_id: predicate(catalogue().drills[drill_id]))
+
+
+LOADS_ROTATION = _drill(lambda d: d.loads_hip_rotation_or_deep_flexion)
+BALANCE_DEMANDING = _drill(lambda d: d.balance_demanding and d.regresses_to is not None)
+HAS_REGRESSION = _drill(lambda d: d.regresses_to is not None)
+
+
+class PrescribeRules:
+    """From deficits to a safe, dosed plan. Precautions swap or remove drills, never triage."""
+
+    @cites("article-four-drills", concludes=tuple(
+        sorted({d for deficit in catalogue().deficits.values() for d in deficit.drills})))
+    @Rule(AS.deficit << Deficit(id=MATCH.deficit_id, side=MATCH.side),
+          NOT(DrillsStopped()), salience=PRESCRIBE)
+    def deficit_calls_for_its_drills(self, deficit_id, side):
+        """Each concluded deficit (likely or possible) calls for the drills that train it, on
+        its side (knowledge/data/deficits.yaml lists them)."""
+        for drill in catalogue().deficits[deficit_id].drills:
+            self.declare(Candidate(drill=drill, side=side, origin=deficit_id))
+
+    @cites("hip-precautions", concludes="hip_surgery_no_rotation_load",
+           overrides="deficit_calls_for_its_drills")
+    @Rule(Answer(field="safety.hip_surgery", value="over_12_weeks"),
+          Candidate(drill=MATCH.drill & LOADS_ROTATION), salience=PRECAUTION)
+    def hip_surgery_rules_out_rotation_loading_drills(self, drill):
+        """After hip surgery no drill that loads hip internal rotation or deep flexion (the
+        internal rotation hinge, the hip airplane) without the surgeon's clearance."""
+        self.declare(Blocked(drill=drill, precaution="hip_surgery_no_rotation_load"))
+
+    @cites("pregnancy-exercise", concludes="pregnancy_supported_balance",
+           overrides="deficit_calls_for_its_drills")
+    @Rule(Answer(field="safety.pregnant", value=True),
+          AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
+    def pregnancy_starts_balance_drills_supported(self, candidate, drill):
+        """In pregnancy balance drills start in their supported variant."""
+        self.swap(candidate, catalogue().drills[drill].regresses_to, "pregnancy_supported_balance")
+
+    @cites("article-hip-stability", concludes="poor_balance_supported_start",
+           overrides="deficit_calls_for_its_drills")
+    @Rule(Finding(id="poor_single_leg_balance"),
+          AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
+    def poor_balance_starts_balance_drills_supported(self, candidate, drill):
+        """Someone who cannot hold 30 s on one leg starts balance drills in their supported
+        variant."""
+        self.swap(candidate, catalogue().drills[drill].regresses_to, "poor_balance_supported_start")
+
+    @cites("article-drill-sl-hinge", concludes="low_back_pinch_regresses",
+           overrides="deficit_calls_for_its_drills")
+    @Rule(Answer(field="drill_response.low_back_pinch", value=MATCH.drill),
+          AS.candidate << Candidate(drill=MATCH.drill & HAS_REGRESSION), salience=PRECAUTION)
+    def low_back_pinch_regresses_the_drill(self, candidate, drill):
+        """A low back pinch during a drill means it borrows from the back: use its regression
+        (less range, support, a dowel to own the hinge)."""
+        self.swap(candidate, catalogue().drills[drill].regresses_to, "low_back_pinch_regresses")
+
+    @cites("article-goal", concludes="planned")
+    @Rule(AS.candidate << Candidate(drill=MATCH.drill, side=MATCH.side),
+          NOT(Replaced(drill=MATCH.drill)), NOT(Blocked(drill=MATCH.drill)),
+          NOT(DrillsStopped()), salience=PLAN)
+    def unblocked_candidate_goes_into_the_plan(self, drill, side):
+        """A candidate drill that no precaution removed or swapped goes into the plan."""
+        self.plan(drill, side)
+

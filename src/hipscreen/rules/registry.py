@@ -1,0 +1,114 @@
+"""The rule registry: every rule's id, stage, text, source, weight and conditions, as data."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from functools import cache
+
+from experta import NOT, OR, Fact, Rule
+from experta.conditionalelement import AND, EXISTS, TEST
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
+
+from hipscreen.rules import deficits, interpret, prescribe, safety
+from hipscreen.rules.meta import RuleMeta
+
+STAGES = {
+    safety.SafetyRules: "safety",
+    interpret.InterpretRules: "interpret",
+    deficits.DeficitRules: "deficits",
+    prescribe.PrescribeRules: "prescribe",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One pattern of a rule's left-hand side, as data: a fact kind, its literal fields, and
+    whether it must be absent (NOT). `alternatives` holds OR branches."""
+
+    kind: str
+    fields: tuple[tuple[str, object], ...]
+    negated: bool = False
+    alternatives: tuple[Condition, ...] = ()
+    pattern: Fact | None = None
+
+    def text(self) -> str:
+        if self.alternatives:
+            return " or ".join(a.text() for a in self.alternatives)
+        shown = ", ".join(f"{k}={_show(v)}" for k, v in self.fields)
+        body = f"{self.kind}({shown})"
+        return f"no {body}" if self.negated else body
+
+
+def _show(value) -> str:
+    if isinstance(value, L):
+        return repr(value.value)
+    if isinstance(value, P):
+        return "<test>"
+    if isinstance(value, W):
+        return "?" + value.__bind__ if value.__bind__ else "any"
+    if isinstance(value, ANDFC | ORFC):
+        parts = [_show(v) for v in value]
+        return " & ".join(p for p in parts if p != "any") or "any"
+    if isinstance(value, NOTFC):
+        return "not " + _show(value[0])
+    return repr(value)
+
+
+def _conditions(ce, negated: bool = False) -> list[Condition]:
+    out: list[Condition] = []
+    for item in ce:
+        if isinstance(item, NOT):
+            out += _conditions(item, negated=True)
+        elif isinstance(item, OR):
+            alts = tuple(c for sub in item for c in _conditions((sub,), negated))
+            out.append(Condition(kind="any of", fields=(), negated=negated, alternatives=alts))
+        elif isinstance(item, AND | EXISTS):
+            out += _conditions(item, negated)
+        elif isinstance(item, TEST):
+            out.append(Condition(kind="test", fields=(), negated=negated))
+        elif isinstance(item, Fact):
+            fields = tuple((k, v) for k, v in item.items() if not Fact.is_special(k))
+            out.append(Condition(kind=type(item).__name__, fields=fields, negated=negated,
+                                 pattern=item))
+    return out
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    stage: str
+    text: str
+    source: str
+    concludes: tuple[str, ...]
+    weight: float | None
+    overrides: str | None
+    salience: int
+    conditions: tuple[Condition, ...]
+
+    def conditions_text(self) -> list[str]:
+        return [c.text() for c in self.conditions if c.kind != "InitialFact"]
+
+
+@cache
+def rules() -> dict[str, RuleInfo]:
+    """Every rule of the engine, keyed by id, in stage order. Read from the class dicts so no
+    descriptor of experta's Rule runs."""
+    found: dict[str, RuleInfo] = {}
+    for cls, stage in STAGES.items():
+        for name, obj in vars(cls).items():
+            if not isinstance(obj, Rule):
+                continue
+            meta: RuleMeta | None = getattr(obj, "meta", None)
+            if meta is None:
+                raise TypeError(f"rule {name} has no @cites metadata")
+            found[name] = RuleInfo(
+                id=name, stage=stage, text=inspect.cleandoc(obj._wrapped.__doc__ or ""),
+                source=meta.source, concludes=meta.concludes, weight=meta.weight,
+                overrides=meta.overrides, salience=obj.salience,
+                conditions=tuple(_conditions(obj)))
+    return found
+
+
+def rules_concluding(conclusion: str) -> list[RuleInfo]:
+    return [r for r in rules().values() if conclusion in r.concludes]

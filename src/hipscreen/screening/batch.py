@@ -1,0 +1,601 @@
+"""Batch screening: a table of intakes in, one screened row per intake out.
+
+Column scheme
+-------------
+One column per answer of the `Intake` model, named by its dotted path (``age``,
+``safety.fever_or_unwell``, ``movement.hip_ir_degrees.left``, ...). The columns are derived
+from the pydantic model, so a field added to `Intake` becomes a column without touching this
+module. An optional ``id`` column names the row; without it the row id is the input's index.
+
+Cells:
+
+* an empty cell means "not given": a movement test left out was not tested, a safety question
+  left out is answered no, anything else takes the model's default;
+* yes/no answers accept ``true``/``false``, ``yes``/``no``, ``1``/``0`` (any case);
+* choices and list items are ids as in DESIGN.md (matched case-insensitively);
+* lists are ``;``-separated (``running;lifting``); in ``movement.hinge_faults`` the single
+  word ``none`` means "tested, a clean hinge", which differs from an empty cell (not tested).
+
+Output columns (`OUTPUT_COLUMNS`, dtypes in `SCREEN_FRAME_META`):
+
+* ``id`` -- the row id;
+* ``triage``, ``action`` -- the triage level and what to do, in words;
+* ``deficits`` -- ``id:side:confidence:certainty`` joined by ``;``, e.g.
+  ``hip_stability_deficit:right:likely:0.72;hinge_pattern_deficit:both:possible:0.40``;
+* ``drills`` -- the plan in order as ``drill:side`` joined by ``;``, e.g.
+  ``single_leg_stability:right;single_leg_hip_hinge:right`` (the drill id is the one in the
+  plan, so a swapped-in variant such as ``supported_single_leg_stability`` appears by its own id);
+* ``rules_fired`` -- how many rules fired;
+* ``error`` -- empty when the row was screened; otherwise every problem of the row, each
+  naming its column and what was expected, joined by `` | ``. A row with an error keeps its
+  place and the other rows are still screened.
+
+A column the intake does not know is an error on every row (nothing is silently ignored).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import multiprocessing
+import os
+import sys
+import time
+import types
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+from tqdm import tqdm
+
+from hipscreen.knowledge.intake import Intake
+from hipscreen.screening.engine import screen
+from hipscreen.screening.result import TRIAGE_ORDER, Result
+
+__all__ = [
+    "COLUMNS",
+    "COLUMN_NAMES",
+    "ERROR_SEPARATOR",
+    "ID_COLUMN",
+    "OUTPUT_COLUMNS",
+    "OUTPUT_DTYPES",
+    "SCREEN_FRAME_META",
+    "TABLE_FORMATS",
+    "BatchInputError",
+    "BatchSummary",
+    "Column",
+    "RowError",
+    "format_result",
+    "intake_from_row",
+    "read_table",
+    "row_from_intake",
+    "screen_file",
+    "screen_frame",
+    "template_frame",
+    "write_table",
+    "write_template",
+]
+
+ID_COLUMN = "id"
+LIST_SEPARATOR = ";"
+ERROR_SEPARATOR = " | "
+EMPTY_LIST = "none"
+TRUE_WORDS = frozenset({"true", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "no", "0"})
+TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
+
+
+class BatchInputError(Exception):
+    """The batch cannot run at all: the input cannot be read (missing file, unknown extension,
+    unparseable content) or the output path cannot be used. The message names the path."""
+
+
+class RowError(ValueError):
+    """One row does not make a valid intake; `errors` holds one message per problem."""
+
+    def __init__(self, errors: Sequence[str]) -> None:
+        self.errors = list(errors)
+        super().__init__(ERROR_SEPARATOR.join(self.errors))
+
+
+# -- the column scheme, derived from the Intake model ----------------------------------------
+
+Kind = Literal["bool", "int", "choice", "list"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One flattened intake answer."""
+
+    name: str
+    path: tuple[str, ...]
+    kind: Kind
+    choices: tuple[str, ...] = ()
+    low: int | None = None
+    high: int | None = None
+    nullable: bool = False
+    required: bool = False
+    default: Any = None
+    group_optional: bool = False
+    description: str = ""
+
+    @property
+    def expected(self) -> str:
+        """What a cell may hold, for error messages."""
+        if self.kind == "bool":
+            return "true or false (or yes/no, 1/0)"
+        if self.kind == "int":
+            return f"a whole number {self.low}..{self.high}"
+        if self.kind == "choice":
+            return "one of " + ", ".join(self.choices)
+        text = f"values separated by '{LIST_SEPARATOR}' from " + ", ".join(self.choices)
+        if self.nullable:
+            text += f", or '{EMPTY_LIST}' when tested and none found"
+        return text
+
+    @property
+    def allowed(self) -> str:
+        """The template's allowed-values cell."""
+        if self.kind == "bool":
+            values = "true|false"
+        elif self.kind == "int":
+            values = f"{self.low}..{self.high}"
+        elif self.kind == "choice":
+            values = "|".join(self.choices)
+        else:
+            values = f"{LIST_SEPARATOR}-separated: " + "|".join(self.choices)
+            if self.nullable:
+                values += f" or {EMPTY_LIST}"
+        return f"{values} ({self._empty_means()})"
+
+    def _empty_means(self) -> str:
+        if self.group_optional:  # a required part of an optional group, e.g. IR degrees
+            given = "not tested" if self.path[0] == "movement" else "not given"
+            return f"empty = {given}; fill every {'.'.join(self.path[:-1])}.* column or none"
+        if self.required:
+            return "required"
+        if self.path[0] == "movement":
+            return "empty = not tested"
+        if self.kind == "list":
+            return "empty = none"
+        if self.default is None:
+            return "empty = not given"
+        if isinstance(self.default, bool):
+            return f"empty = {str(self.default).lower()}"
+        return f"empty = {self.default}"
+
+
+def _strip_optional(annotation: Any) -> tuple[Any, bool]:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def _choices(annotation: Any) -> tuple[str, ...] | None:
+    if typing.get_origin(annotation) is Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(str(m.value) for m in annotation)
+    return None
+
+
+def _columns(model: type[BaseModel], prefix: tuple[str, ...] = (),
+             group_optional: bool = False) -> Iterable[Column]:
+    for name, info in model.model_fields.items():
+        annotation, nullable = _strip_optional(info.annotation)
+        path = (*prefix, name)
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from _columns(annotation, path, group_optional=nullable)
+            continue
+        common = {
+            "name": ".".join(path),
+            "path": path,
+            "nullable": nullable,
+            "required": info.is_required(),
+            "default": None if info.is_required() else info.get_default(),
+            "group_optional": group_optional,
+            "description": info.description or "",
+        }
+        if annotation is bool:
+            yield Column(kind="bool", **common)
+        elif annotation is int:
+            low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
+            high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+            yield Column(kind="int", low=low, high=high, **common)
+        elif (choices := _choices(annotation)) is not None:
+            yield Column(kind="choice", choices=choices, **common)
+        elif typing.get_origin(annotation) is tuple and (
+                item_choices := _choices(typing.get_args(annotation)[0])) is not None:
+            yield Column(kind="list", choices=item_choices, **common)
+        else:  # a new kind of field: fail at import rather than guess
+            raise TypeError(f"batch: no column rule for {'.'.join(path)} ({annotation!r})")
+
+
+COLUMNS: tuple[Column, ...] = tuple(_columns(Intake))
+COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
+_BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+_BY_PATH: dict[tuple[str, ...], Column] = {c.path: c for c in COLUMNS}
+_GROUPS: frozenset[str] = frozenset(
+    ".".join(c.path[:i]) for c in COLUMNS for i in range(1, len(c.path)))
+
+
+# -- cells -> Intake ---------------------------------------------------------------------------
+
+
+class _CellError(ValueError):
+    pass
+
+
+def _clean(value: Any) -> Any:
+    """A cell as None (not given), a stripped string, a list, or a plain Python scalar."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return list(value)
+    if pd.api.types.is_scalar(value) and pd.isna(value):
+        return None
+    return value
+
+
+def _parse(column: Column, cell: Any) -> Any:
+    if column.kind == "bool":
+        if isinstance(cell, bool):
+            return cell
+        word = str(int(cell)) if isinstance(cell, (int, float)) and cell in (0, 1) else cell
+        if isinstance(word, str):
+            if word.lower() in TRUE_WORDS:
+                return True
+            if word.lower() in FALSE_WORDS:
+                return False
+        raise _CellError
+    if column.kind == "int":
+        if isinstance(cell, bool):
+            raise _CellError
+        if isinstance(cell, int):
+            return cell
+        try:
+            number = float(cell)
+        except (TypeError, ValueError):
+            raise _CellError from None
+        if not math.isfinite(number) or not number.is_integer():
+            raise _CellError
+        return int(number)
+    if column.kind == "choice":
+        return cell.lower() if isinstance(cell, str) else cell
+    # list
+    items = cell if isinstance(cell, list) else str(cell).split(LIST_SEPARATOR)
+    items = [str(i).strip().lower() for i in items if _clean(i) is not None]
+    return [] if items == [EMPTY_LIST] else items
+
+
+def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    for key in path[:-1]:
+        data = data.setdefault(key, {})
+    data[path[-1]] = value
+
+
+@lru_cache(maxsize=256)
+def _unknown_column_message(name: str) -> str:
+    if name in _GROUPS:
+        return (f"{name}: a group, not an answer; give its answers as columns such as "
+                f"{next(c.name for c in COLUMNS if c.name.startswith(name + '.'))}")
+    hint = difflib.get_close_matches(name, COLUMN_NAMES, n=1)
+    return f"unknown column {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else
+                                          " (not an intake answer)")
+
+
+def _column_of(loc: tuple[int | str, ...]) -> Column | None:
+    for length in range(len(loc), 0, -1):
+        if (column := _BY_PATH.get(tuple(loc[:length]))) is not None:
+            return column
+    return None
+
+
+def _message(error: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A pydantic error as (column name or None, message naming the column)."""
+    loc = tuple(error["loc"])
+    column = _column_of(loc)
+    if column is None:
+        text = str(error["msg"]).removeprefix("Value error, ")
+        return None, (f"{'.'.join(map(str, loc))}: {text}" if loc else text)
+    if error["type"] == "missing":
+        text = f"{column.name}: missing; expected {column.expected}"
+        if column.group_optional:
+            group = ".".join(column.path[:-1])
+            text += f" (every {group}.* column is needed once one of them is given)"
+        return column.name, text
+    got = error["input"] if len(loc) > len(column.path) else raw.get(column.name)
+    return column.name, f"{column.name}: expected {column.expected}; got {got!r}"
+
+
+def intake_from_row(row: Mapping[str, Any]) -> Intake:
+    """Build the Intake of one flat row (a dict or a Series keyed by column name).
+
+    Raises `RowError` listing every problem: unknown columns, unreadable cells, and the
+    model's validation errors translated back to column names.
+    """
+    unknown = [_unknown_column_message(str(key)) for key in row
+               if key != ID_COLUMN and key not in _BY_NAME]
+    found: list[tuple[str | None, str]] = []  # (column name, None for the row; message)
+    data: dict[str, Any] = {}
+    raw: dict[str, Any] = {}
+    for column in COLUMNS:
+        cell = _clean(row.get(column.name))
+        if cell is None:
+            continue
+        raw[column.name] = row.get(column.name)
+        try:
+            _set(data, column.path, _parse(column, cell))
+        except _CellError:
+            message = f"{column.name}: expected {column.expected}; got {raw[column.name]!r}"
+            found.append((column.name, message))
+    try:
+        intake = Intake.model_validate(data)
+    except ValidationError as exc:
+        unreadable = {name for name, _ in found}  # left out above: not "missing" again
+        found += [m for m in map(lambda e: _message(e, raw), exc.errors())
+                  if m[0] not in unreadable]
+    if unknown or found:
+        order = {name: i for i, name in enumerate(COLUMN_NAMES)}
+        found.sort(key=lambda m: order.get(m[0], len(order)) if m[0] else len(order))
+        raise RowError(unknown + [message for _, message in found])
+    return intake
+
+
+def _format_value(column: Column, value: Any) -> str:
+    if value is None:
+        return ""
+    if column.kind == "bool":
+        return "true" if value else "false"
+    if column.kind == "list":
+        if not value:
+            return EMPTY_LIST if column.nullable else ""
+        return LIST_SEPARATOR.join(str(v) for v in value)
+    return str(value)
+
+
+def row_from_intake(intake: Intake) -> dict[str, str]:
+    """The flat row of an intake: every column, answers not given as empty cells.
+
+    `intake_from_row(row_from_intake(x)) == x`.
+    """
+    given = intake.model_dump(exclude_unset=True)
+    row: dict[str, str] = {}
+    for column in COLUMNS:
+        value: Any = given
+        for key in column.path:
+            value = value.get(key) if isinstance(value, dict) else None
+        row[column.name] = _format_value(column, value)
+    return row
+
+
+# -- screening a frame -------------------------------------------------------------------------
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "id", "triage", "action", "deficits", "drills", "rules_fired", "error")
+OUTPUT_DTYPES: dict[str, Any] = {
+    **{name: pd.StringDtype() for name in OUTPUT_COLUMNS}, "rules_fired": np.dtype("int64")}
+SCREEN_FRAME_META = pd.DataFrame(
+    {name: pd.Series(dtype=dtype) for name, dtype in OUTPUT_DTYPES.items()})
+"""An empty frame with `screen_frame`'s output columns and dtypes (Dask ``meta=``)."""
+
+
+def format_result(result: Result) -> dict[str, Any]:
+    """The output cells of one screened intake (without ``id``)."""
+    return {
+        "triage": result.triage.level,
+        "action": result.triage.action,
+        "deficits": LIST_SEPARATOR.join(
+            f"{d.id}:{d.side}:{d.confidence}:{d.certainty:.2f}" for d in result.deficits),
+        "drills": LIST_SEPARATOR.join(
+            f"{p.drill}:{p.side}" for p in sorted(result.plan, key=lambda p: p.order)),
+        "rules_fired": len(result.rules_fired),
+        "error": "",
+    }
+
+
+def _row_id(index_value: Any, cell: Any) -> str:
+    cell = _clean(cell)
+    value = index_value if cell is None or isinstance(cell, list) else cell
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _template_hint_row(row: Mapping[str, Any]) -> bool:
+    return row.get("age") == _BY_NAME["age"].allowed
+
+
+def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Screen every row of a frame of intakes (columns as in the module docstring).
+
+    One output row per input row, same order and index, columns `OUTPUT_COLUMNS` with the
+    dtypes of `SCREEN_FRAME_META`. Pure: no I/O, the input is not changed.
+    """
+    ids = df[ID_COLUMN].tolist() if ID_COLUMN in df.columns else [None] * len(df)
+    rows = []
+    for index_value, id_cell, row in zip(df.index, ids, df.to_dict("records"), strict=True):
+        out: dict[str, Any] = {name: "" for name in OUTPUT_COLUMNS}
+        out.update(id=_row_id(index_value, id_cell), rules_fired=0)
+        if _template_hint_row(row):
+            out["error"] = "the template's allowed-values line, not an intake: delete it"
+        else:
+            try:
+                out.update(format_result(screen(intake_from_row(row))))
+            except RowError as exc:
+                out["error"] = str(exc)
+            except Exception as exc:  # an engine failure must not sink the other rows
+                out["error"] = f"screening failed: {type(exc).__name__}: {exc}"
+        rows.append(out)
+    frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS), index=df.index)
+    return frame.astype(OUTPUT_DTYPES)
+
+
+# -- tables on disk ----------------------------------------------------------------------------
+
+
+def _table_format(path: Path) -> str:
+    fmt = TABLE_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise BatchInputError(
+            f"{path}: unknown table format {path.suffix or '(no extension)'!r}; "
+            f"use {', '.join(TABLE_FORMATS)}")
+    return fmt
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    records = []
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise BatchInputError(f"{path}: line {lineno}: not valid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise BatchInputError(f"{path}: line {lineno}: expected a JSON object")
+            records.append(record)
+    # nested objects ({"movement": {"hip_shift": "left"}}) become dotted columns
+    return pd.json_normalize(records, sep=".") if records else pd.DataFrame()
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a table of intakes by extension (.csv, .jsonl, .parquet).
+
+    CSV cells are read as text with no NA guessing, so validation is ours; JSONL keeps JSON's
+    own types and flattens nested objects to dotted columns; Parquet keeps its column types.
+    Raises `BatchInputError` (naming the path) when the file cannot be read.
+    """
+    path = Path(path)
+    fmt = _table_format(path)
+    if not path.is_file():
+        raise BatchInputError(f"{path}: no such file")
+    try:
+        if fmt == "csv":
+            return pd.read_csv(path, dtype=str, keep_default_na=False)
+        if fmt == "jsonl":
+            return _read_jsonl(path)
+        return pd.read_parquet(path)
+    except BatchInputError:
+        raise
+    except pd.errors.EmptyDataError as exc:
+        raise BatchInputError(f"{path}: empty file, expected a header line") from exc
+    except Exception as exc:  # parser, decoding, Arrow and OS errors alike
+        raise BatchInputError(f"{path}: cannot read as {fmt}: {exc}") from exc
+
+
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
+    """Write a frame by extension (.csv, .jsonl, .parquet), without the index."""
+    path = Path(path)
+    fmt = _table_format(path)
+    try:
+        if fmt == "csv":
+            df.to_csv(path, index=False)
+        elif fmt == "jsonl":
+            df.to_json(path, orient="records", lines=True, force_ascii=False)
+        else:
+            df.to_parquet(path, index=False)
+    except OSError as exc:
+        raise BatchInputError(f"{path}: cannot write: {exc}") from exc
+
+
+# -- the batch command -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    rows: int
+    screened: int
+    errors: int
+    by_triage: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was screened, 1 when some rows had errors."""
+        return 1 if self.errors else 0
+
+
+def _chunks(df: pd.DataFrame, size: int) -> list[pd.DataFrame]:
+    return [df.iloc[start:start + size] for start in range(0, len(df), size)]
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    # fork is unsafe once Arrow or other libraries have started threads; forkserver is not
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def screen_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
+                jobs: int | None = None, progress: bool = True,
+                chunk_size: int | None = None) -> BatchSummary:
+    """Screen every intake of `in_path` and write one row per intake to `out_path`.
+
+    The rows are screened in chunks on `jobs` worker processes (default: one per CPU;
+    ``jobs=1`` screens in this process) and written in input order. A tqdm progress bar is
+    shown on stderr when `progress` is set and stderr is a terminal. Raises `BatchInputError`
+    when the input cannot be read or the output path cannot be used.
+    """
+    started = time.perf_counter()
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
+    if jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    _table_format(Path(out_path))  # a bad output path fails before any work
+    df = read_table(in_path)
+    size = chunk_size or max(1, min(500, math.ceil(len(df) / (jobs * 4))))
+    chunks = _chunks(df, size)
+    bar = tqdm(total=len(df), unit="intake", file=sys.stderr, desc="screening",
+               disable=not (progress and sys.stderr.isatty()))
+    with bar:
+        if jobs == 1 or len(chunks) <= 1:
+            results = []
+            for chunk in chunks:
+                results.append(screen_frame(chunk))
+                bar.update(len(chunk))
+        else:
+            results = [SCREEN_FRAME_META] * len(chunks)
+            workers = min(jobs, len(chunks))
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+                futures = {pool.submit(screen_frame, chunk): i for i, chunk in enumerate(chunks)}
+                for future in as_completed(futures):
+                    results[futures[future]] = future.result()
+                    bar.update(len(chunks[futures[future]]))
+    out = pd.concat(results) if results else SCREEN_FRAME_META.copy()
+    write_table(out, out_path)
+    errors = int((out["error"] != "").sum())
+    counts = out.loc[out["error"] == "", "triage"].value_counts()
+    return BatchSummary(
+        rows=len(out), screened=len(out) - errors, errors=errors,
+        by_triage={level: int(counts.get(level, 0)) for level in TRIAGE_ORDER},
+        seconds=time.perf_counter() - started)
+
+
+# -- template ----------------------------------------------------------------------------------
+
+
+def template_frame() -> pd.DataFrame:
+    """The batch template: every column, and one line with each column's allowed values."""
+    hints = {ID_COLUMN: "optional row id (empty = row number)"}
+    hints.update({column.name: column.allowed for column in COLUMNS})
+    return pd.DataFrame([hints], columns=[ID_COLUMN, *COLUMN_NAMES])
+
+
+def write_template(path: str | os.PathLike[str]) -> None:
+    """Write `template_frame` (by extension; .csv is the one meant for spreadsheets)."""
+    write_table(template_frame(), path)

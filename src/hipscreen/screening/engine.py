@@ -1,0 +1,284 @@
+"""screen(intake) -> Result: declare the answers, run the rule base, read the conclusions."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from experta import Fact
+
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.intake import Intake
+from hipscreen.rules.engine import ScreeningEngine
+from hipscreen.rules.facts import Answer
+from hipscreen.rules.registry import rules
+from hipscreen.screening.result import (
+    DeficitResult,
+    Dose,
+    PlanItem,
+    PrecautionApplied,
+    RedFlagHit,
+    Result,
+    SkippedTest,
+    TraceStep,
+    Triage,
+)
+
+_local = threading.local()
+_build_lock = threading.Lock()
+
+TRIAGE_LABELS = {
+    "emergency": "EMERGENCY - act now",
+    "urgent": "URGENT - same-day medical assessment",
+    "clinician_review": "SEE A CLINICIAN - before or alongside the plan",
+    "self_care": "SELF-CARE - the plan below, with safety-netting",
+}
+SELF_CARE_ACTION = "Follow the plan below and keep an eye on the 'see a clinician if' list."
+CLINICIAN_REVIEW_NOTE = "Start the plan once a clinician agrees."
+
+
+def engine() -> ScreeningEngine:
+    """This thread's engine: built once per thread, reset for every intake.
+
+    experta engines keep per-run state (facts, agenda, matcher memory), so one engine must never
+    run two intakes at once; a Streamlit server runs sessions on threads, hence one per thread.
+    """
+    eng = getattr(_local, "engine", None)
+    if eng is None:
+        with _build_lock:  # experta's Rule objects are shared class attributes while building
+            eng = ScreeningEngine()
+        _local.engine = eng
+    return eng
+
+
+def answers(intake: Intake) -> list[Answer]:
+    """The informative answers of an intake as facts. "No" safety answers, empty lists and
+    movement tests left out are not declared: the absence of a fact is their meaning."""
+    facts = [Answer(field="mode", value=intake.mode), Answer(field="age", value=intake.age)]
+    facts += [Answer(field="activities", value=a) for a in intake.activities]
+    for name, value in intake.safety:
+        if value is True or (name == "hip_surgery" and value != "none"):
+            facts.append(Answer(field=f"safety.{name}", value=value))
+    s = intake.symptoms
+    facts += [Answer(field="symptoms.pain_now", value=s.pain_now),
+              Answer(field="symptoms.pain_worst_week", value=s.pain_worst_week),
+              Answer(field="symptoms.weeks", value=s.weeks)]
+    for name in ("keeps_coming_back", "pins_and_needles_below_knee",
+                 "stretching_only_temporary_relief"):
+        if getattr(s, name):
+            facts.append(Answer(field=f"symptoms.{name}", value=True))
+    facts += [Answer(field="symptoms.locations", value=v) for v in s.locations]
+    facts += [Answer(field="symptoms.worse_with", value=v) for v in s.worse_with]
+    if s.recurring_hamstring_strain != "none":
+        facts.append(Answer(field="symptoms.recurring_hamstring_strain",
+                            value=s.recurring_hamstring_strain))
+    for name, value in intake.movement:
+        if value is None:
+            continue
+        if name == "hinge_faults":
+            facts += [Answer(field="movement.hinge_faults", value=v) for v in value]
+        elif name == "hip_ir_degrees":
+            facts.append(Answer(field="movement.hip_ir_degrees", value=(value.left, value.right)))
+        else:
+            facts.append(Answer(field=f"movement.{name}", value=value))
+    for name, drills in intake.drill_response:
+        facts += [Answer(field=f"drill_response.{name}", value=d) for d in drills]
+    return facts
+
+
+def screen(intake: Intake | dict[str, Any]) -> Result:
+    """Screen one intake: triage, deficits, plan, precautions, skipped tests and the trace."""
+    if not isinstance(intake, Intake):
+        intake = Intake.model_validate(intake)
+    eng = engine()
+    eng.reset()
+    eng.declare(*answers(intake))
+    eng.run()
+    return _result(intake, eng)
+
+
+# -- reading the conclusions --------------------------------------------------------------
+def _facts(eng: ScreeningEngine, kind: str) -> list[Fact]:
+    return [f for f in eng.facts.values() if type(f).__name__ == kind]
+
+
+def _answer_text(fact: Fact) -> str:
+    value = fact["value"]
+    if isinstance(value, tuple):
+        value = f"left {value[0]} deg, right {value[1]} deg"
+    return f"{fact['field']} = {value}"
+
+
+def _triage(eng: ScreeningEngine) -> Triage:
+    cat = catalogue()
+    level = _facts(eng, "Triage")[0]["level"]
+    hits = []
+    for flag in sorted(_facts(eng, "RedFlag"), key=lambda f: eng.triage_rank(f["level"])):
+        entry = cat.red_flags[flag["id"]]
+        answered = sorted({_answer_text(eng.facts[p]) for _, premises
+                           in eng.derivations[flag["__factid__"]] for p in premises})
+        hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
+                               action=entry.action, answers=answered, source=entry.source))
+    stopped = bool(_facts(eng, "DrillsStopped"))
+    action = hits[0].action if hits else SELF_CARE_ACTION
+    note = CLINICIAN_REVIEW_NOTE if level == "clinician_review" and not stopped else None
+    return Triage(level=level, label=TRIAGE_LABELS[level], action=action, red_flags=hits,
+                  drills_allowed=not stopped, plan_note=note)
+
+
+def _deficits(eng: ScreeningEngine) -> list[DeficitResult]:
+    cat = catalogue()
+    out = []
+    for fact in _facts(eng, "Deficit"):
+        evidence = [eng.facts[p] for _, premises in eng.derivations[fact["__factid__"]]
+                    for p in premises]
+        rule_ids = sorted({e["rule"] for e in evidence})
+        entry = cat.deficits[fact["id"]]
+        out.append(DeficitResult(
+            id=fact["id"], label=entry.label, side=fact["side"], certainty=fact["certainty"],
+            confidence=fact["confidence"], evidence=rule_ids, explanation=entry.text))
+    out.sort(key=lambda d: (d.confidence != "likely", -d.certainty, d.id))
+    return out
+
+
+def _merge_sides(sides: set[str]) -> str:
+    if "both" in sides or {"left", "right"} <= sides:
+        return "both"
+    return next(iter(sides))
+
+
+def _finding_text(fact: Fact) -> str:
+    label = catalogue().findings[fact["id"]].label
+    return label if fact["side"] == "both" else f"{label} ({fact['side']})"
+
+
+def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str], str | None]:
+    """Follow a candidate back to the deficits it serves, the findings behind them, and the
+    drill it replaced (if any)."""
+    serves, why, replaces = [], [], None
+    origin = candidate["origin"]
+    if origin in catalogue().deficits:
+        for _, premises in eng.derivations[candidate["__factid__"]]:
+            for pid in premises:
+                deficit = eng.facts[pid]
+                if type(deficit).__name__ != "Deficit":
+                    continue
+                serves.append(deficit["id"])
+                findings = sorted({_finding_text(eng.facts[fid])
+                                   for _, evs in eng.derivations[deficit["__factid__"]]
+                                   for ev in evs
+                                   for _, fs in eng.derivations[ev]
+                                   for fid in fs
+                                   if type(eng.facts[fid]).__name__ == "Finding"})
+                label = catalogue().deficits[deficit["id"]].label.lower()
+                why.append(f"Trains {label} ({deficit['side']}, {deficit['confidence']}), "
+                           f"shown by: {'; '.join(findings) or 'your answers'}.")
+    else:
+        replaces = origin
+        for parent in _facts(eng, "Candidate"):
+            if parent["drill"] == origin and parent["side"] == candidate["side"]:
+                s, w, _ = _origins(eng, parent)
+                serves += s
+                why += w
+        for rep in _facts(eng, "Replaced"):
+            if rep["drill"] == origin and rep["by"] == candidate["drill"]:
+                why.append(f"Replaces {catalogue().drills[origin].name.lower()}: "
+                           f"{catalogue().precautions[rep['precaution']].text.strip()}")
+    return serves, why, replaces
+
+
+def _plan(eng: ScreeningEngine) -> list[PlanItem]:
+    cat = catalogue()
+    by_drill: dict[str, set[str]] = {}
+    for fact in _facts(eng, "Planned"):
+        by_drill.setdefault(fact["drill"], set()).add(fact["side"])
+    items = []
+    for drill_id, sides in by_drill.items():
+        drill = cat.drills[drill_id]
+        serves: list[str] = []
+        why: list[str] = []
+        replaces = None
+        for cand in _facts(eng, "Candidate"):
+            if cand["drill"] == drill_id:
+                s, w, r = _origins(eng, cand)
+                serves += [x for x in s if x not in serves]
+                why += [x for x in w if x not in why]
+                replaces = replaces or r
+        side = _merge_sides(sides)
+        variant = drill.variant if replaces is None else (
+            "supported" if drill.variant == "supported" else "regressed")
+        if drill.single_leg and side in ("left", "right"):
+            why.append(f"Do both legs; start with the {side} and add one extra set on it.")
+        d = drill.dose
+        items.append(PlanItem(
+            drill=drill_id, name=drill.name, side=side, variant=variant, replaces=replaces,
+            order=drill.order, purpose=drill.purpose.strip(), steps=drill.steps, cues=drill.cues,
+            feel=drill.feel, dont_feel=drill.dont_feel,
+            dose=Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
+                      sessions_per_week=d.sessions_per_week, text=d.text(), source=d.source),
+            regression=drill.regression, progression=drill.progression, why=why, serves=serves,
+            source=drill.source))
+    items.sort(key=lambda p: (p.order, p.drill))
+    return items
+
+
+def _precautions(eng: ScreeningEngine, plan: list[PlanItem]) -> list[PrecautionApplied]:
+    cat = catalogue()
+    acted: dict[str, list[str]] = {}
+    for fact in _facts(eng, "Replaced") + _facts(eng, "Blocked"):
+        drills = acted.setdefault(fact["precaution"], [])
+        if fact["drill"] not in drills:
+            drills.append(fact["drill"])
+    if plan and any(f["id"] == "glute_underuse" for f in _facts(eng, "Deficit")):
+        acted.setdefault("hamstring_cramp_glute_first", ["glute_bridge"])
+    if plan:
+        acted.setdefault("pain_monitoring", [])
+    return [PrecautionApplied(id=pid, label=cat.precautions[pid].label,
+                              text=cat.precautions[pid].text.strip(), drills=drills,
+                              source=cat.precautions[pid].source)
+            for pid, drills in acted.items()]
+
+
+def _skipped(intake: Intake) -> list[SkippedTest]:
+    tests = catalogue().movement_tests
+    skipped = []
+    for name, value in intake.movement:
+        if value is not None:
+            continue
+        if name == "hip_ir_degrees" and (intake.mode == "self"
+                                         or intake.movement.hip_ir_limited is not None):
+            continue  # a measured angle is only expected from a clinician who gave no IR answer
+        if name == "hip_ir_limited" and intake.movement.hip_ir_degrees is not None:
+            continue
+        skipped.append(SkippedTest(field=f"movement.{name}", label=tests[name].label,
+                                   would_check=tests[name].would_check))
+    return skipped
+
+
+def _trace(eng: ScreeningEngine) -> list[TraceStep]:
+    info = rules()
+    cat = catalogue()
+    steps = []
+    for fid, fact in eng.facts.items():
+        derivations = eng.derivations.get(fid)
+        if not derivations:
+            continue
+        (rule, premises), *others = derivations
+        meta = info.get(rule) if rule else None
+        steps.append(TraceStep(
+            fact_id=fid, kind=type(fact).__name__, data=fact.as_dict(), rule=rule,
+            rule_text=meta.text if meta else None,
+            source=cat.cite(meta.source) if meta else None,
+            premises=list(premises),
+            also_by=[{"rule": r, "premises": list(p)} for r, p in others]))
+    return steps
+
+
+def _result(intake: Intake, eng: ScreeningEngine) -> Result:
+    triage = _triage(eng)
+    plan = _plan(eng) if triage.drills_allowed else []
+    return Result(
+        intake=intake, triage=triage, deficits=_deficits(eng), plan=plan,
+        precautions=_precautions(eng, plan), skipped_tests=_skipped(intake),
+        safety_net=[item.text for item in catalogue().safety_net],
+        rules_fired=list(eng.fired), trace=_trace(eng))

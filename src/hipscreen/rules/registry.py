@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from dataclasses import dataclass
 from functools import cache
 
@@ -103,7 +102,7 @@ def rules() -> dict[str, RuleInfo]:
             if meta is None:
                 raise TypeError(f"rule {name} has no @cites metadata")
             found[name] = RuleInfo(
-                id=name, stage=stage, text=inspect.cleandoc(obj._wrapped.__doc__ or ""),
+                id=name, stage=stage, text=" ".join((obj._wrapped.__doc__ or "").split()),
                 source=meta.source, concludes=meta.concludes, weight=meta.weight,
                 overrides=meta.overrides, salience=obj.salience,
                 conditions=tuple(_conditions(obj)))

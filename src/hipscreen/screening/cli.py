@@ -1,0 +1,119 @@
+"""The `hipscreen` command: one argparse group; each subcommand module registers itself."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from hipscreen.knowledge.intake import Intake
+
+# Modules with `register(subparsers)`; each adds one subcommand whose `func(args)` returns the
+# exit code.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class InputError(Exception):
+    """Input that cannot be used; the message says where and what was expected."""
+
+
+def describe_validation_error(exc: ValidationError, where: str) -> str:
+    """One line per bad field: where, the field path, what was expected, what was given."""
+    lines = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        given = err.get("input")
+        shown = "" if err["type"] == "missing" else f" (got {given!r})"
+        lines.append(f"{where}: field '{field}': {err['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def read_intake(path: str) -> Intake:
+    """Read an intake from a YAML or JSON file, or '-' for stdin; raise InputError when bad."""
+    where = "stdin" if path == "-" else path
+    try:
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read the file ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{where}: not UTF-8 text") from None
+    try:
+        data = yaml.safe_load(text)  # YAML is a superset of JSON
+    except yaml.YAMLError as exc:
+        raise InputError(f"{where}: not valid YAML or JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise InputError(f"{where}: expected a mapping of intake fields, got {type(data).__name__}")
+    try:
+        return Intake.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc, where)) from None
+
+
+def _screen(args: argparse.Namespace) -> int:
+    from hipscreen.screening.engine import screen
+    from hipscreen.screening.render import to_markdown, to_text, why_not_text
+
+    intake = read_intake(args.file)
+    result = screen(intake)
+    if args.why_not:
+        print(why_not_text(result.why_not(args.why_not)))
+        print(f"\n{result.disclaimer}")
+        return EXIT_OK
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+    elif args.format == "markdown":
+        print(to_markdown(result))
+    else:
+        print(to_text(result))
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Intake.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hipscreen",
+        description="Screen recurring low back pain for a hip stability and hinge problem. "
+                    "A screening aid, not a diagnosis.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("screen", help="Screen one intake (YAML or JSON) and explain the result.")
+    p.add_argument("file", help="Intake file (.yaml, .yml or .json), or - for stdin")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text for people (default), json for programs, markdown for notes")
+    p.add_argument("--why-not", metavar="ID",
+                   help="Explain why a deficit or drill id was (or was not) concluded")
+    p.set_defaults(func=_screen)
+
+    p = sub.add_parser("schema", help="Print the JSON schema of the intake.")
+    p.set_defaults(func=_schema)
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except InputError as exc:
+        print(f"hipscreen: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""HOW and WHY NOT: justification trees and missing conditions, read from a Result's trace."""
+
+from __future__ import annotations
+
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
+
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.rules.registry import Condition, RuleInfo, rules, rules_concluding
+from hipscreen.screening.result import (
+    HowNode,
+    Result,
+    TraceStep,
+    WhyNot,
+    WhyNotCondition,
+    WhyNotRule,
+)
+
+COMBINE_RULE = "evidence_combines_into_deficits"
+CANDIDATE_RULE = "deficit_calls_for_its_drills"
+
+
+class UnknownConclusion(ValueError):
+    """An id that names no deficit, drill, finding, red flag or triage level."""
+
+
+def known_ids() -> dict[str, str]:
+    cat = catalogue()
+    ids = {level: "triage" for level in ("emergency", "urgent", "clinician_review", "self_care")}
+    ids |= {k: "red flag" for k in cat.red_flags}
+    ids |= {k: "finding" for k in cat.findings}
+    ids |= {k: "deficit" for k in cat.deficits}
+    ids |= {k: "drill" for k in cat.drills}
+    return ids
+
+
+def _check_id(conclusion: str) -> str:
+    kinds = known_ids()
+    if conclusion not in kinds:
+        raise UnknownConclusion(
+            f"unknown id '{conclusion}': expected a deficit ({', '.join(catalogue().deficits)}), "
+            f"a drill ({', '.join(catalogue().drills)}), a finding, a red flag or a triage level")
+    return kinds[conclusion]
+
+
+# -- HOW ----------------------------------------------------------------------------------
+def fact_text(step: TraceStep) -> str:
+    """A fact of the trace in plain words."""
+    d, cat = step.data, catalogue()
+    match step.kind:
+        case "Answer":
+            value = d["value"]
+            if isinstance(value, list | tuple):
+                value = f"left {value[0]} deg, right {value[1]} deg"
+            return f"answer {d['field']} = {value}"
+        case "RedFlag":
+            return f"red flag: {cat.red_flags[d['id']].label} ({d['level']})"
+        case "Triage":
+            return f"triage: {d['level']}"
+        case "DrillsStopped":
+            return f"no drills (red flag {d['red_flag']})"
+        case "Finding":
+            side = "" if d["side"] == "both" else f" ({d['side']})"
+            return f"finding: {cat.findings[d['id']].label}{side}"
+        case "Evidence":
+            return f"evidence for {d['deficit']} ({d['side']}), weight {d['weight']}"
+        case "Deficit":
+            return (f"deficit: {cat.deficits[d['id']].label} ({d['side']}), {d['confidence']}, "
+                    f"certainty {d['certainty']}")
+        case "Candidate":
+            return f"candidate drill {d['drill']} ({d['side']}) from {d['origin']}"
+        case "Replaced":
+            return f"{d['drill']} replaced by {d['by']} ({d['precaution']})"
+        case "Blocked":
+            return f"{d['drill']} removed ({d['precaution']})"
+        case "Planned":
+            return f"plan: {cat.drills[d['drill']].name} ({d['side']})"
+    return f"{step.kind} {d}"
+
+
+def _matches_conclusion(step: TraceStep, conclusion: str) -> bool:
+    d = step.data
+    match step.kind:
+        case "Triage":
+            return d["level"] == conclusion
+        case "RedFlag" | "Finding" | "Deficit":
+            return d["id"] == conclusion
+        case "Planned":
+            return d["drill"] == conclusion
+    return False
+
+
+def how(result: Result, conclusion: str) -> list[HowNode]:
+    """Justification trees for every fact that states `conclusion`, down to the answers."""
+    _check_id(conclusion)
+    steps = {s.fact_id: s for s in result.trace}
+
+    def node(fact_id: int, seen: frozenset[int]) -> HowNode:
+        step = steps[fact_id]
+        premises = [] if fact_id in seen else [
+            node(p, seen | {fact_id}) for p in step.premises if p in steps]
+        return HowNode(fact_id=fact_id, text=fact_text(step), rule=step.rule,
+                       rule_text=step.rule_text, source=step.source, premises=premises)
+
+    return [node(s.fact_id, frozenset()) for s in result.trace
+            if _matches_conclusion(s, conclusion)]
+
+
+# -- WHY NOT ------------------------------------------------------------------------------
+def _value_matches(expected, actual) -> bool:
+    if isinstance(expected, W):
+        return True
+    if isinstance(expected, L):
+        return expected.value == actual
+    if isinstance(expected, P):
+        return bool(expected.match(actual))
+    if isinstance(expected, ANDFC):
+        return all(_value_matches(e, actual) for e in expected)
+    if isinstance(expected, ORFC):
+        return any(_value_matches(e, actual) for e in expected)
+    if isinstance(expected, NOTFC):
+        return not _value_matches(expected[0], actual)
+    return expected == actual
+
+
+def _holds(cond: Condition, result: Result) -> bool:
+    if cond.alternatives:
+        return any(_holds(a, result) for a in cond.alternatives)
+    if cond.kind == "InitialFact":
+        return True
+    present = any(
+        s.kind == cond.kind and all(
+            k in s.data and _value_matches(v, _as_fact_value(s.data[k])) for k, v in cond.fields)
+        for s in result.trace)
+    return present != cond.negated
+
+
+def _as_fact_value(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _literal(cond: Condition, key: str):
+    for k, v in cond.fields:
+        if k == key:
+            return v.value if isinstance(v, L) else v if isinstance(v, str) else None
+    return None
+
+
+def _untested_fields(result: Result, fields: list[str]) -> list[str]:
+    untested = []
+    movement = result.intake.movement
+    for field in fields:
+        section, _, name = field.partition(".")
+        if section == "movement" and getattr(movement, name) is None:
+            untested.append(field)
+    return untested
+
+
+def _condition_status(cond: Condition, result: Result) -> WhyNotCondition:
+    if _holds(cond, result):
+        return WhyNotCondition(text=_condition_words(cond), status="met")
+    if cond.negated:
+        return WhyNotCondition(text=_condition_words(cond), status="blocked")
+    fields: list[str] = []
+    if cond.kind == "Finding" and (fid := _literal(cond, "id")):
+        fields = catalogue().findings[fid].answers
+    elif cond.kind == "Answer" and (field := _literal(cond, "field")):
+        fields = [field]
+    untested = _untested_fields(result, fields)
+    if fields and len(untested) == len(fields):
+        return WhyNotCondition(
+            text=f"{_condition_words(cond)}: not tested ({', '.join(untested)})", status="not_tested")
+    answered = "; ".join(_answer_summary(result, f) for f in fields)
+    suffix = f": answered {answered}" if answered else ""
+    return WhyNotCondition(text=f"{_condition_words(cond)}{suffix}", status="missing")
+
+
+def _answer_summary(result: Result, field: str) -> str:
+    value = result.intake.model_dump()
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value in (None, [], ()):
+        shown = "nothing" if value is not None or not field.startswith("movement.") else "not tested"
+    else:
+        shown = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+    return f"{field} = {shown}"
+
+
+def _condition_words(cond: Condition) -> str:
+    if cond.alternatives:
+        return " or ".join(_condition_words(a) for a in cond.alternatives)
+    fid = _literal(cond, "id")
+    if cond.kind == "Finding" and fid in catalogue().findings:
+        words = f"finding '{catalogue().findings[fid].label}'"
+    elif cond.kind == "Answer" and (field := _literal(cond, "field")):
+        value = dict(cond.fields).get("value")
+        shown = "" if value is None or isinstance(value, W) else f" = {_shown(value)}"
+        words = f"answer {field}{shown}"
+    else:
+        words = cond.text()
+    return f"no {words}" if cond.negated and not words.startswith("no ") else words
+
+
+def _shown(value) -> str:
+    if isinstance(value, L):
+        return repr(value.value)
+    if isinstance(value, P | ANDFC | ORFC | NOTFC):
+        return "(see the rule text)"
+    return repr(value)
+
+
+def _rule_report(rule: RuleInfo, result: Result) -> WhyNotRule:
+    conditions = [_condition_status(c, result) for c in rule.conditions if c.kind != "InitialFact"]
+    return WhyNotRule(rule=rule.id, rule_text=rule.text, source=catalogue().cite(rule.source),
+                      fired=rule.id in result.rules_fired, conditions=conditions)
+
+
+def _deficit_why_not(result: Result, deficit: str) -> WhyNot:
+    concluded = [d for d in result.deficits if d.id == deficit]
+    evidence_rules = [r for r in rules_concluding(deficit) if r.id != COMBINE_RULE]
+    reports = [_rule_report(r, result) for r in evidence_rules]
+    if concluded:
+        parts = [f"{d.side}, {d.confidence}, certainty {d.certainty}" for d in concluded]
+        summary = f"{deficit} was concluded ({'; '.join(parts)}) by {', '.join(concluded[0].evidence)}."
+        return WhyNot(id=deficit, concluded=True, summary=summary,
+                      rules=[r for r in reports if r.fired])
+    weights = [s.data for s in result.trace
+               if s.kind == "Evidence" and s.data["deficit"] == deficit]
+    if weights:
+        got = ", ".join(f"{w['rule']} ({w['side']}, {w['weight']})" for w in weights)
+        summary = (f"{deficit}: the evidence ({got}) stayed below 'possible' "
+                   f"(certainty {catalogue().threshold('possible_certainty')}) on every side.")
+    else:
+        reasons = []
+        for rep in reports:
+            unmet = [c.text for c in rep.conditions if c.status != "met"]
+            reasons.append(f"{rep.rule} needs {' and '.join(unmet)}")
+        summary = f"{deficit}: no rule gave evidence - " + "; ".join(reasons) + "."
+    return WhyNot(id=deficit, concluded=False, summary=summary, rules=reports)
+
+
+def _drill_why_not(result: Result, drill: str) -> WhyNot:
+    cat = catalogue()
+    planned = [p for p in result.plan if p.drill == drill]
+    if planned:
+        why = " ".join(planned[0].why)
+        return WhyNot(id=drill, concluded=True,
+                      summary=f"{drill} is in the plan ({planned[0].side}). {why}".strip())
+    if not result.triage.drills_allowed:
+        flags = ", ".join(f"{f.id} ({f.level})" for f in result.triage.red_flags
+                          if cat.red_flags[f.id].stops_drills)
+        return WhyNot(id=drill, concluded=False,
+                      summary=f"{drill}: no drills at all - red flag {flags} stops the plan. "
+                              f"{result.triage.action}")
+    steps = [s for s in result.trace if s.kind in ("Blocked", "Replaced") and s.data["drill"] == drill]
+    if steps:
+        reasons = []
+        for s in steps:
+            prec = cat.precautions[s.data["precaution"]]
+            change = f"replaced by {s.data['by']}" if s.kind == "Replaced" else "left out"
+            reasons.append(f"{change} because {prec.text.strip()} (rule {s.rule})")
+        return WhyNot(id=drill, concluded=False, summary=f"{drill}: " + " ".join(reasons),
+                      rules=[_rule_report(rules()[s.rule], result) for s in steps if s.rule])
+    callers = [d for d, entry in cat.deficits.items() if drill in entry.drills]
+    parents = [d for d, entry in cat.drills.items() if entry.regresses_to == drill]
+    parts = []
+    if callers:
+        parts.append("it trains " + " or ".join(callers) + ", and none was concluded: "
+                     + " ".join(_deficit_why_not(result, d).summary.rstrip(".") for d in callers))
+    if parents:
+        parts.append("it stands in for " + " or ".join(parents)
+                     + " only when a precaution (support, regression) swaps it in, and none did")
+    return WhyNot(id=drill, concluded=False, summary=f"{drill}: " + "; ".join(parts) + ".",
+                  rules=[_rule_report(rules()[CANDIDATE_RULE], result)])
+
+
+def why_not(result: Result, conclusion: str) -> WhyNot:
+    """Why `conclusion` (a deficit, drill, finding or red flag id) was not concluded: the rules
+    that could have concluded it and which of their conditions were missing or not tested."""
+    kind = _check_id(conclusion)
+    if kind == "deficit":
+        return _deficit_why_not(result, conclusion)
+    if kind == "drill":
+        return _drill_why_not(result, conclusion)
+    concluded = bool(how(result, conclusion))
+    reports = [_rule_report(r, result) for r in rules_concluding(conclusion)]
+    if concluded:
+        summary = f"{conclusion} was concluded by {', '.join(r.rule for r in reports if r.fired)}."
+    else:
+        reasons = [f"{r.rule} needs " + " and ".join(c.text for c in r.conditions if c.status != "met")
+                   for r in reports]
+        summary = f"{conclusion}: " + ("; ".join(reasons) or "no rule concludes it") + "."
+    return WhyNot(id=conclusion, concluded=concluded, summary=summary, rules=reports)

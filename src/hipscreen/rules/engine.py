@@ -13,13 +13,14 @@ from hipscreen.rules.facts import (
     Blocked,
     Candidate,
     Evidence,
-    Finding,
     Planned,
     RedFlag,
     Replaced,
     Triage,
+    finding,
 )
 from hipscreen.rules.interpret import InterpretRules
+from hipscreen.rules.matcher import SalienceThenRecencyStrategy, TypeIndexedReteMatcher
 from hipscreen.rules.prescribe import PrescribeRules
 from hipscreen.rules.registry import rules
 from hipscreen.rules.safety import SafetyRules
@@ -34,6 +35,9 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
     For every declared fact it records which rule declared it and which facts that rule
     matched (`derivations`), so explanations never depend on rules writing their own trace.
     """
+
+    __matcher__ = TypeIndexedReteMatcher
+    __strategy__ = SalienceThenRecencyStrategy
 
     def __init__(self) -> None:
         super().__init__()
@@ -79,6 +83,15 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.running = False
 
     def declare(self, *facts: Fact):
+        if not self.running and len(facts) > 1:
+            # Declaring the intake: match all facts in one pass instead of one per fact.
+            self.running = True
+            try:
+                last = self.declare(*facts)
+            finally:
+                self.running = False
+            self.strategy.update_agenda(self.agenda, *self.get_activations())
+            return last
         last = None
         for fact in facts:
             key = FactList._get_fact_id(fact)
@@ -134,7 +147,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.declare(RedFlag(id=flag_id, level=entry.level, stops_drills=entry.stops_drills))
 
     def finding(self, finding_id: str, side: str) -> None:
-        self.declare(Finding(id=finding_id, side=side))
+        self.declare(finding(finding_id, side=side))
 
     def evidence(self, side: str) -> None:
         """Evidence for the deficit the firing rule concludes, with that rule's weight."""
@@ -144,7 +157,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
 
     def swap(self, candidate: Fact, to: str, precaution: str) -> None:
         self.declare(Replaced(drill=candidate["drill"], by=to, precaution=precaution))
-        self.declare(Candidate(drill=to, side=candidate["side"], origin=candidate["drill"]))
+        self.declare(Candidate(drill=to, side=candidate["side"], replaces=candidate["drill"]))
 
     def block(self, drill: str, precaution: str) -> None:
         self.declare(Blocked(drill=drill, precaution=precaution))

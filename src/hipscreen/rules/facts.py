@@ -49,3 +49,36 @@ class Planned(Fact):
 
 FACT_TYPES = (Answer, RedFlag, Triage, DrillsStopped, Finding, Evidence, Deficit, Candidate,
               Replaced, Blocked, Planned)
+
+
+# experta's Rete network checks the exact type of a fact first, then tests every child node of
+# that type (copying the token for each). With one Answer class, every answer would be tested
+# against every field any rule names. Each field (and each finding id) therefore gets its own
+# subclass, so a fact only meets the patterns about it. `kind_of` still reports the base kind.
+_SUBTYPES: dict[tuple[type, str], type] = {}
+
+
+def _subtype(base: type[Fact], key: str) -> type[Fact]:
+    cls = _SUBTYPES.get((base, key))
+    if cls is None:
+        cls = type(f"{base.__name__}[{key}]", (base,), {"__doc__": base.__doc__})
+        _SUBTYPES[(base, key)] = cls
+    return cls
+
+
+def answer(field: str, **fields) -> Answer:
+    """An Answer fact (or pattern) about one intake field."""
+    return _subtype(Answer, field)(field=field, **fields)
+
+
+def finding(finding_id: str, **fields) -> Finding:
+    """A Finding fact (or pattern) with one id."""
+    return _subtype(Finding, finding_id)(id=finding_id, **fields)
+
+
+def kind_of(fact: Fact) -> str:
+    """The fact's kind: Answer, Finding, Deficit, ... (never a per-key subtype name)."""
+    for cls in type(fact).__mro__:
+        if cls in FACT_TYPES:
+            return cls.__name__
+    return type(fact).__name__

@@ -1,18 +1,26 @@
 """Stage 4, prescribe: deficits -> drill candidates -> precautions -> the planned drills."""
 
-from experta import AS, MATCH, NOT, P, Rule
+from experta import AS, EXISTS, MATCH, NOT, P, Rule
 
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.rules.facts import (
-    Answer,
     Blocked,
     Candidate,
     Deficit,
     DrillsStopped,
-    Finding,
     Replaced,
+    answer,
+    finding,
 )
 from hipscreen.rules.meta import PLAN, PRECAUTION, PRESCRIBE, cites
+
+
+def merge_sides(sides: set[str]) -> str:
+    """left and right together, or both anywhere, make both."""
+    if "both" in sides or {"left", "right"} <= sides:
+        return "both"
+    (side,) = sides
+    return side
 
 
 def _drill(predicate):
@@ -29,17 +37,22 @@ class PrescribeRules:
 
     @cites("article-four-drills", concludes=tuple(
         sorted({d for deficit in catalogue().deficits.values() for d in deficit.drills})))
-    @Rule(AS.deficit << Deficit(id=MATCH.deficit_id, side=MATCH.side),
-          NOT(DrillsStopped()), salience=PRESCRIBE)
-    def deficit_calls_for_its_drills(self, deficit_id, side):
-        """Each concluded deficit (likely or possible) calls for the drills that train it, on
-        its side (knowledge/data/deficits.yaml lists them)."""
-        for drill in catalogue().deficits[deficit_id].drills:
-            self.declare(Candidate(drill=drill, side=side, origin=deficit_id))
+    @Rule(EXISTS(Deficit()), NOT(DrillsStopped()), salience=PRESCRIBE)
+    def deficits_call_for_their_drills(self):
+        """Each concluded deficit (likely or possible) calls for the drills that train it
+        (knowledge/data/deficits.yaml lists them). A drill called for by several deficits is one
+        candidate, on the sides of all of them."""
+        callers: dict[str, list] = {}
+        for deficit in sorted(self.facts_of(Deficit), key=lambda f: f["__factid__"]):
+            for drill in catalogue().deficits[deficit["id"]].drills:
+                callers.setdefault(drill, []).append(deficit)
+        for drill, deficits in callers.items():
+            side = merge_sides({d["side"] for d in deficits})
+            self.declare_because(Candidate(drill=drill, side=side, replaces=None), deficits)
 
     @cites("hip-precautions", concludes="hip_surgery_no_rotation_load",
-           overrides="deficit_calls_for_its_drills")
-    @Rule(Answer(field="safety.hip_surgery", value="over_12_weeks"),
+           overrides="deficits_call_for_their_drills")
+    @Rule(answer("safety.hip_surgery", value="over_12_weeks"),
           Candidate(drill=MATCH.drill & LOADS_ROTATION), salience=PRECAUTION)
     def hip_surgery_rules_out_rotation_loading_drills(self, drill):
         """After hip surgery no drill that loads hip internal rotation or deep flexion (the
@@ -47,16 +60,16 @@ class PrescribeRules:
         self.declare(Blocked(drill=drill, precaution="hip_surgery_no_rotation_load"))
 
     @cites("pregnancy-exercise", concludes="pregnancy_supported_balance",
-           overrides="deficit_calls_for_its_drills")
-    @Rule(Answer(field="safety.pregnant", value=True),
+           overrides="deficits_call_for_their_drills")
+    @Rule(answer("safety.pregnant", value=True),
           AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
     def pregnancy_starts_balance_drills_supported(self, candidate, drill):
         """In pregnancy balance drills start in their supported variant."""
         self.swap(candidate, catalogue().drills[drill].regresses_to, "pregnancy_supported_balance")
 
     @cites("article-hip-stability", concludes="poor_balance_supported_start",
-           overrides="deficit_calls_for_its_drills")
-    @Rule(Finding(id="poor_single_leg_balance"),
+           overrides="deficits_call_for_their_drills")
+    @Rule(finding("poor_single_leg_balance"),
           AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
     def poor_balance_starts_balance_drills_supported(self, candidate, drill):
         """Someone who cannot hold 30 s on one leg starts balance drills in their supported
@@ -64,8 +77,8 @@ class PrescribeRules:
         self.swap(candidate, catalogue().drills[drill].regresses_to, "poor_balance_supported_start")
 
     @cites("article-drill-sl-hinge", concludes="low_back_pinch_regresses",
-           overrides="deficit_calls_for_its_drills")
-    @Rule(Answer(field="drill_response.low_back_pinch", value=MATCH.drill),
+           overrides="deficits_call_for_their_drills")
+    @Rule(answer("drill_response.low_back_pinch", value=MATCH.drill),
           AS.candidate << Candidate(drill=MATCH.drill & HAS_REGRESSION), salience=PRECAUTION)
     def low_back_pinch_regresses_the_drill(self, candidate, drill):
         """A low back pinch during a drill means it borrows from the back: use its regression

@@ -10,6 +10,7 @@ from experta.conditionalelement import AND, EXISTS, TEST
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
 from hipscreen.rules import deficits, interpret, prescribe, safety
+from hipscreen.rules.facts import kind_of
 from hipscreen.rules.meta import RuleMeta
 
 STAGES = {
@@ -68,7 +69,7 @@ def _conditions(ce, negated: bool = False) -> list[Condition]:
             out.append(Condition(kind="test", fields=(), negated=negated))
         elif isinstance(item, Fact):
             fields = tuple((k, v) for k, v in item.items() if not Fact.is_special(k))
-            out.append(Condition(kind=type(item).__name__, fields=fields, negated=negated,
+            out.append(Condition(kind=kind_of(item), fields=fields, negated=negated,
                                  pattern=item))
     return out
 

@@ -2,12 +2,12 @@
 
 from experta import AS, EXISTS, NOT, OR, Rule
 
-from hipscreen.rules.facts import Answer, DrillsStopped, RedFlag
+from hipscreen.rules.facts import DrillsStopped, RedFlag, answer
 from hipscreen.rules.meta import SAFETY, TRIAGE, at_least, below, cites, starts_with
 
 
-def _yes(name: str) -> Answer:
-    return Answer(field=f"safety.{name}", value=True)
+def _yes(name: str):
+    return answer(f"safety.{name}", value=True)
 
 
 class SafetyRules:
@@ -65,8 +65,8 @@ class SafetyRules:
         self.red_flag("cancer_with_warning_signs")
 
     @cites("nice-cks-scfe", concludes="child_hip_or_groin_pain")
-    @Rule(Answer(field="age", value=below("child_age_below")),
-          Answer(field="symptoms.locations",
+    @Rule(answer("age", value=below("child_age_below")),
+          answer("symptoms.locations",
                  value=starts_with(("groin_", "front_hip_"))),
           salience=SAFETY)
     def child_with_groin_or_front_hip_pain_is_urgent(self):
@@ -96,8 +96,8 @@ class SafetyRules:
         self.red_flag("inflammatory_back_pain")
 
     @cites("nice-ng59", concludes="nerve_or_severe_pain")
-    @Rule(OR(Answer(field="symptoms.pins_and_needles_below_knee", value=True),
-             Answer(field="symptoms.pain_worst_week",
+    @Rule(OR(answer("symptoms.pins_and_needles_below_knee", value=True),
+             answer("symptoms.pain_worst_week",
                     value=at_least("severe_pain_worst_week"))),
           salience=SAFETY)
     def nerve_symptoms_or_severe_pain_need_review(self):
@@ -106,7 +106,7 @@ class SafetyRules:
         self.red_flag("nerve_or_severe_pain")
 
     @cites("hip-precautions", concludes="recent_hip_surgery")
-    @Rule(Answer(field="safety.hip_surgery", value="under_12_weeks"), salience=SAFETY)
+    @Rule(answer("safety.hip_surgery", value="under_12_weeks"), salience=SAFETY)
     def recent_hip_surgery_defers_to_surgical_team(self):
         """Hip surgery under 12 weeks ago: follow the surgical team's rehabilitation; no drills
         from this screen."""

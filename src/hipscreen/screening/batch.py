@@ -190,8 +190,9 @@ def _choices(annotation: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _columns(model: type[BaseModel], prefix: tuple[str, ...] = (),
-             group_optional: bool = False) -> Iterable[Column]:
+def _columns(
+    model: type[BaseModel], prefix: tuple[str, ...] = (), group_optional: bool = False
+) -> Iterable[Column]:
     for name, info in model.model_fields.items():
         annotation, nullable = _strip_optional(info.annotation)
         path = (*prefix, name)
@@ -215,8 +216,10 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...] = (),
             yield Column(kind="int", low=low, high=high, **common)
         elif (choices := _choices(annotation)) is not None:
             yield Column(kind="choice", choices=choices, **common)
-        elif typing.get_origin(annotation) is tuple and (
-                item_choices := _choices(typing.get_args(annotation)[0])) is not None:
+        elif (
+            typing.get_origin(annotation) is tuple
+            and (item_choices := _choices(typing.get_args(annotation)[0])) is not None
+        ):
             yield Column(kind="list", choices=item_choices, **common)
         else:  # a new kind of field: fail at import rather than guess
             raise TypeError(f"batch: no column rule for {'.'.join(path)} ({annotation!r})")
@@ -226,8 +229,7 @@ COLUMNS: tuple[Column, ...] = tuple(_columns(Intake))
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 _BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 _BY_PATH: dict[tuple[str, ...], Column] = {c.path: c for c in COLUMNS}
-_GROUPS: frozenset[str] = frozenset(
-    ".".join(c.path[:i]) for c in COLUMNS for i in range(1, len(c.path)))
+_GROUPS: frozenset[str] = frozenset(".".join(c.path[:i]) for c in COLUMNS for i in range(1, len(c.path)))
 
 
 # -- cells -> Intake ---------------------------------------------------------------------------
@@ -292,11 +294,14 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 @lru_cache(maxsize=256)
 def _unknown_column_message(name: str) -> str:
     if name in _GROUPS:
-        return (f"{name}: a group, not an answer; give its answers as columns such as "
-                f"{next(c.name for c in COLUMNS if c.name.startswith(name + '.'))}")
+        return (
+            f"{name}: a group, not an answer; give its answers as columns such as "
+            f"{next(c.name for c in COLUMNS if c.name.startswith(name + '.'))}"
+        )
     hint = difflib.get_close_matches(name, COLUMN_NAMES, n=1)
-    return f"unknown column {name!r}" + (f" (did you mean {hint[0]!r}?)" if hint else
-                                          " (not an intake answer)")
+    return f"unknown column {name!r}" + (
+        f" (did you mean {hint[0]!r}?)" if hint else " (not an intake answer)"
+    )
 
 
 def _column_of(loc: tuple[int | str, ...]) -> Column | None:
@@ -329,8 +334,7 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
     Raises `RowError` listing every problem: unknown columns, unreadable cells, and the
     model's validation errors translated back to column names.
     """
-    unknown = [_unknown_column_message(str(key)) for key in row
-               if key != ID_COLUMN and key not in _BY_NAME]
+    unknown = [_unknown_column_message(str(key)) for key in row if key != ID_COLUMN and key not in _BY_NAME]
     found: list[tuple[str | None, str]] = []  # (column name, None for the row; message)
     data: dict[str, Any] = {}
     raw: dict[str, Any] = {}
@@ -348,8 +352,7 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
         intake = Intake.model_validate(data)
     except ValidationError as exc:
         unreadable = {name for name, _ in found}  # left out above: not "missing" again
-        found += [m for m in map(lambda e: _message(e, raw), exc.errors())
-                  if m[0] not in unreadable]
+        found += [m for m in map(lambda e: _message(e, raw), exc.errors()) if m[0] not in unreadable]
     if unknown or found:
         order = {name: i for i, name in enumerate(COLUMN_NAMES)}
         found.sort(key=lambda m: order.get(m[0], len(order)) if m[0] else len(order))
@@ -386,12 +389,12 @@ def row_from_intake(intake: Intake) -> dict[str, str]:
 
 # -- screening a frame -------------------------------------------------------------------------
 
-OUTPUT_COLUMNS: tuple[str, ...] = (
-    "id", "triage", "action", "deficits", "drills", "rules_fired", "error")
+OUTPUT_COLUMNS: tuple[str, ...] = ("id", "triage", "action", "deficits", "drills", "rules_fired", "error")
 OUTPUT_DTYPES: dict[str, Any] = {
-    **{name: pd.StringDtype() for name in OUTPUT_COLUMNS}, "rules_fired": np.dtype("int64")}
-SCREEN_FRAME_META = pd.DataFrame(
-    {name: pd.Series(dtype=dtype) for name, dtype in OUTPUT_DTYPES.items()})
+    **{name: pd.StringDtype() for name in OUTPUT_COLUMNS},
+    "rules_fired": np.dtype("int64"),
+}
+SCREEN_FRAME_META = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in OUTPUT_DTYPES.items()})
 """An empty frame with `screen_frame`'s output columns and dtypes (Dask ``meta=``)."""
 
 
@@ -401,9 +404,11 @@ def format_result(result: Result) -> dict[str, Any]:
         "triage": result.triage.level,
         "action": result.triage.action,
         "deficits": LIST_SEPARATOR.join(
-            f"{d.id}:{d.side}:{d.confidence}:{d.certainty:.2f}" for d in result.deficits),
+            f"{d.id}:{d.side}:{d.confidence}:{d.certainty:.2f}" for d in result.deficits
+        ),
         "drills": LIST_SEPARATOR.join(
-            f"{p.drill}:{p.side}" for p in sorted(result.plan, key=lambda p: p.order)),
+            f"{p.drill}:{p.side}" for p in sorted(result.plan, key=lambda p: p.order)
+        ),
         "rules_fired": len(result.rules_fired),
         "error": "",
     }
@@ -454,7 +459,8 @@ def _table_format(path: Path) -> str:
     if fmt is None:
         raise BatchInputError(
             f"{path}: unknown table format {path.suffix or '(no extension)'!r}; "
-            f"use {', '.join(TABLE_FORMATS)}")
+            f"use {', '.join(TABLE_FORMATS)}"
+        )
     return fmt
 
 
@@ -533,7 +539,7 @@ class BatchSummary:
 
 
 def _chunks(df: pd.DataFrame, size: int) -> list[pd.DataFrame]:
-    return [df.iloc[start:start + size] for start in range(0, len(df), size)]
+    return [df.iloc[start : start + size] for start in range(0, len(df), size)]
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -542,9 +548,13 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def screen_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str],
-                jobs: int | None = None, progress: bool = True,
-                chunk_size: int | None = None) -> BatchSummary:
+def screen_file(
+    in_path: str | os.PathLike[str],
+    out_path: str | os.PathLike[str],
+    jobs: int | None = None,
+    progress: bool = True,
+    chunk_size: int | None = None,
+) -> BatchSummary:
     """Screen every intake of `in_path` and write one row per intake to `out_path`.
 
     The rows are screened in chunks on `jobs` worker processes (default: one per CPU;
@@ -560,8 +570,13 @@ def screen_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     df = read_table(in_path)
     size = chunk_size or max(1, min(500, math.ceil(len(df) / (jobs * 4))))
     chunks = _chunks(df, size)
-    bar = tqdm(total=len(df), unit="intake", file=sys.stderr, desc="screening",
-               disable=not (progress and sys.stderr.isatty()))
+    bar = tqdm(
+        total=len(df),
+        unit="intake",
+        file=sys.stderr,
+        desc="screening",
+        disable=not (progress and sys.stderr.isatty()),
+    )
     with bar:
         if jobs == 1 or len(chunks) <= 1:
             results = []
@@ -581,9 +596,12 @@ def screen_file(in_path: str | os.PathLike[str], out_path: str | os.PathLike[str
     errors = int((out["error"] != "").sum())
     counts = out.loc[out["error"] == "", "triage"].value_counts()
     return BatchSummary(
-        rows=len(out), screened=len(out) - errors, errors=errors,
+        rows=len(out),
+        screened=len(out) - errors,
+        errors=errors,
         by_triage={level: int(counts.get(level, 0)) for level in TRIAGE_ORDER},
-        seconds=time.perf_counter() - started)
+        seconds=time.perf_counter() - started,
+    )
 
 
 # -- template ----------------------------------------------------------------------------------

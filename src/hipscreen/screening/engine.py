@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from functools import cache
 from typing import Any
 
 from experta import Fact
@@ -10,7 +11,7 @@ from experta import Fact
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Intake
 from hipscreen.rules.engine import ScreeningEngine
-from hipscreen.rules.facts import Answer
+from hipscreen.rules.facts import Answer, answer, kind_of
 from hipscreen.rules.registry import rules
 from hipscreen.screening.result import (
     DeficitResult,
@@ -54,36 +55,53 @@ def engine() -> ScreeningEngine:
 def answers(intake: Intake) -> list[Answer]:
     """The informative answers of an intake as facts. "No" safety answers, empty lists and
     movement tests left out are not declared: the absence of a fact is their meaning."""
-    facts = [Answer(field="mode", value=intake.mode), Answer(field="age", value=intake.age)]
-    facts += [Answer(field="activities", value=a) for a in intake.activities]
+    facts = [answer("mode", value=intake.mode), answer("age", value=intake.age)]
+    facts += [answer("activities", value=a) for a in intake.activities]
     for name, value in intake.safety:
         if value is True or (name == "hip_surgery" and value != "none"):
-            facts.append(Answer(field=f"safety.{name}", value=value))
+            facts.append(answer(f"safety.{name}", value=value))
     s = intake.symptoms
-    facts += [Answer(field="symptoms.pain_now", value=s.pain_now),
-              Answer(field="symptoms.pain_worst_week", value=s.pain_worst_week),
-              Answer(field="symptoms.weeks", value=s.weeks)]
+    facts += [answer("symptoms.pain_now", value=s.pain_now),
+              answer("symptoms.pain_worst_week", value=s.pain_worst_week),
+              answer("symptoms.weeks", value=s.weeks)]
     for name in ("keeps_coming_back", "pins_and_needles_below_knee",
                  "stretching_only_temporary_relief"):
         if getattr(s, name):
-            facts.append(Answer(field=f"symptoms.{name}", value=True))
-    facts += [Answer(field="symptoms.locations", value=v) for v in s.locations]
-    facts += [Answer(field="symptoms.worse_with", value=v) for v in s.worse_with]
+            facts.append(answer(f"symptoms.{name}", value=True))
+    facts += [answer("symptoms.locations", value=v) for v in s.locations]
+    facts += [answer("symptoms.worse_with", value=v) for v in s.worse_with]
     if s.recurring_hamstring_strain != "none":
-        facts.append(Answer(field="symptoms.recurring_hamstring_strain",
+        facts.append(answer("symptoms.recurring_hamstring_strain",
                             value=s.recurring_hamstring_strain))
     for name, value in intake.movement:
         if value is None:
             continue
         if name == "hinge_faults":
-            facts += [Answer(field="movement.hinge_faults", value=v) for v in value]
+            facts += [answer("movement.hinge_faults", value=v) for v in value]
         elif name == "hip_ir_degrees":
-            facts.append(Answer(field="movement.hip_ir_degrees", value=(value.left, value.right)))
+            facts.append(answer("movement.hip_ir_degrees", value=(value.left, value.right)))
         else:
-            facts.append(Answer(field=f"movement.{name}", value=value))
+            facts.append(answer(f"movement.{name}", value=value))
     for name, drills in intake.drill_response:
-        facts += [Answer(field=f"drill_response.{name}", value=d) for d in drills]
+        facts += [answer(f"drill_response.{name}", value=d) for d in drills]
     return facts
+
+
+@cache
+def fields_the_rules_read() -> frozenset[str]:
+    """Intake fields some rule condition names. Only these are declared: an answer no rule
+    reads would only cost matching time (it stays in Result.intake)."""
+    fields = set()
+
+    def walk(conditions):
+        for cond in conditions:
+            walk(cond.alternatives)
+            if cond.kind == "Answer":
+                fields.update(v for k, v in cond.fields if k == "field" and isinstance(v, str))
+
+    for info in rules().values():
+        walk(info.conditions)
+    return frozenset(fields)
 
 
 def screen(intake: Intake | dict[str, Any]) -> Result:
@@ -92,14 +110,15 @@ def screen(intake: Intake | dict[str, Any]) -> Result:
         intake = Intake.model_validate(intake)
     eng = engine()
     eng.reset()
-    eng.declare(*answers(intake))
+    read = fields_the_rules_read()
+    eng.declare(*(fact for fact in answers(intake) if fact["field"] in read))
     eng.run()
     return _result(intake, eng)
 
 
 # -- reading the conclusions --------------------------------------------------------------
 def _facts(eng: ScreeningEngine, kind: str) -> list[Fact]:
-    return [f for f in eng.facts.values() if type(f).__name__ == kind]
+    return [f for f in eng.facts.values() if kind_of(f) == kind]
 
 
 def _answer_text(fact: Fact) -> str:
@@ -141,77 +160,64 @@ def _deficits(eng: ScreeningEngine) -> list[DeficitResult]:
     return out
 
 
-def _merge_sides(sides: set[str]) -> str:
-    if "both" in sides or {"left", "right"} <= sides:
-        return "both"
-    return next(iter(sides))
-
-
 def _finding_text(fact: Fact) -> str:
     label = catalogue().findings[fact["id"]].label
     return label if fact["side"] == "both" else f"{label} ({fact['side']})"
 
 
-def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str], str | None]:
-    """Follow a candidate back to the deficits it serves, the findings behind them, and the
-    drill it replaced (if any)."""
-    serves, why, replaces = [], [], None
-    origin = candidate["origin"]
-    if origin in catalogue().deficits:
-        for _, premises in eng.derivations[candidate["__factid__"]]:
-            for pid in premises:
-                deficit = eng.facts[pid]
-                if type(deficit).__name__ != "Deficit":
-                    continue
-                serves.append(deficit["id"])
+def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str]]:
+    """Follow a candidate back to the deficits it serves and the findings behind them, and say
+    which precaution swapped it in (if any)."""
+    cat = catalogue()
+    serves: list[str] = []
+    why: list[str] = []
+    for _, premises in eng.derivations[candidate["__factid__"]]:
+        for pid in premises:
+            fact = eng.facts[pid]
+            if kind_of(fact) == "Candidate":
+                s, w = _origins(eng, fact)
+                serves += s
+                why += w
+            elif kind_of(fact) == "Deficit":
+                serves.append(fact["id"])
                 findings = sorted({_finding_text(eng.facts[fid])
-                                   for _, evs in eng.derivations[deficit["__factid__"]]
+                                   for _, evs in eng.derivations[pid]
                                    for ev in evs
                                    for _, fs in eng.derivations[ev]
                                    for fid in fs
-                                   if type(eng.facts[fid]).__name__ == "Finding"})
-                label = catalogue().deficits[deficit["id"]].label.lower()
-                why.append(f"Trains {label} ({deficit['side']}, {deficit['confidence']}), "
-                           f"shown by: {'; '.join(findings) or 'your answers'}.")
-    else:
-        replaces = origin
-        for parent in _facts(eng, "Candidate"):
-            if parent["drill"] == origin and parent["side"] == candidate["side"]:
-                s, w, _ = _origins(eng, parent)
-                serves += s
-                why += w
+                                   if kind_of(eng.facts[fid]) == "Finding"})
+                why.append(f"Trains {cat.deficits[fact['id']].label.lower()} ({fact['side']}, "
+                           f"{fact['confidence']}), shown by: {'; '.join(findings) or 'your answers'}.")
+    if candidate["replaces"]:
         for rep in _facts(eng, "Replaced"):
-            if rep["drill"] == origin and rep["by"] == candidate["drill"]:
-                why.append(f"Replaces {catalogue().drills[origin].name.lower()}: "
-                           f"{catalogue().precautions[rep['precaution']].text.strip()}")
-    return serves, why, replaces
+            if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]:
+                why.append(f"Instead of the {cat.drills[rep['drill']].name.lower()}: "
+                           f"{cat.precautions[rep['precaution']].text.strip()}")
+    return serves, why
 
 
 def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     cat = catalogue()
-    by_drill: dict[str, set[str]] = {}
-    for fact in _facts(eng, "Planned"):
-        by_drill.setdefault(fact["drill"], set()).add(fact["side"])
+    planned = {f["drill"]: f for f in _facts(eng, "Planned")}
+    candidates = {c["drill"]: c for c in _facts(eng, "Candidate")}
     items = []
-    for drill_id, sides in by_drill.items():
+    for drill_id, fact in planned.items():
         drill = cat.drills[drill_id]
-        serves: list[str] = []
-        why: list[str] = []
-        replaces = None
-        for cand in _facts(eng, "Candidate"):
-            if cand["drill"] == drill_id:
-                s, w, r = _origins(eng, cand)
-                serves += [x for x in s if x not in serves]
-                why += [x for x in w if x not in why]
-                replaces = replaces or r
-        side = _merge_sides(sides)
-        variant = drill.variant if replaces is None else (
+        candidate = candidates[drill_id]
+        serves, why = _origins(eng, candidate)
+        serves, why = list(dict.fromkeys(serves)), list(dict.fromkeys(why))
+        first = candidate
+        while first["replaces"]:
+            first = candidates[first["replaces"]]
+        side = fact["side"]
+        variant = drill.variant if not candidate["replaces"] else (
             "supported" if drill.variant == "supported" else "regressed")
         if drill.single_leg and side in ("left", "right"):
             why.append(f"Do both legs; start with the {side} and add one extra set on it.")
         d = drill.dose
         items.append(PlanItem(
-            drill=drill_id, name=drill.name, side=side, variant=variant, replaces=replaces,
+            drill=drill_id, name=drill.name, side=side, variant=variant,
+            replaces=first["drill"] if candidate["replaces"] else None,
             order=drill.order, purpose=drill.purpose.strip(), steps=drill.steps, cues=drill.cues,
             feel=drill.feel, dont_feel=drill.dont_feel,
             dose=Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
@@ -266,7 +272,7 @@ def _trace(eng: ScreeningEngine) -> list[TraceStep]:
         (rule, premises), *others = derivations
         meta = info.get(rule) if rule else None
         steps.append(TraceStep(
-            fact_id=fid, kind=type(fact).__name__, data=fact.as_dict(), rule=rule,
+            fact_id=fid, kind=kind_of(fact), data=fact.as_dict(), rule=rule,
             rule_text=meta.text if meta else None,
             source=cat.cite(meta.source) if meta else None,
             premises=list(premises),

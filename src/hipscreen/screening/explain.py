@@ -16,7 +16,7 @@ from hipscreen.screening.result import (
 )
 
 COMBINE_RULE = "evidence_combines_into_deficits"
-CANDIDATE_RULE = "deficit_calls_for_its_drills"
+CANDIDATE_RULE = "deficits_call_for_their_drills"
 
 
 class UnknownConclusion(ValueError):
@@ -67,7 +67,8 @@ def fact_text(step: TraceStep) -> str:
             return (f"deficit: {cat.deficits[d['id']].label} ({d['side']}), {d['confidence']}, "
                     f"certainty {d['certainty']}")
         case "Candidate":
-            return f"candidate drill {d['drill']} ({d['side']}) from {d['origin']}"
+            instead = f" instead of {d['replaces']}" if d.get("replaces") else ""
+            return f"candidate drill {d['drill']} ({d['side']}){instead}"
         case "Replaced":
             return f"{d['drill']} replaced by {d['by']} ({d['precaution']})"
         case "Blocked":

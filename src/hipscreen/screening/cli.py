@@ -15,7 +15,7 @@ from hipscreen.knowledge.intake import Intake
 
 # Modules with `register(subparsers)`; each adds one subcommand whose `func(args)` returns the
 # exit code.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("hipscreen.app.launch",)
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -60,10 +60,16 @@ def _screen(args: argparse.Namespace) -> int:
     from hipscreen.screening.engine import screen
     from hipscreen.screening.render import to_markdown, to_text, why_not_text
 
+    from hipscreen.screening.explain import UnknownConclusion
+
     intake = read_intake(args.file)
     result = screen(intake)
     if args.why_not:
-        print(why_not_text(result.why_not(args.why_not)))
+        try:
+            answer = result.why_not(args.why_not)
+        except UnknownConclusion as exc:
+            raise InputError(f"--why-not: {exc}") from None
+        print(why_not_text(answer))
         print(f"\n{result.disclaimer}")
         return EXIT_OK
     if args.format == "json":

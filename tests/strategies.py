@@ -1,0 +1,55 @@
+"""Hypothesis strategies for random, valid intakes."""
+
+from hypothesis import strategies as st
+
+from hipscreen.knowledge.intake import (
+    Activity,
+    Aggravator,
+    DrillId,
+    HingeFault,
+    Location,
+    Safety,
+)
+
+ONE_SIDE = st.sampled_from(["none", "left", "right"])
+ANY_SIDE = st.sampled_from(["none", "left", "right", "both"])
+SAFETY_FLAGS = [name for name, f in Safety.model_fields.items() if f.annotation is bool]
+
+
+def _subset(enum):
+    return st.lists(st.sampled_from([e.value for e in enum]), unique=True, max_size=4)
+
+
+def _optional(**fields):
+    """A dict strategy where every key may be left out."""
+    return st.fixed_dictionaries({}, optional=fields)
+
+
+def safety(flag_probability_high: bool = False):
+    flags = {name: st.booleans() for name in SAFETY_FLAGS}
+    return _optional(**flags, hip_surgery=st.sampled_from(["none", "under_12_weeks", "over_12_weeks"]))
+
+
+intakes = st.fixed_dictionaries(
+    {"age": st.integers(8, 110)},
+    optional={
+        "mode": st.sampled_from(["self", "clinician"]),
+        "sex": st.sampled_from(["female", "male", "other", "undisclosed"]),
+        "activities": _subset(Activity),
+        "safety": safety(),
+        "symptoms": _optional(
+            pain_now=st.integers(0, 10), pain_worst_week=st.integers(0, 10),
+            weeks=st.integers(0, 520), keeps_coming_back=st.booleans(),
+            locations=_subset(Location), pins_and_needles_below_knee=st.booleans(),
+            worse_with=_subset(Aggravator), stretching_only_temporary_relief=st.booleans(),
+            recurring_hamstring_strain=ANY_SIDE),
+        "movement": _optional(
+            hip_shift=ONE_SIDE, knee_collapse=ANY_SIDE, single_leg_balance_poor=ANY_SIDE,
+            pelvic_drop=ANY_SIDE, hinge_faults=_subset(HingeFault), hip_ir_limited=ANY_SIDE,
+            hip_ir_degrees=st.fixed_dictionaries(
+                {"left": st.integers(0, 90), "right": st.integers(0, 90)}),
+            front_hip_pinch=ANY_SIDE, feels_stuck_in_hip=ANY_SIDE),
+        "drill_response": _optional(low_back_pinch=_subset(DrillId),
+                                    hamstring_cramp=_subset(DrillId)),
+    },
+)

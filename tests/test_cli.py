@@ -1,0 +1,104 @@
+"""The hipscreen command: screen in three formats, why-not, schema, and bad input -> exit 2."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hipscreen.screening.cli import main
+
+GOLDEN = Path(__file__).parent / "data" / "golden_full_intake.json"
+FULL_INTAKE = Path(__file__).parent / "data" / "full_intake.yaml"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_text_output_has_triage_plan_and_disclaimer(capsys):
+    code, out, _ = run(capsys, "screen", str(FULL_INTAKE))
+    assert code == 0
+    assert "screening aid, not a diagnosis" in out
+    assert "Triage" in out and "Plan" in out
+
+
+def test_markdown_output_is_a_note(capsys):
+    code, out, _ = run(capsys, "screen", str(FULL_INTAKE), "--format", "markdown")
+    assert code == 0
+    assert out.startswith("# hipscreen report")
+    assert "## Plan" in out and "not a diagnosis" in out
+
+
+def test_json_output_matches_the_golden_file(capsys):
+    """A change to any conclusion, text or trace of the full intake shows up here. Regenerate
+    with: uv run hipscreen screen tests/data/full_intake.yaml --format json >
+    tests/data/golden_full_intake.json"""
+    code, out, _ = run(capsys, "screen", str(FULL_INTAKE), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == json.loads(GOLDEN.read_text())
+
+
+def test_why_not_prints_the_explanation(capsys):
+    code, out, _ = run(capsys, "screen", str(FULL_INTAKE), "--why-not", "glute_underuse")
+    assert code == 0
+    assert "hamstring_cramp_suggests_glute_underuse" in out
+    assert "not a diagnosis" in out
+
+
+def test_stdin_is_read_with_dash(capsys, monkeypatch):
+    import io
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"age": 40})))
+    code, out, _ = run(capsys, "screen", "-", "--format", "json")
+    assert code == 0 and json.loads(out)["triage"]["level"] == "self_care"
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ({"age": 40, "colour": "red"}, "field 'colour': Extra inputs are not permitted"),
+    ({"age": 200}, "field 'age': Input should be less than or equal to 110"),
+    ({"age": "old"}, "field 'age': Input should be a valid integer"),
+    ({"age": 40, "movement": {"hip_shift": "up"}},
+     "field 'movement.hip_shift': Input should be 'none', 'left' or 'right'"),
+    ({"age": 40, "symptoms": {"pain_now": 11}}, "field 'symptoms.pain_now'"),
+    ({}, "field 'age': Field required"),
+    ([1, 2], "expected a mapping of intake fields"),
+])
+def test_bad_intake_exits_2_naming_the_field(capsys, tmp_path, content, expected):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(content))
+    code, out, err = run(capsys, "screen", str(path))
+    assert code == 2
+    assert expected in err and str(path) in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_several_bad_fields_are_all_named(capsys, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"age": 5, "mode": "robot", "symptoms": {"pain_now": -1}}))
+    code, _, err = run(capsys, "screen", str(path))
+    assert code == 2
+    assert "'age'" in err and "'mode'" in err and "'symptoms.pain_now'" in err
+
+
+def test_unreadable_and_invalid_files_exit_2(capsys, tmp_path):
+    code, _, err = run(capsys, "screen", str(tmp_path / "missing.yaml"))
+    assert code == 2 and "cannot read" in err
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("age: [1, 2\n")
+    code, _, err = run(capsys, "screen", str(bad))
+    assert code == 2 and "not valid YAML or JSON" in err
+
+
+def test_unknown_why_not_id_exits_2(capsys):
+    code, _, err = run(capsys, "screen", str(FULL_INTAKE), "--why-not", "nonsense")
+    assert code == 2 and "unknown id 'nonsense'" in err
+
+
+def test_schema_is_the_intake_json_schema(capsys):
+    code, out, _ = run(capsys, "schema")
+    schema = json.loads(out)
+    assert code == 0
+    assert schema["additionalProperties"] is False
+    assert "safety" in schema["properties"] and "age" in schema["required"]

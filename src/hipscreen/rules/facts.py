@@ -76,9 +76,14 @@ def finding(finding_id: str, **fields) -> Finding:
     return _subtype(Finding, finding_id)(id=finding_id, **fields)
 
 
+_KINDS: dict[type, str] = {}
+
+
 def kind_of(fact: Fact) -> str:
     """The fact's kind: Answer, Finding, Deficit, ... (never a per-key subtype name)."""
-    for cls in type(fact).__mro__:
-        if cls in FACT_TYPES:
-            return cls.__name__
-    return type(fact).__name__
+    cls = type(fact)
+    kind = _KINDS.get(cls)
+    if kind is None:
+        kind = next((c.__name__ for c in cls.__mro__ if c in FACT_TYPES), cls.__name__)
+        _KINDS[cls] = kind
+    return kind

@@ -271,7 +271,8 @@ def _trace(eng: ScreeningEngine) -> list[TraceStep]:
             continue
         (rule, premises), *others = derivations
         meta = info.get(rule) if rule else None
-        steps.append(TraceStep(
+        # Built from the engine's own records, so pydantic's validation is skipped here.
+        steps.append(TraceStep.model_construct(
             fact_id=fid, kind=kind_of(fact), data=fact.as_dict(), rule=rule,
             rule_text=meta.text if meta else None,
             source=cat.cite(meta.source) if meta else None,

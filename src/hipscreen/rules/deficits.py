@@ -199,7 +199,8 @@ class DeficitRules:
     def evidence_combines_into_deficits(self):
         """Evidence for one deficit combines as certainty factors, per side (evidence for both
         sides counts on each side); 'likely' at 0.6 or more, 'possible' at 0.3 or more. A deficit
-        found on both sides at the same confidence is reported once, on both sides."""
+        with the same certainty on both sides is reported once, on both sides; otherwise each side
+        is reported with its own certainty."""
         per_side: dict[tuple[str, str], list] = defaultdict(list)
         for ev in self.facts_of(Evidence):
             sides = ("left", "right") if ev["side"] == "both" else (ev["side"],)
@@ -217,10 +218,9 @@ class DeficitRules:
                 cf = combine_certainty(e["weight"] for e in evidence)
                 if evidence and level(cf):
                     found[side] = (round(cf, 4), level(cf), evidence)
-            if len(found) == 2 and found["left"][1] == found["right"][1]:
-                cf = min(found["left"][0], found["right"][0])
+            if len(found) == 2 and found["left"][0] == found["right"][0]:
                 evidence = list({id(e): e for e in found["left"][2] + found["right"][2]}.values())
-                found = {"both": (cf, found["left"][1], evidence)}
+                found = {"both": (found["left"][0], found["left"][1], evidence)}
             for side, (cf, conf, evidence) in found.items():
                 self.declare_because(
                     Deficit(id=deficit, side=side, certainty=cf, confidence=conf), evidence)

@@ -58,9 +58,8 @@ def read_intake(path: str) -> Intake:
 
 def _screen(args: argparse.Namespace) -> int:
     from hipscreen.screening.engine import screen
-    from hipscreen.screening.render import to_markdown, to_text, why_not_text
-
     from hipscreen.screening.explain import UnknownConclusion
+    from hipscreen.screening.render import to_markdown, to_text, why_not_text
 
     intake = read_intake(args.file)
     result = screen(intake)
@@ -79,6 +78,25 @@ def _screen(args: argparse.Namespace) -> int:
     else:
         print(to_text(result))
     return EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from hipscreen.screening.batch import BatchInputError, screen_file, write_template
+
+    try:
+        if args.template:
+            write_template(args.output)
+            print(f"wrote the batch template to {args.output}")
+            return EXIT_OK
+        if args.input is None:
+            raise InputError("batch: give an input file (or --template)")
+        summary = screen_file(args.input, args.output, jobs=args.jobs)
+    except BatchInputError as exc:
+        raise InputError(str(exc)) from None
+    counts = ", ".join(f"{level} {n}" for level, n in summary.by_triage.items())
+    print(f"screened {summary.screened} of {summary.rows} rows in {summary.seconds:.1f} s "
+          f"({counts}); {summary.errors} rows with errors -> {args.output}")
+    return summary.exit_code
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -100,6 +118,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--why-not", metavar="ID",
                    help="Explain why a deficit or drill id was (or was not) concluded")
     p.set_defaults(func=_screen)
+
+    p = sub.add_parser("batch", help="Screen a table of intakes (CSV, JSONL or Parquet).")
+    p.add_argument("input", nargs="?", help="Input table: .csv, .jsonl or .parquet")
+    p.add_argument("-o", "--output", required=True, help="Output table (format by extension)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="Worker processes (default: the number of cores; 1 = in this process)")
+    p.add_argument("--template", action="store_true",
+                   help="Write an empty CSV with every column and the allowed values instead")
+    p.set_defaults(func=_batch)
 
     p = sub.add_parser("schema", help="Print the JSON schema of the intake.")
     p.set_defaults(func=_schema)

@@ -50,8 +50,9 @@ def test_unknown_source_and_drill_references_are_errors(tmp_path):
     _edit(data / "drills.yaml", lambda d: d["hip_airplane"].update(regresses_to="yoga"))
     with pytest.raises(CatalogueError) as err:
         load_catalogue(data)
-    assert "deficits.yaml: entry 'glute_underuse', field 'source': unknown source 'blog-post'" in str(err.value)
-    assert "drills.yaml: entry 'hip_airplane', field 'regresses_to': unknown drill 'yoga'" in str(err.value)
+    message = str(err.value)
+    assert "deficits.yaml: entry 'glute_underuse', field 'source': unknown source 'blog-post'" in message
+    assert "drills.yaml: entry 'hip_airplane', field 'regresses_to': unknown drill 'yoga'" in message
 
 
 def test_unreadable_yaml_names_the_file(tmp_path):

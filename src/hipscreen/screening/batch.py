@@ -96,7 +96,8 @@ TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 class BatchInputError(Exception):
     """The batch cannot run at all: the input cannot be read (missing file, unknown extension,
-    unparseable content) or the output path cannot be used. The message names the path."""
+    unparseable content), the output path cannot be used (the message names the path), or the
+    number of jobs is not a positive number."""
 
 
 class RowError(ValueError):
@@ -352,7 +353,8 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
         intake = Intake.model_validate(data)
     except ValidationError as exc:
         unreadable = {name for name, _ in found}  # left out above: not "missing" again
-        found += [m for m in map(lambda e: _message(e, raw), exc.errors()) if m[0] not in unreadable]
+        messages = (_message(error, raw) for error in exc.errors())
+        found += [(name, text) for name, text in messages if name not in unreadable]
     if unknown or found:
         order = {name: i for i, name in enumerate(COLUMN_NAMES)}
         found.sort(key=lambda m: order.get(m[0], len(order)) if m[0] else len(order))
@@ -565,7 +567,7 @@ def screen_file(
     started = time.perf_counter()
     jobs = (os.cpu_count() or 1) if jobs is None else jobs
     if jobs < 1:
-        raise ValueError(f"jobs must be at least 1, got {jobs}")
+        raise BatchInputError(f"jobs must be at least 1, got {jobs}")
     _table_format(Path(out_path))  # a bad output path fails before any work
     df = read_table(in_path)
     size = chunk_size or max(1, min(500, math.ceil(len(df) / (jobs * 4))))

@@ -1,0 +1,1 @@
+"""Benchmarks and their synthetic data (importable from tests as `benchmarks.*`)."""

@@ -1,0 +1,323 @@
+"""Batch screening (issue 5): column scheme, per-row errors, file formats, processes, Dask."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from benchmarks.synth import generate, generate_frame
+from hipscreen.knowledge.intake import Intake
+from hipscreen.screening.batch import (
+    COLUMN_NAMES,
+    OUTPUT_COLUMNS,
+    SCREEN_FRAME_META,
+    BatchInputError,
+    RowError,
+    intake_from_row,
+    read_table,
+    row_from_intake,
+    screen_file,
+    screen_frame,
+    template_frame,
+    write_table,
+    write_template,
+)
+from hipscreen.screening.engine import screen
+
+GOOD = {"age": "34", "movement.hip_shift": "right", "symptoms.locations": "low_back_right"}
+
+
+def _frame(*rows: dict[str, str]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), dtype=str).fillna("")
+
+
+def _leaf_names() -> set[str]:
+    """Every answer of a fully filled intake, flattened by pandas, not by the code under test."""
+    full = Intake.model_validate(
+        {
+            "age": 40,
+            "sex": "male",
+            "movement": {
+                "hip_ir_degrees": {"left": 30, "right": 30},
+                "hip_shift": "none",
+                "hinge_faults": [],
+            },
+        }
+    )
+    return set(pd.json_normalize(full.model_dump(), sep=".").columns)
+
+
+# -- column scheme -----------------------------------------------------------------------------
+
+
+def test_columns_are_every_intake_answer_by_dotted_path():
+    assert set(COLUMN_NAMES) == _leaf_names()
+    assert len(COLUMN_NAMES) == len(set(COLUMN_NAMES))
+    assert {"movement.hip_ir_degrees.left", "drill_response.low_back_pinch"} <= set(COLUMN_NAMES)
+
+
+def test_template_has_every_intake_field_and_its_allowed_values(tmp_path):
+    template = template_frame()
+    assert list(template.columns) == ["id", *COLUMN_NAMES]
+    hints = template.iloc[0]
+    assert hints["movement.hip_shift"].startswith("none|left|right")
+    assert "not tested" in hints["movement.hip_shift"]
+    assert hints["symptoms.pain_now"].startswith("0..10")
+    assert hints["age"].startswith("8..110")
+    assert hints["safety.fever_or_unwell"].startswith("true|false")
+    assert hints["activities"].startswith(";-separated: running|lifting|")
+    write_template(tmp_path / "t.csv")
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    assert len(lines) == 2 and lines[0].split(",") == ["id", *COLUMN_NAMES]
+
+
+def test_template_hint_line_left_in_a_sheet_is_reported_not_screened():
+    out = screen_frame(template_frame().astype(str))
+    assert "allowed-values line" in out.loc[0, "error"]
+
+
+# -- rows <-> intakes --------------------------------------------------------------------------
+
+
+def test_row_round_trip_keeps_every_synthetic_intake():
+    for data in generate(150, seed=11):
+        intake = Intake.model_validate(data)
+        assert intake_from_row(row_from_intake(intake)) == intake
+
+
+def test_empty_cells_mean_not_given_and_none_means_a_clean_hinge():
+    intake = intake_from_row({"age": "30", "movement.hinge_faults": "", "safety.pregnant": ""})
+    assert intake.movement.hinge_faults is None  # not tested
+    assert intake.safety.pregnant is False  # safety default: no
+    assert intake_from_row({"age": "30", "movement.hinge_faults": "none"}).movement.hinge_faults == ()
+    row = row_from_intake(Intake.model_validate({"age": 30, "movement": {"hinge_faults": []}}))
+    assert row["movement.hinge_faults"] == "none" and row["movement.hip_shift"] == ""
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [
+        ("true", True),
+        ("YES", True),
+        ("1", True),
+        (" Yes ", True),
+        ("false", False),
+        ("No", False),
+        ("0", False),
+        ("", False),
+    ],
+)
+def test_booleans_accept_true_false_yes_no_1_0_in_any_case(cell, value):
+    assert intake_from_row({"age": "30", "safety.fever_or_unwell": cell}).safety.fever_or_unwell is value
+
+
+def test_lists_are_semicolon_separated():
+    intake = intake_from_row(
+        {"age": "30", "activities": "running; lifting;", "symptoms.worse_with": "rotation"}
+    )
+    assert intake.activities == ("running", "lifting")
+    assert intake.symptoms.worse_with == ("rotation",)
+
+
+def test_ir_degrees_on_one_side_only_names_the_missing_column():
+    with pytest.raises(RowError) as err:
+        intake_from_row({"age": "50", "mode": "clinician", "movement.hip_ir_degrees.left": "22"})
+    assert err.value.errors == [
+        "movement.hip_ir_degrees.right: missing; expected a whole number 0..90 "
+        "(every movement.hip_ir_degrees.* column is needed once one of them is given)"
+    ]
+
+
+def test_every_problem_of_a_row_is_reported_in_column_order():
+    with pytest.raises(RowError) as err:
+        intake_from_row(
+            {
+                "age": "5",
+                "activities": "running;swimming",
+                "movement.hip_shift": "up",
+                "safety.fever_or_unwell": "maybe",
+            }
+        )
+    assert err.value.errors == [
+        "age: expected a whole number 8..110; got '5'",
+        "activities: expected values separated by ';' from running, lifting, golf, crossfit, "
+        "field_sports, lifting_kids, desk_work, manual_work; got 'swimming'",
+        "safety.fever_or_unwell: expected true or false (or yes/no, 1/0); got 'maybe'",
+        "movement.hip_shift: expected one of none, left, right; got 'up'",
+    ]
+
+
+def test_model_level_errors_are_kept():
+    with pytest.raises(RowError, match="activities: each value may appear once"):
+        intake_from_row({"age": "30", "activities": "golf;golf"})
+
+
+# -- screen_frame ------------------------------------------------------------------------------
+
+
+def test_good_and_bad_csv_rows_come_back_in_order_with_named_errors(tmp_path):
+    rows = [
+        {"id": "ok-1", **GOOD},
+        {"id": "bad-enum", **GOOD, "movement.hip_shift": "up"},
+        {"id": "bad-age", **GOOD, "age": "140"},
+        {"id": "bad-bool", **GOOD, "safety.fever_or_unwell": "maybe"},
+        {"id": "ok-2", **GOOD, "safety.fever_or_unwell": "Yes"},
+    ]
+    write_table(_frame(*rows), tmp_path / "in.csv")
+    summary = screen_file(tmp_path / "in.csv", tmp_path / "out.csv", jobs=1, progress=False)
+    out = read_table(tmp_path / "out.csv")
+    assert list(out.columns) == list(OUTPUT_COLUMNS)
+    assert out["id"].tolist() == ["ok-1", "bad-enum", "bad-age", "bad-bool", "ok-2"]
+    assert out["error"].tolist() == [
+        "",
+        "movement.hip_shift: expected one of none, left, right; got 'up'",
+        "age: expected a whole number 8..110; got '140'",
+        "safety.fever_or_unwell: expected true or false (or yes/no, 1/0); got 'maybe'",
+        "",
+    ]
+    expected = screen(intake_from_row(GOOD))
+    assert out.loc[0, "triage"] == expected.triage.level == "self_care"
+    assert out.loc[4, "triage"] == "urgent"  # fever: the yes was read
+    assert out.loc[0, "drills"] == ";".join(f"{p.drill}:{p.side}" for p in expected.plan)
+    assert out.loc[0, "deficits"].split(";")[0].startswith("hip_stability_deficit:right:")
+    assert int(out.loc[0, "rules_fired"]) == len(expected.rules_fired) > 0
+    assert (out.loc[1:3, ["triage", "drills"]] == "").all().all()
+    assert (summary.rows, summary.screened, summary.errors) == (5, 2, 3)
+    assert summary.by_triage["urgent"] == 1 and summary.exit_code == 1
+
+
+def test_unknown_column_is_an_error_on_every_row():
+    out = screen_frame(_frame({**GOOD, "movment.hip_shift": "left"}, {**GOOD, "movment.hip_shift": ""}))
+    assert (
+        out["error"].tolist()
+        == ["unknown column 'movment.hip_shift' (did you mean 'movement.hip_shift'?)"] * 2
+    )
+    assert (out["triage"] == "").all()
+
+
+def test_row_id_falls_back_to_the_index():
+    df = _frame(GOOD, GOOD, GOOD).set_axis([7, 8, 9])
+    assert screen_frame(df)["id"].tolist() == ["7", "8", "9"]
+    with_ids = _frame({"id": "a", **GOOD}, {"id": "", **GOOD}).set_axis([3, 4])
+    assert screen_frame(with_ids)["id"].tolist() == ["a", "4"]
+
+
+def test_output_dtypes_match_the_meta_even_when_empty_or_all_errors():
+    meta = SCREEN_FRAME_META.dtypes
+    assert screen_frame(_frame(GOOD, {"age": "x"})).dtypes.equals(meta)
+    assert screen_frame(_frame({"age": "x"})).dtypes.equals(meta)
+    assert screen_frame(pd.DataFrame(columns=["age"], dtype=str)).dtypes.equals(meta)
+
+
+def test_engine_failure_stays_in_its_row(monkeypatch):
+    import hipscreen.screening.batch as batch
+
+    def flaky(intake):
+        if intake.age == 66:
+            raise RuntimeError("boom")
+        return screen(intake)
+
+    monkeypatch.setattr(batch, "screen", flaky)
+    out = screen_frame(_frame({**GOOD, "age": "66"}, GOOD))
+    assert out["error"].tolist() == ["screening failed: RuntimeError: boom", ""]
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ext", [".jsonl", ".parquet"])
+def test_jsonl_and_parquet_round_trip_and_screen_like_csv(tmp_path, ext):
+    df = generate_frame(40, seed=5)
+    write_table(df, tmp_path / f"in{ext}")
+    back = read_table(tmp_path / f"in{ext}")
+    pd.testing.assert_frame_equal(back.astype(str), df.astype(str), check_dtype=False)
+    write_table(df, tmp_path / "in.csv")
+    screen_file(tmp_path / "in.csv", tmp_path / "out.csv", jobs=1, progress=False)
+    screen_file(tmp_path / f"in{ext}", tmp_path / f"out{ext}", jobs=1, progress=False)
+    from_csv, other = read_table(tmp_path / "out.csv"), read_table(tmp_path / f"out{ext}")
+    pd.testing.assert_frame_equal(other.astype(str), from_csv.astype(str), check_dtype=False)
+
+
+def test_jsonl_accepts_nested_objects_and_json_types(tmp_path):
+    lines = [
+        {
+            "id": 1,
+            "age": 30,
+            "safety": {"pregnant": True},
+            "movement": {"hip_shift": "left", "hip_ir_degrees": {"left": 20, "right": 40}},
+        },
+        {"id": 2, "age": 41, "activities": ["golf", "running"]},
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    out = screen_frame(read_table(path))
+    assert out["error"].tolist() == ["", ""]
+    assert out["id"].tolist() == ["1", "2"]
+    first = screen(Intake.model_validate({k: v for k, v in lines[0].items() if k != "id"}))
+    assert out.loc[0, "triage"] == first.triage.level
+
+
+def test_screen_file_with_two_processes_equals_one(tmp_path):
+    df = generate_frame(60, seed=3)
+    df.loc[5, "age"] = "200"
+    write_table(df, tmp_path / "in.csv")
+    one = screen_file(tmp_path / "in.csv", tmp_path / "one.csv", jobs=1, progress=False)
+    two = screen_file(tmp_path / "in.csv", tmp_path / "two.csv", jobs=2, progress=False, chunk_size=7)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "two.csv"), read_table(tmp_path / "one.csv"))
+    assert (one.rows, one.screened, one.errors, one.by_triage) == (
+        two.rows,
+        two.screened,
+        two.errors,
+        two.by_triage,
+    )
+    assert one.errors == 1
+
+
+def test_header_only_input_gives_header_only_output(tmp_path):
+    (tmp_path / "in.csv").write_text("id,age\n")
+    summary = screen_file(tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
+    assert (summary.rows, summary.exit_code) == (0, 0)
+    assert (tmp_path / "out.csv").read_text().strip() == ",".join(OUTPUT_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "match"),
+    [
+        ("missing.csv", None, "no such file"),
+        ("in.xlsx", "x", "unknown table format '.xlsx'"),
+        ("in.csv", "", "empty file"),
+        ("in.csv", 'age,sex\n30,"female\n', "cannot read as csv"),
+        ("in.jsonl", '{"age": 30}\n{"age": \n', "line 2: not valid JSON"),
+        ("in.jsonl", "[1, 2]\n", "line 1: expected a JSON object"),
+        ("in.parquet", "not parquet", "cannot read as parquet"),
+    ],
+)
+def test_unreadable_input_raises_batch_input_error_naming_the_path(tmp_path, name, content, match):
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(BatchInputError, match=match) as err:
+        screen_file(path, tmp_path / "out.csv", jobs=1, progress=False)
+    assert str(path) in str(err.value)
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_bad_output_extension_fails_before_screening(tmp_path):
+    write_table(_frame(GOOD), tmp_path / "in.csv")
+    with pytest.raises(BatchInputError, match="out.txt"):
+        screen_file(tmp_path / "in.csv", tmp_path / "out.txt", jobs=1, progress=False)
+
+
+# -- Dask ---------------------------------------------------------------------------------------
+
+
+def test_dask_map_partitions_with_meta_equals_screen_frame():
+    dd = pytest.importorskip("dask.dataframe")
+    df = generate_frame(30, seed=9)
+    df.loc[3, "movement.hip_shift"] = "up"
+    lazy = dd.from_pandas(df, npartitions=2).map_partitions(screen_frame, meta=SCREEN_FRAME_META)
+    got = lazy.compute(scheduler="synchronous")
+    pd.testing.assert_frame_equal(got, screen_frame(df))
+    assert got.loc[3, "error"].startswith("movement.hip_shift:")

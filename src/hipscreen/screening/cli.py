@@ -15,7 +15,8 @@ from hipscreen.knowledge.intake import Intake
 
 # Modules with `register(subparsers)`; each adds one subcommand whose `func(args)` returns the
 # exit code.
-COMMAND_MODULES: tuple[str, ...] = ("hipscreen.app.launch",)
+COMMAND_MODULES: tuple[str, ...] = ("hipscreen.app.launch", "hipscreen.screening.cases",
+                                    "hipscreen.screening.lint")
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 

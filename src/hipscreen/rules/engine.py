@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from experta import Fact, InitialFact, KnowledgeEngine
+from experta.agenda import Agenda
 from experta.factlist import FactList
 
 from hipscreen.knowledge.catalogue import catalogue
@@ -48,12 +49,19 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self._by_content: dict[frozenset, Fact] = {}
 
     # -- running and recording -----------------------------------------------------------
-    def reset(self, **kwargs) -> None:
+    def reset(self) -> None:
+        """experta's reset without its DefFacts lookup: that lookup runs inspect.getmembers over
+        every rule on each reset (slow, and it rebinds experta's shared Rule objects to this
+        engine). The only initial fact this engine uses is InitialFact()."""
         self.derivations = {}
         self.fired = []
         self._by_content = {}
         self._firing = None
-        super().reset(**kwargs)
+        self.agenda = Agenda()
+        self.facts = FactList()
+        self.matcher.reset()
+        self._KnowledgeEngine__declare(InitialFact())  # experta's own reset declares it this way
+        self.running = False
 
     def run(self, steps: float = float("inf")) -> None:
         """experta's run loop, recording the activation being fired.

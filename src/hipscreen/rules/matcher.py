@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import bisect
 
+from experta import Fact
 from experta.abstract import Strategy
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import TypeCheck
-from experta.matchers.rete.nodes import BusNode
+from experta.matchers.rete.nodes import BusNode, ConflictSetNode
 from experta.matchers.rete.token import Token
+
+
+class TrustedToken(Token):
+    """experta's Token without its type assertions on every copy (an abc isinstance check per
+    token, and one per fact). Tokens here are only ever made by the network from declared facts.
+    `copy()` keeps the class, so tokens made at the root stay trusted down the alpha network."""
+
+    def __new__(cls, tag, data, context=None):
+        data = {data} if isinstance(data, Fact) else set(data)
+        return tuple.__new__(cls, (tag, data, {} if context is None else context))
 
 
 class TypeIndexedBusNode(BusNode):
@@ -31,12 +42,12 @@ class TypeIndexedBusNode(BusNode):
         return children
 
     def add(self, fact) -> None:
-        token = Token.valid(fact)
+        token = TrustedToken.valid(fact)
         for child in self._children_for(type(fact)):
             child.callback(token)
 
     def remove(self, fact) -> None:
-        token = Token.invalid(fact)
+        token = TrustedToken.invalid(fact)
         for child in self._children_for(type(fact)):
             child.callback(token)
 
@@ -49,6 +60,27 @@ class TypeIndexedReteMatcher(ReteMatcher):
         super(ReteMatcher, self).__init__(*args, **kwargs)
         self.root_node = TypeIndexedBusNode()
         self.build_network()
+
+    def reset(self) -> None:
+        """Wipe every node's memory once. experta's recursive reset visits a node once per path
+        to it (shared alpha nodes many times over); this visits each node once. It also clears
+        activations a conflict-set node had not handed out yet, so nothing of a run that stopped
+        part way can leak into the next one."""
+        nodes = getattr(self, "_nodes", None)
+        if nodes is None:
+            nodes, seen, stack = [], set(), [self.root_node]
+            while stack:
+                node = stack.pop()
+                if id(node) in seen:
+                    continue
+                seen.add(id(node))
+                nodes.append(node)
+                stack.extend(child.node for child in node.children)
+            self._nodes = nodes
+        for node in nodes:
+            node._reset()
+            if isinstance(node, ConflictSetNode):
+                node.added, node.removed = set(), set()
 
     def changes(self, adding=None, deleting=None):
         """As ReteMatcher.changes, but only asks the conflict-set nodes that changed."""

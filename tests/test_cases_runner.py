@@ -107,6 +107,22 @@ def test_missing_path_and_empty_directory_are_invalid(tmp_path: Path) -> None:
     assert report.summary.exit_code == 2
 
 
+def test_file_that_is_not_utf8_text_is_invalid(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: latin1\ntitle: caf\xe9\n".encode("latin-1"))
+    with pytest.raises(CaseError, match="latin1.yaml: not UTF-8 text"):
+        load_case(path)
+
+
+def test_yml_files_are_found_and_other_files_ignored(tmp_path: Path) -> None:
+    data = yaml.safe_load(GOOD.read_text(encoding="utf-8"))
+    data["id"] = "short-suffix"
+    (tmp_path / "short-suffix.yml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("not a case", encoding="utf-8")
+    report = run_cases([tmp_path])
+    assert [(r.id, r.status) for r in report.cases] == [("short-suffix", "pass")]
+
+
 def test_duplicate_ids_across_paths_are_invalid(tmp_path: Path) -> None:
     shutil.copy(GOOD, tmp_path / GOOD.name)
     report = run_cases([CASE_DIR / GOOD.name, tmp_path])

@@ -214,10 +214,10 @@ def test_output_dtypes_match_the_meta_even_when_empty_or_all_errors():
 def test_engine_failure_stays_in_its_row(monkeypatch):
     import hipscreen.screening.batch as batch
 
-    def flaky(intake):
+    def flaky(intake, **options):
         if intake.age == 66:
             raise RuntimeError("boom")
-        return screen(intake)
+        return screen(intake, **options)
 
     monkeypatch.setattr(batch, "screen", flaky)
     out = screen_frame(_frame({**GOOD, "age": "66"}, GOOD))

@@ -443,7 +443,7 @@ def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
             out["error"] = "the template's allowed-values line, not an intake: delete it"
         else:
             try:
-                out.update(format_result(screen(intake_from_row(row))))
+                out.update(format_result(screen(intake_from_row(row), trace=False)))
             except RowError as exc:
                 out["error"] = str(exc)
             except Exception as exc:  # an engine failure must not sink the other rows

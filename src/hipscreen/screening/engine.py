@@ -104,8 +104,11 @@ def fields_the_rules_read() -> frozenset[str]:
     return frozenset(fields)
 
 
-def screen(intake: Intake | dict[str, Any]) -> Result:
-    """Screen one intake: triage, deficits, plan, precautions, skipped tests and the trace."""
+def screen(intake: Intake | dict[str, Any], *, trace: bool = True) -> Result:
+    """Screen one intake: triage, deficits, plan, precautions, skipped tests and the trace.
+
+    `trace=False` leaves the trace out (Result.trace is empty and how/why_not refuse): for
+    batch screening, whose output does not carry it. Every conclusion is the same either way."""
     if not isinstance(intake, Intake):
         intake = Intake.model_validate(intake)
     eng = engine()
@@ -113,7 +116,7 @@ def screen(intake: Intake | dict[str, Any]) -> Result:
     read = fields_the_rules_read()
     eng.declare(*(fact for fact in answers(intake) if fact["field"] in read))
     eng.run()
-    return _result(intake, eng)
+    return _result(intake, eng, trace)
 
 
 # -- reading the conclusions --------------------------------------------------------------
@@ -261,31 +264,36 @@ def _skipped(intake: Intake) -> list[SkippedTest]:
     return skipped
 
 
-def _trace(eng: ScreeningEngine) -> list[TraceStep]:
-    info = rules()
+@cache
+def _rule_words() -> dict[str, tuple[str, str]]:
+    """Each rule's text and cited source in words, computed once."""
     cat = catalogue()
+    return {rule_id: (info.text, cat.cite(info.source)) for rule_id, info in rules().items()}
+
+
+def _trace(eng: ScreeningEngine) -> list[TraceStep]:
+    words = _rule_words()
     steps = []
     for fid, fact in eng.facts.items():
         derivations = eng.derivations.get(fid)
         if not derivations:
             continue
         (rule, premises), *others = derivations
-        meta = info.get(rule) if rule else None
+        text, source = words[rule] if rule else (None, None)
         # Built from the engine's own records, so pydantic's validation is skipped here.
         steps.append(TraceStep.model_construct(
-            fact_id=fid, kind=kind_of(fact), data=fact.as_dict(), rule=rule,
-            rule_text=meta.text if meta else None,
-            source=cat.cite(meta.source) if meta else None,
-            premises=list(premises),
+            fact_id=fid, kind=kind_of(fact),
+            data={k: v for k, v in fact.items() if not (isinstance(k, str) and k.startswith("__"))},
+            rule=rule, rule_text=text, source=source, premises=list(premises),
             also_by=[{"rule": r, "premises": list(p)} for r, p in others]))
     return steps
 
 
-def _result(intake: Intake, eng: ScreeningEngine) -> Result:
+def _result(intake: Intake, eng: ScreeningEngine, trace: bool = True) -> Result:
     triage = _triage(eng)
     plan = _plan(eng) if triage.drills_allowed else []
     return Result(
         intake=intake, triage=triage, deficits=_deficits(eng), plan=plan,
         precautions=_precautions(eng, plan), skipped_tests=_skipped(intake),
         safety_net=[item.text for item in catalogue().safety_net],
-        rules_fired=list(eng.fired), trace=_trace(eng))
+        rules_fired=list(eng.fired), trace=_trace(eng) if trace else [], traced=trace)

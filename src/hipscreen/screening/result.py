@@ -156,6 +156,7 @@ class Result(_Out):
     safety_net: list[str] = Field(description="See a clinician if ...")
     rules_fired: list[str]
     trace: list[TraceStep]
+    traced: bool = Field(True, description="False when screened without the trace (batch)")
 
     @model_validator(mode="after")
     def _no_drills_when_stopped(self) -> Result:
@@ -169,13 +170,19 @@ class Result(_Out):
         """Justification trees for a conclusion id (a triage level, red flag, deficit, drill)."""
         from hipscreen.screening.explain import how
 
+        self._need_trace()
         return how(self, conclusion)
 
     def why_not(self, conclusion: str) -> WhyNot:
         """Why a deficit or drill id was not concluded (or how it was, if it was)."""
         from hipscreen.screening.explain import why_not
 
+        self._need_trace()
         return why_not(self, conclusion)
+
+    def _need_trace(self) -> None:
+        if not self.traced:
+            raise ValueError("this result was screened with trace=False; screen again with the trace")
 
     def deficit_ids(self) -> list[str]:
         return [d.id for d in self.deficits]

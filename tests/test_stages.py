@@ -139,3 +139,12 @@ def test_plan_items_are_dosed_and_explained():
     hinge = next(p for p in result.plan if p.drill == "single_leg_hip_hinge")
     assert "Low back pinch" in hinge.dont_feel
     assert hinge.side == "right"
+
+
+def test_pinch_in_a_drill_with_no_easier_variant_takes_it_out():
+    result = screen({"age": 30, "movement": {"hinge_faults": ["back_rounds"]},
+                     "drill_response": {"low_back_pinch": ["single_leg_hip_hinge", "kickstand_hinge",
+                                                           "dowel_hip_hinge"]}})
+    assert result.plan == []
+    assert "pinch_with_no_easier_variant" in {p.id for p in result.precautions}
+    assert "clinician" in result.why_not("dowel_hip_hinge").summary

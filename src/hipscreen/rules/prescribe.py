@@ -30,6 +30,7 @@ def _drill(predicate):
 LOADS_ROTATION = _drill(lambda d: d.loads_hip_rotation_or_deep_flexion)
 BALANCE_DEMANDING = _drill(lambda d: d.balance_demanding and d.regresses_to is not None)
 HAS_REGRESSION = _drill(lambda d: d.regresses_to is not None)
+NO_REGRESSION = _drill(lambda d: d.regresses_to is None)
 
 
 class PrescribeRules:
@@ -84,6 +85,15 @@ class PrescribeRules:
         """A low back pinch during a drill means it borrows from the back: use its regression
         (less range, support, a dowel to own the hinge)."""
         self.swap(candidate, catalogue().drills[drill].regresses_to, "low_back_pinch_regresses")
+
+    @cites("pain-monitoring", concludes="pinch_with_no_easier_variant",
+           overrides="deficits_call_for_their_drills")
+    @Rule(answer("drill_response.low_back_pinch", value=MATCH.drill),
+          Candidate(drill=MATCH.drill & NO_REGRESSION), salience=PRECAUTION)
+    def low_back_pinch_in_the_easiest_variant_removes_the_drill(self, drill):
+        """A low back pinch in a drill with no easier variant left (a dowel hinge, a glute bridge,
+        a supported variant) takes it out of the plan, to be shown to a clinician first."""
+        self.block(drill, "pinch_with_no_easier_variant")
 
     @cites("article-goal", concludes="planned")
     @Rule(AS.candidate << Candidate(drill=MATCH.drill, side=MATCH.side),

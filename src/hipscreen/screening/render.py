@@ -38,6 +38,8 @@ def _sections(result: Result, md: bool) -> list[str]:
     out += ["", h("Plan")]
     if not t.drills_allowed:
         out.append(f"{b}No drills: {t.action}")
+    elif not result.plan and result.deficits:
+        out.append(f"{b}No drills: the precautions below took every drill out of the plan.")
     elif not result.plan:
         out.append(f"{b}No drills: no deficit was concluded from the answers given.")
     for i, item in enumerate(result.plan, 1):

@@ -46,7 +46,6 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self._because: list[Fact] = []
         self.derivations: dict[int, list[tuple[str | None, tuple[int, ...]]]] = {}
         self.fired: list[str] = []
-        self._by_content: dict[frozenset, Fact] = {}
 
     # -- running and recording -----------------------------------------------------------
     def reset(self) -> None:
@@ -55,7 +54,6 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         engine). The only initial fact this engine uses is InitialFact()."""
         self.derivations = {}
         self.fired = []
-        self._by_content = {}
         self._firing = None
         self.agenda = Agenda()
         self.facts = FactList()
@@ -102,15 +100,17 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
             return last
         last = None
         for fact in facts:
-            key = FactList._get_fact_id(fact)
-            new = super().declare(fact)
-            if new is not None:
-                self._by_content[key] = new
-            stored = new if new is not None else self._by_content.get(key)
+            stored = super().declare(fact)
+            if stored is None:  # already known: record this as another way to conclude it
+                stored = self._same_as(fact)
             if stored is not None:
                 self._record(stored)
                 last = stored
         return last
+
+    def _same_as(self, fact: Fact) -> Fact | None:
+        key = FactList._get_fact_id(fact)
+        return next((f for f in self.facts.values() if FactList._get_fact_id(f) == key), None)
 
     def _record(self, fact: Fact) -> None:
         activation = self._firing

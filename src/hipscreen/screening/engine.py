@@ -199,6 +199,19 @@ def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str
     return serves, why
 
 
+@cache
+def _drill_card(drill_id: str) -> dict[str, Any]:
+    """The parts of a plan item that come from the catalogue alone, validated once."""
+    drill = catalogue().drills[drill_id]
+    d = drill.dose
+    dose = Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
+                sessions_per_week=d.sessions_per_week, text=d.text(), source=d.source)
+    return dict(drill=drill_id, name=drill.name, order=drill.order, purpose=drill.purpose.strip(),
+                steps=list(drill.steps), cues=list(drill.cues), feel=list(drill.feel),
+                dont_feel=list(drill.dont_feel), dose=dose, regression=drill.regression,
+                progression=drill.progression, source=drill.source)
+
+
 def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     cat = catalogue()
     planned = {f["drill"]: f for f in _facts(eng, "Planned")}
@@ -217,16 +230,12 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
             "supported" if drill.variant == "supported" else "regressed")
         if drill.single_leg and side in ("left", "right"):
             why.append(f"Do both legs; start with the {side} and add one extra set on it.")
-        d = drill.dose
-        items.append(PlanItem(
-            drill=drill_id, name=drill.name, side=side, variant=variant,
-            replaces=first["drill"] if candidate["replaces"] else None,
-            order=drill.order, purpose=drill.purpose.strip(), steps=drill.steps, cues=drill.cues,
-            feel=drill.feel, dont_feel=drill.dont_feel,
-            dose=Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
-                      sessions_per_week=d.sessions_per_week, text=d.text(), source=d.source),
-            regression=drill.regression, progression=drill.progression, why=why, serves=serves,
-            source=drill.source))
+        # The catalogue parts were validated once in _drill_card (lists copied, so no result
+        # shares a list with the cache); the rest are plain strings.
+        card = {k: list(v) if isinstance(v, list) else v for k, v in _drill_card(drill_id).items()}
+        items.append(PlanItem.model_construct(
+            **card, side=side, variant=variant,
+            replaces=first["drill"] if candidate["replaces"] else None, why=why, serves=serves))
     items.sort(key=lambda p: (p.order, p.drill))
     return items
 

@@ -4,7 +4,6 @@ both sides and both sides of every threshold (DESIGN.md "Case files"; issue 3)."
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -85,11 +84,3 @@ def test_suite_sits_on_both_sides_of_every_threshold(cases) -> None:
     assert any(all(v is None for _, v in m) for m in movement), "a case with nothing tested"
     assert any(m.hip_shift == "none" and m.hinge_faults == () and m.knee_collapse == "none"
                for m in movement), "a case with the tests done and normal"
-
-
-def test_suite_runs_in_under_two_seconds(suite) -> None:
-    start = time.perf_counter()
-    report = run_cases([CASE_DIR])
-    elapsed = time.perf_counter() - start
-    assert report.summary.total >= 40
-    assert elapsed < 2.0, f"the case suite took {elapsed:.2f} s"

@@ -16,7 +16,7 @@ from hipscreen.knowledge.intake import Intake
 # Modules with `register(subparsers)`; each adds one subcommand whose `func(args)` returns the
 # exit code.
 COMMAND_MODULES: tuple[str, ...] = ("hipscreen.app.launch", "hipscreen.screening.cases",
-                                    "hipscreen.screening.lint")
+                                    "hipscreen.screening.lint", "hipscreen.screening.reference")
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -135,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def command_help() -> dict[str, str]:
+    """Each subcommand and its one-line help, as the parser knows them."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {choice.dest: choice.help for choice in sub._choices_actions}
 
 
 def main(argv: list[str] | None = None) -> int:

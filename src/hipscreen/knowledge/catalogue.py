@@ -16,6 +16,11 @@ DATA_DIR = Path(__file__).with_name("data")
 TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
 
 
+# Precautions that swap a drill for its `regresses_to` drill (the others remove it).
+SWAPPING_PRECAUTIONS = frozenset({"pregnancy_supported_balance", "poor_balance_supported_start",
+                                  "low_back_pinch_regresses"})
+
+
 class CatalogueError(ValueError):
     """A catalogue file is unreadable or an entry is invalid; the message names file, entry, field."""
 
@@ -87,8 +92,7 @@ class Drill(_Entry):
     progression: str
     progresses_to: str | None
     single_leg: bool
-    loads_hip_rotation_or_deep_flexion: bool
-    balance_demanding: bool
+    precautions: list[str] = Field(description="Precaution ids that block or swap this drill")
     source: str
 
 
@@ -196,6 +200,11 @@ def _check_references(cat: Catalogue) -> list[str]:
         need("source", drill.dose.source, cat.sources, f"{where}, field 'dose.source'")
         need("drill", drill.regresses_to, cat.drills, f"{where}, field 'regresses_to'")
         need("drill", drill.progresses_to, cat.drills, f"{where}, field 'progresses_to'")
+        for prec in drill.precautions:
+            need("precaution", prec, cat.precautions, f"{where}, field 'precautions'")
+            if prec in SWAPPING_PRECAUTIONS and drill.regresses_to is None:
+                problems.append(f"{where}, field 'precautions': '{prec}' swaps the drill for its "
+                                "regression, but regresses_to is empty")
     for key, test in cat.movement_tests.items():
         need("source", test.source, cat.sources, f"movement_tests.yaml: entry '{key}', field 'source'")
     for index, item in enumerate(cat.safety_net):

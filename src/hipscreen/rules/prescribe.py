@@ -27,10 +27,9 @@ def _drill(predicate):
     return P(lambda drill_id: predicate(catalogue().drills[drill_id]))
 
 
-LOADS_ROTATION = _drill(lambda d: d.loads_hip_rotation_or_deep_flexion)
-BALANCE_DEMANDING = _drill(lambda d: d.balance_demanding and d.regresses_to is not None)
-HAS_REGRESSION = _drill(lambda d: d.regresses_to is not None)
-NO_REGRESSION = _drill(lambda d: d.regresses_to is None)
+def _guarded_by(precaution: str):
+    """A drill whose catalogue entry lists this precaution (drills.yaml, `precautions`)."""
+    return _drill(lambda d: precaution in d.precautions)
 
 
 class PrescribeRules:
@@ -54,7 +53,7 @@ class PrescribeRules:
     @cites("hip-precautions", concludes="hip_surgery_no_rotation_load",
            overrides="deficits_call_for_their_drills")
     @Rule(answer("safety.hip_surgery", value="over_12_weeks"),
-          Candidate(drill=MATCH.drill & LOADS_ROTATION), salience=PRECAUTION)
+          Candidate(drill=MATCH.drill & _guarded_by("hip_surgery_no_rotation_load")), salience=PRECAUTION)
     def hip_surgery_rules_out_rotation_loading_drills(self, drill):
         """After hip surgery no drill that loads hip internal rotation or deep flexion (the
         internal rotation hinge, the hip airplane) without the surgeon's clearance."""
@@ -63,7 +62,8 @@ class PrescribeRules:
     @cites("pregnancy-exercise", concludes="pregnancy_supported_balance",
            overrides="deficits_call_for_their_drills")
     @Rule(answer("safety.pregnant", value=True),
-          AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
+          AS.candidate << Candidate(drill=MATCH.drill & _guarded_by("pregnancy_supported_balance")),
+          salience=PRECAUTION)
     def pregnancy_starts_balance_drills_supported(self, candidate, drill):
         """In pregnancy balance drills start in their supported variant."""
         self.swap(candidate, catalogue().drills[drill].regresses_to, "pregnancy_supported_balance")
@@ -71,7 +71,8 @@ class PrescribeRules:
     @cites("article-hip-stability", concludes="poor_balance_supported_start",
            overrides="deficits_call_for_their_drills")
     @Rule(finding("poor_single_leg_balance"),
-          AS.candidate << Candidate(drill=MATCH.drill & BALANCE_DEMANDING), salience=PRECAUTION)
+          AS.candidate << Candidate(drill=MATCH.drill & _guarded_by("poor_balance_supported_start")),
+          salience=PRECAUTION)
     def poor_balance_starts_balance_drills_supported(self, candidate, drill):
         """Someone who cannot hold 30 s on one leg starts balance drills in their supported
         variant."""
@@ -80,7 +81,8 @@ class PrescribeRules:
     @cites("article-drill-sl-hinge", concludes="low_back_pinch_regresses",
            overrides="deficits_call_for_their_drills")
     @Rule(answer("drill_response.low_back_pinch", value=MATCH.drill),
-          AS.candidate << Candidate(drill=MATCH.drill & HAS_REGRESSION), salience=PRECAUTION)
+          AS.candidate << Candidate(drill=MATCH.drill & _guarded_by("low_back_pinch_regresses")),
+          salience=PRECAUTION)
     def low_back_pinch_regresses_the_drill(self, candidate, drill):
         """A low back pinch during a drill means it borrows from the back: use its regression
         (less range, support, a dowel to own the hinge)."""
@@ -89,7 +91,7 @@ class PrescribeRules:
     @cites("pain-monitoring", concludes="pinch_with_no_easier_variant",
            overrides="deficits_call_for_their_drills")
     @Rule(answer("drill_response.low_back_pinch", value=MATCH.drill),
-          Candidate(drill=MATCH.drill & NO_REGRESSION), salience=PRECAUTION)
+          Candidate(drill=MATCH.drill & _guarded_by("pinch_with_no_easier_variant")), salience=PRECAUTION)
     def low_back_pinch_in_the_easiest_variant_removes_the_drill(self, drill):
         """A low back pinch in a drill with no easier variant left (a dowel hinge, a glute bridge,
         a supported variant) takes it out of the plan, to be shown to a clinician first."""

@@ -33,9 +33,11 @@ def reference_markdown(commands: dict[str, str]) -> str:
             if rule.overrides:
                 out.append(f"- overrides: `{rule.overrides}`")
             out += ["- when: " + "; ".join(f"`{c}`" for c in rule.conditions_text()), ""]
-    out += ["## Drills", "", "| id | name | dose | regression | source |", "|---|---|---|---|---|"]
+    out += ["## Drills", "", "| id | name | dose | regression | precautions | source |",
+            "|---|---|---|---|---|---|"]
     out += [f"| `{k}` | {_cell(d.name)} | {_cell(d.dose.text())} | {_cell(d.regresses_to or '-')} "
-            f"| {_cell(cat.sources[d.source].title)} |" for k, d in cat.drills.items()]
+            f"| {_cell(', '.join(d.precautions))} | {_cell(cat.sources[d.source].title)} |"
+            for k, d in cat.drills.items()]
     out += ["", "## Red flags", "", "| id | level | when | action | source |", "|---|---|---|---|---|"]
     out += [f"| `{k}` | {f.level} | {_cell(f.when)} | {_cell(f.action)} | "
             f"{_cell(cat.sources[f.source].title)} |" for k, f in cat.red_flags.items()]

@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from hipscreen.knowledge.intake import Intake
+from hipscreen.screening.result import DISCLAIMER
 
 # Modules with `register(subparsers)`; each adds one subcommand whose `func(args)` returns the
 # exit code.
@@ -97,6 +98,7 @@ def _batch(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{level} {n}" for level, n in summary.by_triage.items())
     print(f"screened {summary.screened} of {summary.rows} rows in {summary.seconds:.1f} s "
           f"({counts}); {summary.errors} rows with errors -> {args.output}")
+    print(DISCLAIMER)
     return summary.exit_code
 
 

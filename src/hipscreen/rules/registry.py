@@ -55,6 +55,27 @@ def _show(value) -> str:
     return repr(value)
 
 
+def admits(constraint, value) -> bool:
+    """Whether a pattern's field constraint (a literal, W, P or a combination) accepts `value`.
+    A variable (W, MATCH.x) accepts anything; a predicate that cannot judge the value rejects it."""
+    if constraint is None or isinstance(constraint, W):
+        return True
+    if isinstance(constraint, L):
+        return constraint.value == value
+    if isinstance(constraint, P):
+        try:
+            return bool(constraint.match(value))
+        except Exception:
+            return False
+    if isinstance(constraint, ANDFC):
+        return all(admits(c, value) for c in constraint)
+    if isinstance(constraint, ORFC):
+        return any(admits(c, value) for c in constraint)
+    if isinstance(constraint, NOTFC):
+        return not admits(constraint[0], value)
+    return constraint == value
+
+
 def _conditions(ce, negated: bool = False) -> list[Condition]:
     out: list[Condition] = []
     for item in ce:

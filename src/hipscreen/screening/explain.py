@@ -5,7 +5,7 @@ from __future__ import annotations
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.rules.registry import Condition, RuleInfo, rules, rules_concluding
+from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
 from hipscreen.screening.result import (
     HowNode,
     Result,
@@ -107,22 +107,6 @@ def how(result: Result, conclusion: str) -> list[HowNode]:
 
 
 # -- WHY NOT ------------------------------------------------------------------------------
-def _value_matches(expected, actual) -> bool:
-    if isinstance(expected, W):
-        return True
-    if isinstance(expected, L):
-        return expected.value == actual
-    if isinstance(expected, P):
-        return bool(expected.match(actual))
-    if isinstance(expected, ANDFC):
-        return all(_value_matches(e, actual) for e in expected)
-    if isinstance(expected, ORFC):
-        return any(_value_matches(e, actual) for e in expected)
-    if isinstance(expected, NOTFC):
-        return not _value_matches(expected[0], actual)
-    return expected == actual
-
-
 def _holds(cond: Condition, result: Result) -> bool:
     if cond.alternatives:
         return any(_holds(a, result) for a in cond.alternatives)
@@ -130,7 +114,7 @@ def _holds(cond: Condition, result: Result) -> bool:
         return True
     present = any(
         s.kind == cond.kind and all(
-            k in s.data and _value_matches(v, _as_fact_value(s.data[k])) for k, v in cond.fields)
+            k in s.data and admits(v, _as_fact_value(s.data[k])) for k, v in cond.fields)
         for s in result.trace)
     return present != cond.negated
 

@@ -48,7 +48,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hipscreen.knowledge import catalogue as catalogue_module
 from hipscreen.knowledge.intake import DrillId, Intake, Movement
-from hipscreen.rules.registry import Condition, RuleInfo, rules
+from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
 from hipscreen.screening.result import TRIAGE_ORDER
 
 CHECKS = ("schema", "references", "deficit_drills", "unused", "unreachable", "text_and_source",
@@ -546,28 +546,10 @@ def check_subsumption(rule_list: Sequence[RuleInfo]) -> list[Problem]:
     return out
 
 
-def _admits(constraint: Any, value: str) -> bool:
-    """Whether a field constraint can match `value` (a variable matches anything)."""
-    if constraint is None or isinstance(constraint, W):
-        return True
-    if isinstance(constraint, P):
-        try:
-            return bool(constraint.match(value))
-        except Exception:  # a predicate that cannot judge this id does not match it
-            return False
-    if isinstance(constraint, ANDFC):
-        return all(_admits(c, value) for c in constraint)
-    if isinstance(constraint, ORFC):
-        return any(_admits(c, value) for c in constraint)
-    if isinstance(constraint, NOTFC):
-        return not _admits(constraint[0], value)
-    return _literal(constraint) == value
-
-
 def contraindications(rule: RuleInfo, drills: Iterable[str]) -> set[str]:
     """The drills a precaution rule acts on: those its positive Candidate pattern admits."""
     candidates = [c for c in rule.conditions if c.kind == "Candidate" and not c.negated]
-    return {d for d in drills for c in candidates if _admits(_field(c, "drill"), d)}
+    return {d for d in drills for c in candidates if admits(_field(c, "drill"), d)}
 
 
 def check_conflicts(rule_list: Sequence[RuleInfo], drills: Iterable[str],

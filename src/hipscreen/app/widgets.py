@@ -25,13 +25,14 @@ LEVEL_WORDS = {
     "clinician_review": "See a clinician",
     "self_care": "Self-care",
 }
-_LEVEL_ICONS = {"emergency": "🚨", "urgent": "⚠️", "clinician_review": "🩺", "self_care": "✅"}
+_LEVEL_ICONS = {"emergency": ":material/emergency:", "urgent": ":material/warning:",
+                "clinician_review": ":material/stethoscope:", "self_care": ":material/check_circle:"}
 
 
 def page_header(title: str, intro: str | None = None) -> None:
     """The page title, a one-line intro, and the screening-aid disclaimer on every page."""
     st.title(title)
-    st.info(DISCLAIMER, icon="ℹ️")
+    st.info(DISCLAIMER, icon=":material/info:")
     if intro:
         st.write(intro)
 
@@ -39,14 +40,14 @@ def page_header(title: str, intro: str | None = None) -> None:
 def triage_banner(triage: Triage, *, compact: bool = False) -> None:
     """The triage level in words (never only colour) with the action, then the red flags."""
     level = triage.level
-    text = f"**Triage level: {LEVEL_WORDS[level]}.** {triage.label}\n\n{triage.action}"
+    text = f"**Triage level: {triage.label}**\n\n{triage.action}"
     if not triage.drills_allowed:
         text += "\n\n**No exercises are given at this level.**"
     show = {"emergency": st.error, "urgent": st.error, "clinician_review": st.warning,
             "self_care": st.success}[level]
     show(text, icon=_LEVEL_ICONS[level])
     if triage.plan_note:
-        st.warning(f"**{triage.plan_note}**", icon="🩺")
+        st.warning(f"**{triage.plan_note}**", icon=":material/stethoscope:")
     if triage.red_flags and not compact:
         st.markdown("**Why:** " + "; ".join(
             f"{flag.label} ({LEVEL_WORDS[flag.level].lower()}), from your answer: "
@@ -56,11 +57,11 @@ def triage_banner(triage: Triage, *, compact: bool = False) -> None:
 def field_error(errors: Mapping[str, str], path: str) -> None:
     """A clear message next to the field it belongs to, if that field has one."""
     if path in errors:
-        st.error(f"{field_label(path)}: {errors[path]}", icon="✏️")
+        st.error(f"{field_label(path)}: {errors[path]}", icon=":material/edit:")
 
 
-def bound(widget: Callable[..., Any], store: dict[str, Any], path: str, label: str,
-          default: Any, *, prefix: str, **kwargs: Any) -> Any:
+def bound(widget: Callable[..., Any], store: dict[str, Any], path: str, default: Any, *,
+          prefix: str, label: str, **kwargs: Any) -> Any:
     """Draw `widget` for one answer kept in `store` (a per-session dict in st.session_state),
     so it survives moving between steps; returns and stores the widget's value."""
     key = f"{prefix}{path}"
@@ -107,14 +108,14 @@ def plan_section(result: Result) -> None:
     """The plan: precautions first, then a card per drill, or why there is no plan."""
     st.header("Your plan")
     if not result.triage.drills_allowed:
-        st.error(f"No exercises: {result.triage.action}", icon="⛔")
+        st.error(f"No exercises: {result.triage.action}", icon=":material/block:")
         return
     if not result.plan:
         st.info("No drills: the answers given do not point to a hip stability or hinge problem. "
                 "Doing more of the self-tests may change that.")
         return
     for precaution in result.precautions:
-        st.warning(f"**{precaution.label}.** {precaution.text}", icon="⚠️")
+        st.warning(f"**{precaution.label}.** {precaution.text}", icon=":material/warning:")
     for number, item in enumerate(result.plan, 1):
         drill_card(number, item)
 

@@ -12,6 +12,7 @@ import re
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, get_args
 
 import pandas as pd
@@ -27,6 +28,7 @@ from hipscreen.knowledge.intake import (
     Symptoms,
 )
 from hipscreen.rules.registry import rules
+from hipscreen.screening.cases import CaseError, CaseFile, CaseResult
 from hipscreen.screening.result import LEVELS_THAT_STOP_DRILLS, HowNode, Result
 
 # -- plain words for answer values ------------------------------------------------------------
@@ -120,6 +122,9 @@ _SHORT_LABELS = {
     "movement.hinge_faults": "In a hip hinge",
     "movement.hip_ir_degrees": "Hip internal rotation measured",
     "sex": "Sex",
+    "symptoms.pain_now": "Pain now",
+    "symptoms.pain_worst_week": "Worst pain in the last week",
+    "symptoms.weeks": "This episode has lasted",
     "mode": "Filled in by",
 }
 
@@ -152,7 +157,7 @@ def value_words(field: str, value: Any) -> str:
             left, right = value
         return f"left {left} degrees, right {right} degrees"
     if isinstance(value, list | tuple):
-        return ", ".join(value_words(field, v) for v in value) or "None"
+        return ", ".join(value_words(field, v) for v in value) or "nothing chosen"
     tables: dict[str, Mapping] = {
         "locations": LOCATION_LABELS, "activities": ACTIVITY_LABELS,
         "worse_with": AGGRAVATOR_LABELS, "hinge_faults": HINGE_FAULT_LABELS,
@@ -333,6 +338,13 @@ def _plain_message(err: Mapping[str, Any]) -> str:
     if kind in ("int_type", "int_parsing"):
         return "Enter a whole number."
     return str(err["msg"]).removeprefix("Value error, ")
+
+
+def hinge_answer(tested: bool, faults: Iterable[str]) -> list[str] | str:
+    """The hinge_faults answer from a "tested?" switch and the faults seen: the faults (an
+    empty list is a clean hinge) when tested or when any fault is marked, else NOT_TESTED."""
+    faults = list(faults or [])
+    return faults if tested or faults else NOT_TESTED
 
 
 def with_drill_response(intake: Intake, low_back_pinch: Iterable[str],
@@ -678,3 +690,56 @@ def case_file_yaml(result: Result, *, case_id: str = "new-case",
     header = ("# Drafted by hipscreen from an intake. Check the story and what `expect` says\n"
               "# before you add it to cases/ (the file stem must equal the id).\n")
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+# -- the case lab --------------------------------------------------------------------------------
+def default_cases_dir() -> Path | None:
+    """The case folder to offer first: ./cases where the app was started, else the cases/ of the
+    source checkout this package lives in; None when neither exists."""
+    for folder in (Path.cwd() / "cases", Path(__file__).resolve().parents[3] / "cases"):
+        if folder.is_dir():
+            return folder
+    return None
+
+
+def case_from_upload(name: str, data: bytes) -> CaseFile:
+    """Validate an uploaded case file in memory (nothing is written to disk); raise CaseError
+    naming the file, the field and what was expected, as the case runner does for a path."""
+    stem = Path(name).stem
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CaseError(f"{name}: not UTF-8 text") from None
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CaseError(f"{name}: not valid YAML ({' '.join(str(exc).split())})") from None
+    if not isinstance(doc, dict):
+        raise CaseError(f"{name}: expected a mapping with keys "
+                        f"{', '.join(CaseFile.model_fields)}; got {type(doc).__name__}")
+    try:
+        case = CaseFile.model_validate(doc)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                lines.append(f"{name}: field '{field}': unknown key")
+            elif err["type"] == "missing":
+                lines.append(f"{name}: field '{field}': required but missing")
+            else:
+                msg = str(err["msg"]).removeprefix("Value error, ")
+                lines.append(f"{name}: field '{field}': {msg} (got {err.get('input')!r})")
+        raise CaseError("\n".join(lines)) from None
+    if case.id != stem:
+        raise CaseError(f"{name}: field 'id': expected the file stem {stem!r} (got {case.id!r})")
+    return case
+
+
+def differences_frame(result: CaseResult) -> pd.DataFrame:
+    """One row per expectation a case does not meet: field, id, expected, actual, and the rule
+    base's explanation."""
+    return pd.DataFrame(
+        [{"field": d.field, "id": d.id or "", "expected": d.expected, "actual": d.actual,
+          "explanation": d.explanation or ""} for d in result.differences],
+        columns=["field", "id", "expected", "actual", "explanation"])

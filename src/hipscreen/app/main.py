@@ -1,0 +1,14 @@
+"""The hipscreen app's entry file: page setup and navigation only. Start it with `hipscreen app`."""
+
+import streamlit as st
+
+st.set_page_config(page_title="hipscreen - hip and low back screening",
+                   page_icon=":material/accessibility_new:", layout="wide")
+st.navigation([
+    st.Page("pages/self_screening.py", title="Self-screening",
+            icon=":material/accessibility_new:", default=True),
+    st.Page("pages/clinician_intake.py", title="Clinician intake", icon=":material/stethoscope:"),
+    st.Page("pages/result.py", title="Result", icon=":material/assignment:"),
+    st.Page("pages/case_lab.py", title="Case lab", icon=":material/science:"),
+    st.Page("pages/knowledge.py", title="Knowledge", icon=":material/menu_book:"),
+]).run()

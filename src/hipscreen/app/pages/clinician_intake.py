@@ -1,0 +1,146 @@
+"""Clinician intake: every intake field on one dense, keyboard-friendly form, objective tests with
+sides and degrees, and the triage level at a glance once it is screened."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hipscreen.app import widgets
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Movement
+from hipscreen.screening import presentation as pr
+from hipscreen.screening.engine import screen
+
+STORE = "clinician_answers"
+PREFIX = "cl:"
+ERRORS = "clinician_errors"
+HINGE_TESTED = "ui.hinge_tested"
+SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
+
+store: dict = st.session_state.setdefault(STORE, {})
+errors: dict = st.session_state.get(ERRORS, {})
+
+
+def submit() -> None:
+    """Read the form, build the intake and screen it; keep field errors for the next run."""
+    values = {key[len(PREFIX):]: value for key, value in st.session_state.items()
+              if str(key).startswith(PREFIX) and not str(key).startswith(PREFIX + "ui.")}
+    values["mode"] = "clinician"
+    values["movement.hinge_faults"] = pr.hinge_answer(
+        st.session_state.get(PREFIX + HINGE_TESTED, False),
+        st.session_state.get(PREFIX + "movement.hinge_faults", []))
+    intake, found = pr.build_intake(values)
+    st.session_state[ERRORS] = found
+    if intake is not None:
+        st.session_state[widgets.RESULT_KEY] = screen(intake)
+        st.session_state[widgets.RESULT_FROM_KEY] = "clinician"
+
+
+def field(widget, path: str, default, label: str, **kwargs):
+    value = widgets.bound(widget, store, path, default, prefix=PREFIX, label=label, **kwargs)
+    widgets.field_error(errors, path)
+    return value
+
+
+widgets.page_header("Clinician intake", "Every intake field on one form. Movement tests default "
+                                        "to 'not tested'; Tab moves between fields.")
+
+result = st.session_state.get(widgets.RESULT_KEY)
+if errors:
+    st.error("Some answers need fixing: see the messages next to the fields.", icon=":material/edit:")
+elif result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician":
+    widgets.triage_banner(result.triage, compact=True)
+    found = "; ".join(f"{d.label} ({d.side}, {d.confidence} {d.certainty:.2f})"
+                      for d in result.deficits) or "none"
+    drills = ", ".join(f"{p.name} ({p.side})" for p in result.plan) or "none"
+    st.markdown(f"**Deficits:** {found}  \n**Plan:** {drills}")
+    st.page_link("pages/result.py", label="Open the full result, reasoning and downloads")
+
+side_words = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
+              "both": "both"}
+drills = {key: d.name for key, d in catalogue().drills.items()}
+
+with st.form("clinician_intake"):
+    st.subheader("Patient")
+    c1, c2, c3 = st.columns([1, 1, 3])
+    with c1:
+        field(st.number_input, "age", None, "Age (years)", min_value=8, max_value=110, step=1)
+    with c2:
+        field(st.selectbox, "sex", None, "Sex", options=list(pr.SEX_LABELS),
+              format_func=pr.SEX_LABELS.__getitem__)
+    with c3:
+        field(st.multiselect, "activities", [], "Activities", options=[a.value for a in Activity],
+              format_func=pr.ACTIVITY_LABELS.__getitem__)
+
+    st.subheader("Red flags and precautions")
+    names = [*pr.EMERGENCY_QUESTIONS, *pr.HEALTH_QUESTIONS]
+    columns = st.columns(3)
+    for index, name in enumerate(names):
+        with columns[index % 3]:
+            field(st.checkbox, f"safety.{name}", False, pr.field_label(f"safety.{name}"))
+    field(st.selectbox, "safety.hip_surgery", "none", "Hip surgery (replacement or other)",
+          options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
+
+    st.subheader("Symptoms")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        field(st.number_input, "symptoms.pain_now", 0, "Pain now (0-10)", min_value=0,
+              max_value=10, step=1)
+    with c2:
+        field(st.number_input, "symptoms.pain_worst_week", 0, "Worst pain, last week (0-10)",
+              min_value=0, max_value=10, step=1)
+    with c3:
+        field(st.number_input, "symptoms.weeks", 0, "Episode length (weeks)", min_value=0,
+              max_value=520, step=1)
+    with c4:
+        field(st.selectbox, "symptoms.recurring_hamstring_strain", "none",
+              "Recurring hamstring strain", options=list(pr.HAMSTRING_LABELS),
+              format_func=pr.HAMSTRING_LABELS.__getitem__)
+    field(st.multiselect, "symptoms.locations", [], "Pain locations",
+          options=[loc.value for loc in Location], format_func=pr.LOCATION_LABELS.__getitem__)
+    field(st.multiselect, "symptoms.worse_with", [], "Worse with",
+          options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__)
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        field(st.checkbox, "symptoms.keeps_coming_back", False, "Keeps coming back")
+    with c2:
+        field(st.checkbox, "symptoms.pins_and_needles_below_knee", False,
+              "Pins and needles or numbness below the knee")
+    with c3:
+        field(st.checkbox, "symptoms.stretching_only_temporary_relief", False,
+              "Stretching gives only temporary relief")
+
+    st.subheader("Objective tests")
+    columns = st.columns(4)
+    for index, name in enumerate(SIDE_TESTS):
+        with columns[index % 4]:
+            field(st.selectbox, f"movement.{name}", pr.NOT_TESTED,
+                  pr.field_label(f"movement.{name}"), options=pr.movement_options(name),
+                  format_func=side_words.__getitem__)
+    c1, c2, c3 = st.columns([1, 1, 3])
+    with c1:
+        field(st.number_input, "movement.hip_ir_degrees.left", None, "Left hip IR (degrees)",
+              min_value=0, max_value=90, step=1, help="Leave both empty if not measured.")
+    with c2:
+        field(st.number_input, "movement.hip_ir_degrees.right", None, "Right hip IR (degrees)",
+              min_value=0, max_value=90, step=1, help="Leave both empty if not measured.")
+    with c3:
+        st.caption("When both angles are given they decide limited IR (below 30 degrees, or 10 "
+                   "or more less than the other side), whatever the IR choice above says.")
+    c1, c2 = st.columns([1, 3])
+    with c1:
+        field(st.checkbox, HINGE_TESTED, False, "Hip hinge tested")
+    with c2:
+        field(st.multiselect, "movement.hinge_faults", [], "Hinge faults (none = clean hinge)",
+              options=[f.value for f in HingeFault], format_func=pr.HINGE_FAULT_LABELS.__getitem__)
+
+    st.subheader("Drill response (follow-up visits)")
+    c1, c2 = st.columns(2)
+    with c1:
+        field(st.multiselect, "drill_response.low_back_pinch", [], "Low back pinch during",
+              options=list(drills), format_func=drills.__getitem__)
+    with c2:
+        field(st.multiselect, "drill_response.hamstring_cramp", [], "Hamstring cramp during",
+              options=list(drills), format_func=drills.__getitem__)
+
+    st.form_submit_button("Screen this intake", type="primary", on_click=submit)

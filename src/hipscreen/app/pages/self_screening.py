@@ -1,0 +1,287 @@
+"""Self-screening: one step at a time, safety questions first, then symptoms with a body map,
+then guided self-tests that can each be skipped. The answers live in this session only."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from hipscreen.app import widgets
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location
+from hipscreen.screening import presentation as pr
+from hipscreen.screening.engine import screen
+
+STORE = "self_answers"
+STEP = "self_step"
+PREFIX = "self:"
+HINGE_TESTED = "ui.hinge_tested"
+
+STEPS: list[tuple[str, str]] = [
+    ("safety", "Safety first"),
+    ("health", "More health questions"),
+    ("about", "About you"),
+    ("symptoms", "Your symptoms"),
+    *[(f"test:{t.key}", f"Self-test: {t.title}") for t in pr.SELF_TESTS],
+    ("review", "Check your answers"),
+]
+
+store: dict = st.session_state.setdefault(STORE, {})
+step = st.session_state.setdefault(STEP, 0)
+
+
+def sync() -> None:
+    """Copy the answers of the widgets on screen into the store (a button's callback runs before
+    the widgets are drawn again, so the store must not wait for the next run)."""
+    locations, faults = [], []
+    seen_locations = seen_faults = False
+    for key, value in list(st.session_state.items()):
+        key = str(key)
+        if not key.startswith(PREFIX):
+            continue
+        path = key[len(PREFIX):]
+        if path.startswith("loc:"):
+            seen_locations = True
+            locations += [path[4:]] if value else []
+        elif path.startswith("hinge:"):
+            seen_faults = True
+            faults += [path[6:]] if value else []
+        else:
+            store[path] = value
+    if seen_locations:
+        store["symptoms.locations"] = [loc.value for loc in Location if loc.value in locations]
+    if seen_faults:
+        store["movement.hinge_faults"] = [f.value for f in HingeFault if f.value in faults]
+
+
+def go(to: int) -> None:
+    sync()
+    st.session_state[STEP] = max(0, min(len(STEPS) - 1, to))
+
+
+def restart() -> None:
+    st.session_state[STORE] = {}
+    st.session_state[STEP] = 0
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+        del st.session_state[key]
+
+
+def skip_test(fields: tuple[str, ...]) -> None:
+    """Mark every question of a self-test as not tested and move on."""
+    for name in fields:
+        value = pr.NOT_TESTED
+        store[f"movement.{name}"] = value
+        st.session_state.pop(f"{PREFIX}movement.{name}", None)
+    if "hinge_faults" in fields:
+        store[HINGE_TESTED] = False
+        st.session_state.pop(f"{PREFIX}{HINGE_TESTED}", None)
+    go(st.session_state[STEP] + 1)
+
+
+def intake_values() -> dict:
+    """The answers so far as dotted intake paths (widget-only keys left out)."""
+    values = {k: v for k, v in store.items() if not k.startswith("ui.")}
+    values["mode"] = "self"
+    if HINGE_TESTED in store:
+        faults = store.get("movement.hinge_faults", []) if store[HINGE_TESTED] else []
+        values["movement.hinge_faults"] = pr.hinge_answer(store[HINGE_TESTED], faults)
+    return values
+
+
+def stop_if_red_flag() -> bool:
+    """Screen the answers so far; at emergency or urgent show the action at once and stop."""
+    if store.get("age") is None:
+        return False
+    intake, _ = pr.build_intake(intake_values())
+    if intake is None:
+        return False
+    result = screen(intake)
+    if not pr.stops_here(result):
+        return False
+    st.session_state[widgets.RESULT_KEY] = result
+    st.session_state[widgets.RESULT_FROM_KEY] = "self"
+    st.divider()
+    widgets.triage_banner(result.triage)
+    st.markdown("**Please act on this now. The screening stops here and gives no exercises.**  \n"
+                "If you ticked a box by mistake, untick it to carry on.")
+    return True
+
+
+def nav(*, can_go_on: bool = True, next_label: str = "Next") -> None:
+    back, _, forward = st.columns([1, 3, 1])
+    if step > 0:
+        back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
+    if can_go_on:
+        forward.button(next_label, key="next", type="primary", on_click=go, args=(step + 1,),
+                       width="stretch")
+
+
+def safety_step() -> None:
+    st.write("Before anything else, a few questions to make sure this screen is right for you. "
+             "Tick any that are true **now**.")
+    age = widgets.bound(st.number_input, store, "age", None, prefix=PREFIX,
+                        label="Your age in years", min_value=8, max_value=110, step=1,
+                        help="Some hip problems in children and teenagers need a doctor the "
+                             "same day, so we ask your age first.")
+    if age is None:
+        st.caption("Enter your age first; then the questions below open.")
+    for name in pr.EMERGENCY_QUESTIONS:
+        widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
+                      label=pr.field_label(f"safety.{name}"), disabled=age is None)
+    stopped = stop_if_red_flag()
+    nav(can_go_on=age is not None and not stopped)
+
+
+def health_step() -> None:
+    st.write("A few more health questions. Tick any that are true.")
+    for name in pr.HEALTH_QUESTIONS:
+        widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
+                      label=pr.field_label(f"safety.{name}"))
+    widgets.bound(st.radio, store, "safety.hip_surgery", "none", prefix=PREFIX,
+                  label="Have you had hip surgery (a replacement or another operation)?",
+                  options=list(pr.HIP_SURGERY_LABELS),
+                  format_func=pr.HIP_SURGERY_LABELS.__getitem__)
+    nav(can_go_on=not stop_if_red_flag())
+
+
+def about_step() -> None:
+    widgets.bound(st.selectbox, store, "sex", None, prefix=PREFIX,
+                  label="Sex (optional)", options=list(pr.SEX_LABELS),
+                  format_func=pr.SEX_LABELS.__getitem__)
+    widgets.bound(st.multiselect, store, "activities", [], prefix=PREFIX,
+                  label="What do you do regularly? (choose any)",
+                  options=[a.value for a in Activity], format_func=pr.ACTIVITY_LABELS.__getitem__)
+    nav()
+
+
+def symptoms_step() -> None:
+    widgets.bound(st.slider, store, "symptoms.pain_now", 0, prefix=PREFIX,
+                  label="Pain now, from 0 (none) to 10 (worst imaginable)", min_value=0,
+                  max_value=10)
+    widgets.bound(st.slider, store, "symptoms.pain_worst_week", 0, prefix=PREFIX,
+                  label="Worst pain in the last week, from 0 to 10", min_value=0, max_value=10)
+    widgets.bound(st.number_input, store, "symptoms.weeks", 0, prefix=PREFIX,
+                  label="How many weeks has this episode lasted?", min_value=0, max_value=520,
+                  step=1)
+    widgets.bound(st.checkbox, store, "symptoms.keeps_coming_back", False, prefix=PREFIX,
+                  label="The pain keeps coming back")
+
+    st.subheader("Where does it hurt?")
+    st.write("Tick every place that hurts. The picture marks what you tick.")
+    chosen = set(store.get("symptoms.locations", []))
+    picture, boxes = st.columns([1, 1])
+    with boxes:
+        picked = []
+        for loc in Location:
+            key = f"{PREFIX}loc:{loc.value}"
+            if key not in st.session_state:
+                st.session_state[key] = loc.value in chosen
+            if st.checkbox(pr.LOCATION_LABELS[loc.value], key=key):
+                picked.append(loc.value)
+        store["symptoms.locations"] = picked
+    with picture:
+        st.image(pr.body_map_svg(picked), caption="Body map: " + (
+            ", ".join(pr.LOCATION_LABELS[p] for p in picked) or "nothing ticked yet"))
+
+    widgets.bound(st.checkbox, store, "symptoms.pins_and_needles_below_knee", False,
+                  prefix=PREFIX, label="Pins and needles or numbness below the knee")
+    widgets.bound(st.multiselect, store, "symptoms.worse_with", [], prefix=PREFIX,
+                  label="What makes it worse? (choose any)",
+                  options=[a.value for a in Aggravator],
+                  format_func=pr.AGGRAVATOR_LABELS.__getitem__)
+    widgets.bound(st.checkbox, store, "symptoms.stretching_only_temporary_relief", False,
+                  prefix=PREFIX,
+                  label="Stretching helps only for a while, and the tightness comes back")
+    widgets.bound(st.radio, store, "symptoms.recurring_hamstring_strain", "none", prefix=PREFIX,
+                  label="Do hamstring strains (back of the thigh) keep coming back?",
+                  options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
+                  horizontal=True)
+    nav(can_go_on=not stop_if_red_flag())
+
+
+def test_step(test: pr.SelfTest) -> None:
+    st.write("Do this test if you can do it safely; if you cannot, or it hurts too much, skip it. "
+             "A skipped test is reported as 'not tested', never as 'no problem'.")
+    with st.container(border=True):
+        st.markdown("**How to do it**\n\n" + "\n\n".join(test.how_to()))
+        st.markdown(f"**What to look for:** {test.look_for}")
+    for name in test.fields:
+        if name == "hinge_faults":
+            tested = widgets.bound(st.radio, store, HINGE_TESTED, False, prefix=PREFIX,
+                                   label="Did you do the hinge test?", options=[False, True],
+                                   format_func=lambda v: "Yes, I did it" if v
+                                   else "Not tested - I skipped this", horizontal=True)
+            if tested:
+                st.write("Tick what happened. Tick nothing if the hinge felt right: the stick "
+                         "stayed in place and you felt the back of your thighs.")
+                faults = []
+                for fault in HingeFault:
+                    key = f"{PREFIX}hinge:{fault.value}"
+                    if key not in st.session_state:
+                        st.session_state[key] = fault.value in store.get(
+                            "movement.hinge_faults", [])
+                    if st.checkbox(pr.HINGE_FAULT_LABELS[fault.value], key=key):
+                        faults.append(fault.value)
+                store["movement.hinge_faults"] = faults
+            continue
+        question, _ = pr.MOVEMENT_QUESTIONS[name]
+        widgets.bound(st.radio, store, f"movement.{name}", pr.NOT_TESTED, prefix=PREFIX,
+                      label=question, options=pr.movement_options(name),
+                      format_func=lambda option, name=name: pr.movement_option_words(name, option))
+    back, _, skip, forward = st.columns([1, 2, 1, 1])
+    back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
+    skip.button("Skip this test", key="skip", on_click=skip_test, args=(test.fields,),
+                width="stretch")
+    forward.button("Next", key="next", type="primary", on_click=go, args=(step + 1,),
+                   width="stretch")
+
+
+def review_step() -> None:
+    intake, errors = pr.build_intake(intake_values())
+    if intake is None:
+        for path, message in errors.items():
+            st.error(f"{pr.field_label(path)}: {message}")
+        nav(can_go_on=False)
+        return
+    st.write("Here is what you told us. Go back to change anything, or see your result.")
+    rows = [pr.answer_text("age", intake.age)]
+    rows += [pr.answer_text(f"safety.{name}", value) for name, value in intake.safety
+             if value not in (False, "none")]
+    if len(rows) == 1:
+        rows.append("Safety questions: none ticked")
+    s = intake.symptoms
+    rows += [pr.answer_text(f"symptoms.{name}", getattr(s, name))
+             for name in ("pain_now", "pain_worst_week", "weeks", "locations", "worse_with")]
+    tested = {name: value for name, value in intake.movement if value is not None}
+    rows += [pr.answer_text(f"movement.{name}", value) for name, value in tested.items()]
+    st.markdown("\n".join(f"- {row}" for row in rows))
+    untested = [n for n, v in intake.movement if v is None and n != "hip_ir_degrees"]
+    if untested:
+        st.markdown("**Not tested** (skipped):\n" + "\n".join(
+            f"- {catalogue().movement_tests[n].label}" for n in untested))
+    back, _, forward = st.columns([1, 2, 2])
+    back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
+    if forward.button("See my result", key="submit", type="primary", width="stretch"):
+        st.session_state[widgets.RESULT_KEY] = screen(intake)
+        st.session_state[widgets.RESULT_FROM_KEY] = "self"
+        st.switch_page("pages/result.py")
+
+
+widgets.page_header("Self-screening", "Answer one step at a time. It takes about 10 minutes, "
+                                      "including a few simple movement tests.")
+key, title = STEPS[step]
+st.progress((step + 1) / len(STEPS), text=f"Step {step + 1} of {len(STEPS)}: {title}")
+st.header(title)
+if key == "safety":
+    safety_step()
+elif key == "health":
+    health_step()
+elif key == "about":
+    about_step()
+elif key == "symptoms":
+    symptoms_step()
+elif key.startswith("test:"):
+    test_step(next(t for t in pr.SELF_TESTS if f"test:{t.key}" == key))
+else:
+    review_step()
+st.divider()
+st.button("Start again", key="restart", on_click=restart, help="Clear every answer on this page")

@@ -1,0 +1,275 @@
+"""presentation.py: the app's non-widget helpers - building an Intake from form values, the
+self-test steps, the reasoning picture, the body map, knowledge tables, case files in and out."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+import yaml
+
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.intake import MOVEMENT_TESTS, Intake, Location, Safety
+from hipscreen.screening import presentation as pr
+from hipscreen.screening.cases import CaseError, differences, run_case
+from hipscreen.screening.engine import screen
+
+RUNNER = {
+    "age": 34, "activities": ["running"],
+    "symptoms": {"pain_now": 3, "pain_worst_week": 5, "weeks": 10, "keeps_coming_back": True,
+                 "locations": ["low_back_right"], "worse_with": ["after_leg_day"],
+                 "stretching_only_temporary_relief": True},
+    "movement": {"hip_shift": "right", "hinge_faults": ["back_rounds"],
+                 "single_leg_balance_poor": "right"},
+}
+
+
+# -- building an Intake ----------------------------------------------------------------------
+def test_not_tested_movement_answers_are_left_out_but_none_is_kept():
+    intake, errors = pr.build_intake({
+        "age": 40, "movement.hip_shift": pr.NOT_TESTED, "movement.knee_collapse": "none",
+        "movement.hinge_faults": []})
+    assert errors == {}
+    assert intake.movement.hip_shift is None  # not tested
+    assert intake.movement.knee_collapse == "none"  # tested, nothing seen
+    assert intake.movement.hinge_faults == ()  # a clean hinge, not "not tested"
+    skipped = {s.field for s in screen(intake).skipped_tests}
+    assert "movement.hip_shift" in skipped and "movement.knee_collapse" not in skipped
+
+
+def test_ir_degrees_need_both_sides_and_the_message_names_the_missing_one():
+    intake, errors = pr.build_intake({"age": 40, "movement.hip_ir_degrees.left": 22,
+                                      "movement.hip_ir_degrees.right": None})
+    assert intake is None
+    assert list(errors) == ["movement.hip_ir_degrees.right"]
+    assert "both hips" in errors["movement.hip_ir_degrees.right"]
+
+
+def test_ir_degrees_given_on_both_sides_reach_the_intake():
+    intake, errors = pr.build_intake({"age": 40, "movement.hip_ir_degrees.left": 22,
+                                      "movement.hip_ir_degrees.right": 38})
+    assert errors == {}
+    assert (intake.movement.hip_ir_degrees.left, intake.movement.hip_ir_degrees.right) == (22, 38)
+
+
+def test_out_of_range_values_become_plain_messages_keyed_by_field():
+    intake, errors = pr.build_intake({"symptoms.pain_now": 11, "age": 5})
+    assert intake is None
+    assert errors == {"age": "Enter a value of at least 8.",
+                      "symptoms.pain_now": "Enter a value of at most 10."}
+    _, errors = pr.build_intake({"symptoms.pain_now": 1})
+    assert errors == {"age": "Please answer this question."}
+
+
+def test_hinge_answer_keeps_not_tested_distinct_from_a_clean_hinge():
+    assert pr.hinge_answer(False, []) == pr.NOT_TESTED
+    assert pr.hinge_answer(True, []) == []
+    assert pr.hinge_answer(False, ["back_rounds"]) == ["back_rounds"]  # a fault means tested
+
+
+def test_with_drill_response_changes_only_the_drill_response():
+    intake = Intake.model_validate(RUNNER)
+    again = pr.with_drill_response(intake, ["single_leg_hip_hinge"], [])
+    assert again.drill_response.low_back_pinch == ("single_leg_hip_hinge",)
+    assert again.model_dump(exclude={"drill_response"}) == intake.model_dump(
+        exclude={"drill_response"})
+
+
+def test_stops_here_only_at_emergency_and_urgent():
+    assert pr.stops_here(screen({"age": 50, "safety": {"saddle_numbness": True}}))
+    assert pr.stops_here(screen({"age": 50, "safety": {"fever_or_unwell": True}}))
+    assert not pr.stops_here(screen({"age": 50, "safety": {"cancer_history": True}}))
+    assert not pr.stops_here(screen({"age": 50}))
+
+
+# -- the self-screening steps ----------------------------------------------------------------
+def test_every_safety_question_is_asked_in_self_screening():
+    asked = set(pr.EMERGENCY_QUESTIONS) | set(pr.HEALTH_QUESTIONS) | {"hip_surgery"}
+    assert asked == set(Safety.model_fields)
+    assert not set(pr.EMERGENCY_QUESTIONS) & set(pr.HEALTH_QUESTIONS)
+
+
+def test_emergency_and_urgent_questions_come_first():
+    """Every answer that alone raises an emergency or same-day row is on the first step."""
+    for name in Safety.model_fields:
+        if name == "hip_surgery":
+            continue
+        level = screen({"age": 40, "safety": {name: True}}).triage.level
+        if level in ("emergency", "urgent"):
+            assert name in pr.EMERGENCY_QUESTIONS, name
+
+
+def test_self_tests_cover_every_movement_test_a_person_can_do_alone():
+    covered = [f for t in pr.SELF_TESTS for f in t.fields]
+    assert sorted(covered) == sorted(set(MOVEMENT_TESTS) - {"hip_ir_degrees"})
+    for test in pr.SELF_TESTS:
+        assert test.how_to() and all(test.how_to())
+        for field in test.fields:
+            if field != "hinge_faults":
+                assert field in pr.MOVEMENT_QUESTIONS
+
+
+def test_movement_options_start_with_not_tested_and_follow_the_model():
+    assert pr.movement_options("hip_shift") == [pr.NOT_TESTED, "none", "left", "right"]
+    assert pr.movement_options("knee_collapse") == [pr.NOT_TESTED, "none", "left", "right", "both"]
+    assert pr.movement_option_words("pelvic_drop", pr.NOT_TESTED).startswith("Not tested")
+    assert pr.movement_option_words("pelvic_drop", "none") != pr.movement_option_words(
+        "pelvic_drop", pr.NOT_TESTED)
+
+
+def test_every_enum_value_has_plain_words():
+    assert set(pr.LOCATION_LABELS) == {loc.value for loc in Location}
+    for path, value in (("symptoms.locations", "si_left"), ("activities", "golf"),
+                        ("movement.hinge_faults", "back_arches"), ("safety.pregnant", True),
+                        ("movement.hip_ir_degrees", (22, 38)),
+                        ("drill_response.low_back_pinch", "hip_airplane")):
+        text = pr.answer_text(path, value)
+        assert "_" not in text, text
+
+
+# -- the reasoning picture -------------------------------------------------------------------
+def test_reasoning_graph_runs_from_answers_through_findings_and_deficits_to_drills():
+    result = screen(RUNNER)
+    nodes, edges = pr.reasoning_graph(result)
+    column = {key: node["column"] for key, node in nodes.items()}
+    pairs = {(column[a], column[b]) for a, b, _ in edges}
+    assert ("answers", "findings") in pairs
+    assert ("findings", "deficits") in pairs
+    assert ("deficits", "plan") in pairs
+    planned = {k.removeprefix("planned_") for k in nodes if k.startswith("planned_")}
+    assert planned == set(result.drill_ids())
+    # evidence weights label the finding -> deficit links
+    assert any(label.startswith("weight ") for _, _, label in edges)
+
+
+def test_reasoning_dot_is_well_formed_and_escapes_quotes():
+    dot = pr.reasoning_dot(screen(RUNNER))
+    assert dot.startswith("digraph reasoning {") and dot.rstrip().endswith("}")
+    assert dot.count("{") == dot.count("}")
+    for label in re.findall(r'label="((?:[^"\\]|\\.)*)"', dot):
+        assert '"' not in label.replace('\\"', "")
+
+
+def test_reasoning_picture_of_an_emergency_shows_the_red_flag_and_no_drill():
+    result = screen({"age": 50, "safety": {"saddle_numbness": True},
+                     "movement": {"hip_shift": "left"}})
+    nodes, _ = pr.reasoning_graph(result)
+    labels = [n["label"] for n in nodes.values()]
+    assert any("cauda equina" in label.lower() for label in labels)
+    assert not any(k.startswith("planned_") for k in nodes)
+    assert "emergency" in pr.reasoning_summary(result)
+
+
+def test_drills_left_out_by_a_precaution_are_drawn_as_left_out():
+    result = screen({"age": 60, "safety": {"hip_surgery": "over_12_weeks"},
+                     "movement": {"hip_shift": "left", "hip_ir_limited": "left"}})
+    nodes, _ = pr.reasoning_graph(result)
+    left_out = [n for k, n in nodes.items() if k.startswith("blocked_")]
+    assert left_out and all(n["label"].startswith("Left out") for n in left_out)
+
+
+# -- HOW and WHY NOT in words ------------------------------------------------------------------
+def test_conclusions_start_with_triage_and_list_each_deficit_once():
+    result = screen(RUNNER)
+    ids = [cid for cid, _ in pr.conclusions(result)]
+    assert ids[0] == result.triage.level
+    assert len(ids) == len(set(ids))
+    assert set(result.deficit_ids()) <= set(ids) and set(result.drill_ids()) <= set(ids)
+
+
+def test_how_markdown_nests_premises_down_to_the_answers():
+    result = screen(RUNNER)
+    text = pr.how_markdown(result.how("hip_stability_deficit"))
+    assert "because of rule `evidence_combines_into_deficits`" in text
+    assert "your answer" in text
+    assert "\n        - " in text  # a premise is nested under its conclusion
+
+
+def test_why_not_choices_cover_every_deficit_and_drill():
+    ids = {cid for cid, _ in pr.why_not_choices()}
+    assert ids == set(catalogue().deficits) | set(catalogue().drills)
+
+
+# -- the body map ------------------------------------------------------------------------------
+def test_body_map_marks_exactly_the_selected_locations():
+    svg = pr.body_map_svg(["low_back_right", "groin_left"])
+    root = ET.fromstring(svg)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    regions = {e.get("id"): e for e in root.iterfind(".//s:ellipse", ns)}
+    assert set(regions) == set(pr.LOCATION_LABELS)
+    selected = {k for k, e in regions.items() if e.get("class") == "selected"}
+    assert selected == {"low_back_right", "groin_left"}
+    assert "Low back, right" in root.get("aria-label")
+    for loc, element in regions.items():
+        assert element.find("s:title", ns).text.startswith(pr.LOCATION_LABELS[loc])
+
+
+def test_body_map_rejects_an_unknown_location():
+    with pytest.raises(ValueError, match="unknown pain locations"):
+        pr.body_map_svg(["elbow"])
+
+
+# -- knowledge tables ------------------------------------------------------------------------
+def test_knowledge_tables_hold_every_rule_and_catalogue_entry():
+    from hipscreen.rules.registry import rules
+
+    tables = pr.knowledge_tables()
+    cat = catalogue()
+    assert set(tables["Rules"]["id"]) == set(rules())
+    assert set(tables["Findings"]["id"]) == set(cat.findings)
+    assert set(tables["Deficits"]["id"]) == set(cat.deficits)
+    assert set(tables["Drills"]["id"]) == set(cat.drills)
+    assert set(tables["Red flags"]["id"]) == set(cat.red_flags)
+    assert tables["Rules"]["source"].str.len().min() > 0
+
+
+def test_filter_table_needs_every_word_in_any_column():
+    rules_table = pr.knowledge_tables()["Rules"]
+    hits = pr.filter_table(rules_table, "Hip SHIFT")
+    assert len(hits) and len(hits) < len(rules_table)
+    assert all("hip" in " ".join(map(str, row)).lower() and "shift" in " ".join(
+        map(str, row)).lower() for row in hits.itertuples(index=False))
+    assert pr.filter_table(rules_table, "  ").equals(rules_table)
+    assert pr.filter_table(rules_table, "zzzz-no-such-word").empty
+
+
+# -- case files --------------------------------------------------------------------------------
+def test_case_file_yaml_round_trips_and_its_expectations_hold(tmp_path):
+    result = screen(RUNNER)
+    text = pr.case_file_yaml(result, case_id="runner-from-app", title="Runner")
+    path = tmp_path / "runner-from-app.yaml"
+    path.write_text(text, encoding="utf-8")
+    from hipscreen.screening.cases import load_case
+
+    case = load_case(path)
+    assert case.intake == result.intake
+    assert case.expect.triage == result.triage.level
+    assert run_case(case, path).status == "pass"
+    assert differences(case.expect, screen(case.intake)) == []
+
+
+def test_case_file_yaml_keeps_not_tested_apart_from_none():
+    intake, _ = pr.build_intake({"age": 30, "movement.hip_shift": "none",
+                                 "movement.knee_collapse": pr.NOT_TESTED})
+    doc = yaml.safe_load(pr.case_file_yaml(screen(intake)))
+    assert doc["intake"]["movement"] == {"hip_shift": "none"}
+
+
+def test_case_file_yaml_rejects_a_bad_id():
+    with pytest.raises(ValueError, match="lowercase words"):
+        pr.case_file_yaml(screen(RUNNER), case_id="Bad Id")
+    assert pr.case_id_from("Runner, right shift!") == "runner-right-shift"
+
+
+def test_an_uploaded_case_is_validated_in_memory_with_file_and_field_named():
+    good = pr.case_file_yaml(screen(RUNNER), case_id="up")
+    case = pr.case_from_upload("up.yaml", good.encode())
+    assert case.id == "up"
+    bad = good.replace("triage:", "triage_level:")
+    with pytest.raises(CaseError, match=r"up\.yaml: field 'expect\.triage_level': unknown key"):
+        pr.case_from_upload("up.yaml", bad.encode())
+    with pytest.raises(CaseError, match="expected the file stem"):
+        pr.case_from_upload("other-name.yaml", good.encode())
+    with pytest.raises(CaseError, match="not valid YAML"):
+        pr.case_from_upload("x.yaml", b"id: [unclosed")
+    with pytest.raises(CaseError, match="not UTF-8"):
+        pr.case_from_upload("x.yaml", b"\xff\xfe")

@@ -88,6 +88,11 @@ def test_every_safety_question_is_asked_in_self_screening():
     assert not set(pr.EMERGENCY_QUESTIONS) & set(pr.HEALTH_QUESTIONS)
 
 
+def test_the_clinician_form_has_a_short_label_for_every_yes_no_safety_question():
+    assert set(pr.CLINICIAN_SAFETY_LABELS) == set(Safety.model_fields) - {"hip_surgery"}
+    assert max(len(label) for label in pr.CLINICIAN_SAFETY_LABELS.values()) <= 36
+
+
 def test_emergency_and_urgent_questions_come_first():
     """Every answer that alone raises an emergency or same-day row is on the first step."""
     for name in Safety.model_fields:
@@ -273,3 +278,12 @@ def test_an_uploaded_case_is_validated_in_memory_with_file_and_field_named():
         pr.case_from_upload("x.yaml", b"id: [unclosed")
     with pytest.raises(CaseError, match="not UTF-8"):
         pr.case_from_upload("x.yaml", b"\xff\xfe")
+
+
+def test_red_flag_answers_are_put_in_plain_words():
+    result = screen({"age": 50, "safety": {"saddle_numbness": True}})
+    line = result.triage.red_flags[0].answers[0]
+    assert pr.answer_line_words(line) == (
+        "Numbness around the genitals, back passage or inner thighs: Yes")
+    assert pr.answer_line_words("symptoms.locations = groin_left") == "Where it hurts: Groin, left"
+    assert pr.answer_line_words("no equals sign") == "no equals sign"

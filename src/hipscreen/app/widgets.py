@@ -11,7 +11,12 @@ from typing import Any
 
 import streamlit as st
 
-from hipscreen.screening.presentation import CONFIDENCE_WORDS, SIDE_WORDS, field_label
+from hipscreen.screening.presentation import (
+    CONFIDENCE_WORDS,
+    SIDE_WORDS,
+    answer_line_words,
+    field_label,
+)
 from hipscreen.screening.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
 
 RESULT_KEY = "result"
@@ -51,7 +56,8 @@ def triage_banner(triage: Triage, *, compact: bool = False) -> None:
     if triage.red_flags and not compact:
         st.markdown("**Why:** " + "; ".join(
             f"{flag.label} ({LEVEL_WORDS[flag.level].lower()}), from your answer: "
-            f"{', '.join(flag.answers)}" for flag in triage.red_flags))
+            f"{'; '.join(answer_line_words(a) for a in flag.answers)}"
+            for flag in triage.red_flags))
 
 
 def field_error(errors: Mapping[str, str], path: str) -> None:

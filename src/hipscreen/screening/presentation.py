@@ -183,6 +183,25 @@ def answer_text(field: str, value: Any) -> str:
     return f"{field_label(field)}: {value_words(field, value)}"
 
 
+def answer_line_words(line: str) -> str:
+    """An answer as the engine states it ("safety.saddle_numbness = True") in plain words
+    ("Numbness around the genitals, back passage or inner thighs: Yes")."""
+    field, sep, value = line.partition(" = ")
+    if not sep:
+        return line
+    shown: Any = {"True": True, "False": False}.get(value, value)
+    if field == "movement.hip_ir_degrees" or field not in _known_fields():
+        return f"{field_label(field)}: {value}"
+    return answer_text(field, shown)
+
+
+def _known_fields() -> set[str]:
+    known = {name for name in Intake.model_fields}
+    known |= {f"{section}.{name}" for section, model in _SECTIONS.items()
+              for name in model.model_fields}
+    return known
+
+
 # -- the self-screening steps --------------------------------------------------------------
 EMERGENCY_QUESTIONS: tuple[str, ...] = (
     "bladder_or_bowel_change",
@@ -206,6 +225,26 @@ HEALTH_QUESTIONS: tuple[str, ...] = (
     "pregnant",
 )
 """The remaining yes/no safety questions (hip_surgery is a choice, asked with them)."""
+
+
+CLINICIAN_SAFETY_LABELS: dict[str, str] = {
+    "bladder_or_bowel_change": "Bladder or bowel change",
+    "saddle_numbness": "Saddle numbness",
+    "both_legs_numb_or_weak": "Both legs numb or weak",
+    "worsening_leg_weakness": "Worsening leg weakness",
+    "cannot_bear_weight": "Cannot bear weight",
+    "significant_trauma": "Significant trauma",
+    "hot_swollen_hip": "Hot, swollen hip",
+    "fever_or_unwell": "Fever or systemically unwell",
+    "cancer_history": "History of cancer",
+    "unexplained_weight_loss": "Unexplained weight loss",
+    "constant_night_pain": "Constant night pain",
+    "osteoporosis_or_steroids": "Osteoporosis or long-term steroids",
+    "immunosuppressed": "Immunosuppressed or injects drugs",
+    "morning_stiffness_over_30_min": "Morning stiffness over 30 min",
+    "pregnant": "Pregnant",
+}
+"""Short labels for the clinician's dense form (the full wording is the field's help text)."""
 
 
 @dataclass(frozen=True)

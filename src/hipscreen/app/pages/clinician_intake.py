@@ -77,7 +77,8 @@ with st.form("clinician_intake"):
     columns = st.columns(3)
     for index, name in enumerate(names):
         with columns[index % 3]:
-            field(st.checkbox, f"safety.{name}", False, pr.field_label(f"safety.{name}"))
+            field(st.checkbox, f"safety.{name}", False, pr.CLINICIAN_SAFETY_LABELS[name],
+                  help=pr.field_label(f"safety.{name}"))
     field(st.selectbox, "safety.hip_surgery", "none", "Hip surgery (replacement or other)",
           options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
 

@@ -87,8 +87,9 @@ def intake_values() -> dict:
     return values
 
 
-def stop_if_red_flag() -> bool:
-    """Screen the answers so far; at emergency or urgent show the action at once and stop."""
+def stop_if_red_flag(banner) -> bool:
+    """Screen the answers so far; at emergency or urgent show the action at once, in `banner`
+    (a container at the top of the step), and stop."""
     if store.get("age") is None:
         return False
     intake, _ = pr.build_intake(intake_values())
@@ -99,10 +100,10 @@ def stop_if_red_flag() -> bool:
         return False
     st.session_state[widgets.RESULT_KEY] = result
     st.session_state[widgets.RESULT_FROM_KEY] = "self"
-    st.divider()
-    widgets.triage_banner(result.triage)
-    st.markdown("**Please act on this now. The screening stops here and gives no exercises.**  \n"
-                "If you ticked a box by mistake, untick it to carry on.")
+    with banner:
+        widgets.triage_banner(result.triage)
+        st.markdown("**Please act on this now. The screening stops here and gives no "
+                    "exercises.**  \nIf you ticked a box by mistake, untick it to carry on.")
     return True
 
 
@@ -116,6 +117,7 @@ def nav(*, can_go_on: bool = True, next_label: str = "Next") -> None:
 
 
 def safety_step() -> None:
+    banner = st.container()
     st.write("Before anything else, a few questions to make sure this screen is right for you. "
              "Tick any that are true **now**.")
     age = widgets.bound(st.number_input, store, "age", None, prefix=PREFIX,
@@ -127,11 +129,12 @@ def safety_step() -> None:
     for name in pr.EMERGENCY_QUESTIONS:
         widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
                       label=pr.field_label(f"safety.{name}"), disabled=age is None)
-    stopped = stop_if_red_flag()
+    stopped = stop_if_red_flag(banner)
     nav(can_go_on=age is not None and not stopped)
 
 
 def health_step() -> None:
+    banner = st.container()
     st.write("A few more health questions. Tick any that are true.")
     for name in pr.HEALTH_QUESTIONS:
         widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
@@ -140,7 +143,7 @@ def health_step() -> None:
                   label="Have you had hip surgery (a replacement or another operation)?",
                   options=list(pr.HIP_SURGERY_LABELS),
                   format_func=pr.HIP_SURGERY_LABELS.__getitem__)
-    nav(can_go_on=not stop_if_red_flag())
+    nav(can_go_on=not stop_if_red_flag(banner))
 
 
 def about_step() -> None:
@@ -154,6 +157,7 @@ def about_step() -> None:
 
 
 def symptoms_step() -> None:
+    banner = st.container()
     widgets.bound(st.slider, store, "symptoms.pain_now", 0, prefix=PREFIX,
                   label="Pain now, from 0 (none) to 10 (worst imaginable)", min_value=0,
                   max_value=10)
@@ -195,7 +199,7 @@ def symptoms_step() -> None:
                   label="Do hamstring strains (back of the thigh) keep coming back?",
                   options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
                   horizontal=True)
-    nav(can_go_on=not stop_if_red_flag())
+    nav(can_go_on=not stop_if_red_flag(banner))
 
 
 def test_step(test: pr.SelfTest) -> None:

@@ -78,6 +78,12 @@ def server(tmp_path):
         log.close()
 
 
+def wait_until_idle(page) -> None:
+    """Wait for the script run to finish (Streamlit marks its root element), so the next click
+    lands on this step's widgets and not on the last step's fading ones."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
 def full_page_screenshot(page, path: Path) -> None:
     """Streamlit scrolls inside its main container, so grow the window to the content first."""
     height = page.evaluate(
@@ -106,15 +112,17 @@ def test_a_self_screen_in_a_real_browser_ends_in_a_plan_and_its_explanation(serv
             expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30000)
             expect(page.get_by_text("screening aid, not a diagnosis")).to_be_visible()
             age = page.get_by_role("spinbutton", name="Your age in years")
+            wait_until_idle(page)
             age.fill("34")
             age.press("Enter")
-            next_button = page.get_by_role("button", name="Next")
-            expect(next_button).to_be_visible()
+            expect(page.get_by_role("button", name="Next")).to_be_visible()
+            wait_until_idle(page)
             full_page_screenshot(page, out / "1-safety.png")
 
-            def next_step(heading: str) -> None:
-                page.get_by_role("button", name="Next").click()
+            def next_step(heading: str, button: str = "Next") -> None:
+                page.get_by_role("button", name=button).click()
                 expect(page.get_by_role("heading", name=heading)).to_be_visible()
+                wait_until_idle(page)
 
             next_step("More health questions")
             next_step("About you")
@@ -133,8 +141,7 @@ def test_a_self_screen_in_a_real_browser_ends_in_a_plan_and_its_explanation(serv
             for heading in ("Self-test: Seated hip rotation, comparing sides",
                             "Self-test: Knee to chest, and does a hip feel stuck?",
                             "Check your answers"):
-                page.get_by_role("button", name="Skip this test").click()
-                expect(page.get_by_role("heading", name=heading)).to_be_visible()
+                next_step(heading, button="Skip this test")
             expect(page.get_by_text("Cannot hold 30 s standing on that leg: Right")).to_be_visible()
             expect(page.get_by_text("Hips drift to that side in a squat or hinge: Right")) \
                 .to_be_visible()

@@ -157,6 +157,32 @@ def _describe(exc: ValidationError, where: str) -> list[str]:
     return lines
 
 
+def load_case_text(text: str, name: str | Path) -> CaseFile:
+    """Validate a case file's text; `name` is its file name (the id must equal its stem). Raise
+    CaseError naming the file, the field and what was expected. Used for files and uploads."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        context = getattr(exc, "context", None)
+        raise CaseError(f"{name}: not valid YAML{at}: {problem}"
+                        + (f" ({context})" if context else "")) from None
+    if not isinstance(data, dict):
+        raise CaseError(f"{name}: expected a mapping with keys "
+                        f"{', '.join(CaseFile.model_fields)}; got {type(data).__name__}")
+    try:
+        case = CaseFile.model_validate(data)
+    except ValidationError as exc:
+        raise CaseError("\n".join(_describe(exc, str(name)))) from None
+    stem = Path(name).stem
+    if case.id != stem:
+        raise CaseError(f"{name}: field 'id': expected the file stem {stem!r} "
+                        f"(got {case.id!r})")
+    return case
+
+
 def load_case(path: Path) -> CaseFile:
     """Read and validate one case file; raise CaseError naming the file, field and expectation."""
     path = Path(path)
@@ -166,26 +192,7 @@ def load_case(path: Path) -> CaseFile:
         raise CaseError(f"{path}: cannot read the file ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise CaseError(f"{path}: not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        raise CaseError(f"{path}: not valid YAML{at}: {problem}"
-                        + (f" ({context})" if context else "")) from None
-    if not isinstance(data, dict):
-        raise CaseError(f"{path}: expected a mapping with keys "
-                        f"{', '.join(CaseFile.model_fields)}; got {type(data).__name__}")
-    try:
-        case = CaseFile.model_validate(data)
-    except ValidationError as exc:
-        raise CaseError("\n".join(_describe(exc, str(path)))) from None
-    if case.id != path.stem:
-        raise CaseError(f"{path}: field 'id': expected the file stem {path.stem!r} "
-                        f"(got {case.id!r})")
-    return case
+    return load_case_text(text, path)
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -28,7 +28,7 @@ from hipscreen.knowledge.intake import (
     Symptoms,
 )
 from hipscreen.rules.registry import rules
-from hipscreen.screening.cases import CaseError, CaseFile, CaseResult
+from hipscreen.screening.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.screening.result import LEVELS_THAT_STOP_DRILLS, HowNode, Result
 
 # -- plain words for answer values ------------------------------------------------------------
@@ -744,35 +744,11 @@ def default_cases_dir() -> Path | None:
 def case_from_upload(name: str, data: bytes) -> CaseFile:
     """Validate an uploaded case file in memory (nothing is written to disk); raise CaseError
     naming the file, the field and what was expected, as the case runner does for a path."""
-    stem = Path(name).stem
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise CaseError(f"{name}: not UTF-8 text") from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise CaseError(f"{name}: not valid YAML ({' '.join(str(exc).split())})") from None
-    if not isinstance(doc, dict):
-        raise CaseError(f"{name}: expected a mapping with keys "
-                        f"{', '.join(CaseFile.model_fields)}; got {type(doc).__name__}")
-    try:
-        case = CaseFile.model_validate(doc)
-    except ValidationError as exc:
-        lines = []
-        for err in exc.errors():
-            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-            if err["type"] == "extra_forbidden":
-                lines.append(f"{name}: field '{field}': unknown key")
-            elif err["type"] == "missing":
-                lines.append(f"{name}: field '{field}': required but missing")
-            else:
-                msg = str(err["msg"]).removeprefix("Value error, ")
-                lines.append(f"{name}: field '{field}': {msg} (got {err.get('input')!r})")
-        raise CaseError("\n".join(lines)) from None
-    if case.id != stem:
-        raise CaseError(f"{name}: field 'id': expected the file stem {stem!r} (got {case.id!r})")
-    return case
+    return load_case_text(text, name)
 
 
 def differences_frame(result: CaseResult) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from hipscreen.rules.facts import (
     Replaced,
     Triage,
     finding,
+    kind_of,
 )
 from hipscreen.rules.interpret import InterpretRules
 from hipscreen.rules.matcher import SalienceThenRecencyStrategy, TypeIndexedReteMatcher
@@ -44,6 +45,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         super().__init__()
         self._firing = None
         self._because: list[Fact] = []
+        self._by_kind: dict[str, list[Fact]] | None = None
         self.derivations: dict[int, list[tuple[str | None, tuple[int, ...]]]] = {}
         self.fired: list[str] = []
 
@@ -55,6 +57,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.derivations = {}
         self.fired = []
         self._firing = None
+        self._by_kind = None
         self.agenda = Agenda()
         self.facts = FactList()
         self.matcher.reset()
@@ -101,6 +104,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         last = None
         for fact in facts:
             stored = super().declare(fact)
+            self._by_kind = None
             if stored is None:  # already known: record this as another way to conclude it
                 stored = self._same_as(fact)
             if stored is not None:
@@ -140,7 +144,16 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
             return self.declare(fact)
 
     def facts_of(self, kind: type[Fact]) -> list[Fact]:
-        return [f for f in self.facts.values() if type(f) is kind]
+        return self.facts_by_kind().get(kind.__name__, [])
+
+    def facts_by_kind(self) -> dict[str, list[Fact]]:
+        """Working memory grouped by kind (Answer, Finding, ...), in declaration order."""
+        if self._by_kind is None:
+            grouped: dict[str, list[Fact]] = {}
+            for fact in self.facts.values():
+                grouped.setdefault(kind_of(fact), []).append(fact)
+            self._by_kind = grouped
+        return self._by_kind
 
     @staticmethod
     def triage_rank(level: str) -> int:

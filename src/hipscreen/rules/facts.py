@@ -2,48 +2,61 @@
 
 from experta import Fact
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
-class Answer(Fact):
+
+class _Fact(Fact):
+    """experta's Fact, storing plain values directly: experta passes every value through its
+    `freeze` (a singledispatch call) even when, as here, it is already immutable."""
+
+    def __setitem__(self, key, value):
+        if type(value) in _PLAIN and self.get("__factid__") is None:
+            dict.__setitem__(self, key, value)
+        else:
+            super().__setitem__(key, value)
+
+
+class Answer(_Fact):
     """One informative intake answer: field is the dotted intake path, value the answer."""
 
 
-class RedFlag(Fact):
+class RedFlag(_Fact):
     """A red-flag row of the safety table is met: id, level, stops_drills."""
 
 
-class Triage(Fact):
+class Triage(_Fact):
     """The triage level of the whole screen."""
 
 
-class DrillsStopped(Fact):
+class DrillsStopped(_Fact):
     """No drill may be given: a red flag (emergency, urgent, recent surgery) stops the plan."""
 
 
-class Finding(Fact):
+class Finding(_Fact):
     """A normalised finding: id and side (left, right or both)."""
 
 
-class Evidence(Fact):
+class Evidence(_Fact):
     """Evidence for a deficit on a side, with the weight of the rule that gave it."""
 
 
-class Deficit(Fact):
+class Deficit(_Fact):
     """A concluded deficit: id, side, combined certainty and confidence (likely, possible)."""
 
 
-class Candidate(Fact):
+class Candidate(_Fact):
     """A drill the plan could include: drill, side, and the deficit or drill it comes from."""
 
 
-class Replaced(Fact):
+class Replaced(_Fact):
     """A candidate drill swapped for another by a precaution."""
 
 
-class Blocked(Fact):
+class Blocked(_Fact):
     """A candidate drill removed by a precaution."""
 
 
-class Planned(Fact):
+class Planned(_Fact):
     """A drill in the final plan, on a side."""
 
 

@@ -121,7 +121,7 @@ def screen(intake: Intake | dict[str, Any], *, trace: bool = True) -> Result:
 
 # -- reading the conclusions --------------------------------------------------------------
 def _facts(eng: ScreeningEngine, kind: str) -> list[Fact]:
-    return [f for f in eng.facts.values() if kind_of(f) == kind]
+    return eng.facts_by_kind().get(kind, [])
 
 
 def _answer_text(fact: Fact) -> str:

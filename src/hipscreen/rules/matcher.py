@@ -16,14 +16,14 @@ from experta.matchers.rete.token import Token
 
 
 def _test_then_copy(node: FeatureTesterNode, token: Token) -> None:
-    """FeatureTesterNode's activation, testing the fact before copying the token. experta's
-    OneInputNode.activate copies first, yet most alpha tests fail and the copy is thrown away.
-    The rest is FeatureTesterNode._activate (experta 1.9.4) unchanged."""
+    """FeatureTesterNode's activation, copying the token only when it must change. experta's
+    OneInputNode.activate copies first, yet most alpha tests fail, and a test without a binding
+    leaves the token as it is. Every other node copies a token before changing it, so passing
+    an unchanged token on is safe. The rest is FeatureTesterNode._activate (experta 1.9.4)."""
     (fact,) = token.data
     match = node.matcher(fact)
     if not match:
         return
-    token = token.copy()
     if isinstance(match, Mapping):
         for key, value in match.items():
             if isinstance(key, tuple):  # negated condition
@@ -34,6 +34,7 @@ def _test_then_copy(node: FeatureTesterNode, token: Token) -> None:
                     return
                 if (False, key) in token.context and token.context[(False, key)] == value:
                     return
+        token = token.copy()
         token.context.update(match)
     for child in node.children:
         child.callback(token)

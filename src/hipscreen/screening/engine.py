@@ -201,7 +201,8 @@ def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str
 
 @cache
 def _drill_card(drill_id: str) -> dict[str, Any]:
-    """The parts of a plan item that come from the catalogue alone, validated once."""
+    """The parts of a plan item that come from the catalogue alone (pydantic copies the lists
+    when it validates a PlanItem, so no result shares one with this cache)."""
     drill = catalogue().drills[drill_id]
     d = drill.dose
     dose = Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
@@ -230,11 +231,8 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
             "supported" if drill.variant == "supported" else "regressed")
         if drill.single_leg and side in ("left", "right"):
             why.append(f"Do both legs; start with the {side} and add one extra set on it.")
-        # The catalogue parts were validated once in _drill_card (lists copied, so no result
-        # shares a list with the cache); the rest are plain strings.
-        card = {k: list(v) if isinstance(v, list) else v for k, v in _drill_card(drill_id).items()}
-        items.append(PlanItem.model_construct(
-            **card, side=side, variant=variant,
+        items.append(PlanItem(
+            **_drill_card(drill_id), side=side, variant=variant,
             replaces=first["drill"] if candidate["replaces"] else None, why=why, serves=serves))
     items.sort(key=lambda p: (p.order, p.drill))
     return items
@@ -289,8 +287,7 @@ def _trace(eng: ScreeningEngine) -> list[TraceStep]:
             continue
         (rule, premises), *others = derivations
         text, source = words[rule] if rule else (None, None)
-        # Built from the engine's own records, so pydantic's validation is skipped here.
-        steps.append(TraceStep.model_construct(
+        steps.append(TraceStep(
             fact_id=fid, kind=kind_of(fact),
             data={k: v for k, v in fact.items() if not (isinstance(k, str) and k.startswith("__"))},
             rule=rule, rule_text=text, source=source, premises=list(premises),

@@ -271,6 +271,14 @@ def _skipped(intake: Intake) -> list[SkippedTest]:
     return skipped
 
 
+def _fact_data(fact: Fact) -> dict[str, Any]:
+    """A fact's fields without experta's bookkeeping keys (__factid__, __bind__)."""
+    data = dict(fact)
+    for key in ("__factid__", "__bind__"):
+        data.pop(key, None)
+    return data
+
+
 @cache
 def _rule_words() -> dict[str, tuple[str, str]]:
     """Each rule's text and cited source in words, computed once."""
@@ -289,7 +297,7 @@ def _trace(eng: ScreeningEngine) -> list[TraceStep]:
         text, source = words[rule] if rule else (None, None)
         steps.append(TraceStep(
             fact_id=fid, kind=kind_of(fact),
-            data={k: v for k, v in fact.items() if not (isinstance(k, str) and k.startswith("__"))},
+            data=_fact_data(fact),
             rule=rule, rule_text=text, source=source, premises=list(premises),
             also_by=[{"rule": r, "premises": list(p)} for r, p in others]))
     return steps

@@ -10,7 +10,7 @@ from experta import Fact
 from experta.abstract import Strategy
 from experta.matchers.rete import ReteMatcher
 from experta.matchers.rete.check import TypeCheck
-from experta.matchers.rete.mixins import ChildNode
+from experta.matchers.rete.mixins import ChildNode, NoMemory
 from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode
 from experta.matchers.rete.token import Token
 
@@ -89,6 +89,9 @@ class TypeIndexedReteMatcher(ReteMatcher):
         self.root_node = TypeIndexedBusNode()
         self.build_network()
         self._nodes = self._all_nodes()
+        # Only nodes with a memory need wiping on reset (NoMemory._reset does nothing).
+        self._with_memory = [n for n in self._nodes if type(n)._reset is not NoMemory._reset]
+        self._conflict_sets = [n for n in self._nodes if isinstance(n, ConflictSetNode)]
         for node in self._nodes:
             node.children[:] = [
                 ChildNode(child.node, MethodType(_test_then_copy, child.node))
@@ -111,10 +114,10 @@ class TypeIndexedReteMatcher(ReteMatcher):
         to it (shared alpha nodes many times over); this visits each node once. It also clears
         activations a conflict-set node had not handed out yet, so nothing of a run that stopped
         part way can leak into the next one."""
-        for node in self._nodes:
+        for node in self._with_memory:
             node._reset()
-            if isinstance(node, ConflictSetNode):
-                node.added, node.removed = set(), set()
+        for node in self._conflict_sets:
+            node.added, node.removed = set(), set()
 
     def changes(self, adding=None, deleting=None):
         """As ReteMatcher.changes, but only asks the conflict-set nodes that changed."""

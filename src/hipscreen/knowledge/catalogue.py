@@ -14,6 +14,8 @@ from hipscreen.knowledge.intake import DrillId
 DATA_DIR = Path(__file__).with_name("data")
 
 TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
+TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "clinician_review", "self_care")
+"""The triage levels, most urgent first."""
 
 
 # Precautions that swap a drill for its `regresses_to` drill (the others remove it).

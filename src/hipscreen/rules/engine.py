@@ -8,7 +8,7 @@ from experta import Fact, InitialFact, KnowledgeEngine
 from experta.agenda import Agenda
 from experta.factlist import FactList
 
-from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
 from hipscreen.rules.deficits import DeficitRules
 from hipscreen.rules.facts import (
     Blocked,
@@ -26,8 +26,6 @@ from hipscreen.rules.matcher import SalienceThenRecencyStrategy, TypeIndexedRete
 from hipscreen.rules.prescribe import PrescribeRules
 from hipscreen.rules.registry import rules
 from hipscreen.rules.safety import SafetyRules
-
-TRIAGE_ORDER = ("emergency", "urgent", "clinician_review", "self_care")
 
 
 class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,

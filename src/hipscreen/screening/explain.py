@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
-from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
 from hipscreen.screening.result import (
     HowNode,
@@ -25,7 +25,7 @@ class UnknownConclusion(ValueError):
 
 def known_ids() -> dict[str, str]:
     cat = catalogue()
-    ids = {level: "triage" for level in ("emergency", "urgent", "clinician_review", "self_care")}
+    ids = {level: "triage" for level in TRIAGE_ORDER}
     ids |= {k: "red flag" for k in cat.red_flags}
     ids |= {k: "finding" for k in cat.findings}
     ids |= {k: "deficit" for k in cat.deficits}

@@ -6,17 +6,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, TriageLevel
 from hipscreen.knowledge.intake import Intake
+
+__all__ = ["TRIAGE_ORDER", "TriageLevel", "Result"]
 
 DISCLAIMER = (
     "hipscreen is a screening aid, not a diagnosis. It does not replace an assessment by a "
     "qualified clinician."
 )
 
-TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
 Side = Literal["left", "right", "both"]
 Confidence = Literal["likely", "possible"]
-TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "clinician_review", "self_care")
 LEVELS_THAT_STOP_DRILLS: frozenset[str] = frozenset({"emergency", "urgent"})
 
 

@@ -30,7 +30,6 @@ class Condition:
     fields: tuple[tuple[str, object], ...]
     negated: bool = False
     alternatives: tuple[Condition, ...] = ()
-    pattern: Fact | None = None
 
     def text(self) -> str:
         if self.alternatives:
@@ -90,8 +89,7 @@ def _conditions(ce, negated: bool = False) -> list[Condition]:
             out.append(Condition(kind="test", fields=(), negated=negated))
         elif isinstance(item, Fact):
             fields = tuple((k, v) for k, v in item.items() if not Fact.is_special(k))
-            out.append(Condition(kind=kind_of(item), fields=fields, negated=negated,
-                                 pattern=item))
+            out.append(Condition(kind=kind_of(item), fields=fields, negated=negated))
     return out
 
 

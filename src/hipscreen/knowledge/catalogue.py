@@ -152,7 +152,7 @@ class Catalogue(_Entry):
         return f"{s.title} - {s.section}"
 
 
-_FILES = {
+ENTRY_FILES: dict[str, type[BaseModel]] = {  # file stem -> entry model (id -> entry)
     "sources": Source,
     "thresholds": Threshold,
     "findings": Finding,
@@ -162,7 +162,8 @@ _FILES = {
     "precautions": Precaution,
     "movement_tests": MovementTest,
 }
-_LISTS = {"safety_net": SafetyNetItem, "not_encoded": NotEncoded}
+LIST_FILES: dict[str, type[BaseModel]] = {  # file stem -> model of each list item
+    "safety_net": SafetyNetItem, "not_encoded": NotEncoded}
 
 
 def _read_yaml(path: Path):
@@ -224,7 +225,7 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
     """Read and validate every catalogue file of `data_dir`; raise CatalogueError on any problem."""
     raw: dict[str, object] = {}
     problems: list[str] = []
-    for name, model in _FILES.items():
+    for name, model in ENTRY_FILES.items():
         path = data_dir / f"{name}.yaml"
         data = _read_yaml(path)
         if not isinstance(data, dict):
@@ -237,7 +238,7 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
             except ValidationError as exc:
                 problems.append(_error_text(path, str(key), exc))
         raw[name] = entries
-    for name, model in _LISTS.items():
+    for name, model in LIST_FILES.items():
         path = data_dir / f"{name}.yaml"
         data = _read_yaml(path)
         if not isinstance(data, list):

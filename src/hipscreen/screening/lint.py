@@ -54,20 +54,8 @@ from hipscreen.screening.result import TRIAGE_ORDER
 CHECKS = ("schema", "references", "deficit_drills", "unused", "unreachable", "text_and_source",
           "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases")
 
-ENTRY_MODELS: dict[str, type[BaseModel]] = {
-    "sources": catalogue_module.Source,
-    "thresholds": catalogue_module.Threshold,
-    "findings": catalogue_module.Finding,
-    "deficits": catalogue_module.Deficit,
-    "drills": catalogue_module.Drill,
-    "red_flags": catalogue_module.RedFlag,
-    "precautions": catalogue_module.Precaution,
-    "movement_tests": catalogue_module.MovementTest,
-}
-LIST_MODELS: dict[str, type[BaseModel]] = {
-    "safety_net": catalogue_module.SafetyNetItem,
-    "not_encoded": catalogue_module.NotEncoded,
-}
+ENTRY_MODELS = catalogue_module.ENTRY_FILES
+LIST_MODELS = catalogue_module.LIST_FILES
 # The field holding each kind of entry's text in plain words.
 TEXT_FIELD = {"sources": "text", "thresholds": "description", "findings": "label",
               "deficits": "text", "drills": "purpose", "red_flags": "action",

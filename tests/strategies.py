@@ -14,6 +14,7 @@ from hipscreen.knowledge.intake import (
 ONE_SIDE = st.sampled_from(["none", "left", "right"])
 ANY_SIDE = st.sampled_from(["none", "left", "right", "both"])
 SAFETY_FLAGS = [name for name, f in Safety.model_fields.items() if f.annotation is bool]
+assert len(SAFETY_FLAGS) == 15, SAFETY_FLAGS
 
 
 def _subset(enum):
@@ -23,6 +24,14 @@ def _subset(enum):
 def _optional(**fields):
     """A dict strategy where every key may be left out."""
     return st.fixed_dictionaries({}, optional=fields)
+
+
+def _pain_now_within_worst_week(symptoms: dict) -> dict:
+    """Pain now is part of the last week: the worst of the week is at least pain now."""
+    now = symptoms.get("pain_now", 0)
+    if now > symptoms.get("pain_worst_week", 0):
+        symptoms = {**symptoms, "pain_worst_week": now}
+    return symptoms
 
 
 def safety(flag_probability_high: bool = False):
@@ -42,7 +51,7 @@ intakes = st.fixed_dictionaries(
             weeks=st.integers(0, 520), keeps_coming_back=st.booleans(),
             locations=_subset(Location), pins_and_needles_below_knee=st.booleans(),
             worse_with=_subset(Aggravator), stretching_only_temporary_relief=st.booleans(),
-            recurring_hamstring_strain=ANY_SIDE),
+            recurring_hamstring_strain=ANY_SIDE).map(_pain_now_within_worst_week),
         "movement": _optional(
             hip_shift=ONE_SIDE, knee_collapse=ANY_SIDE, single_leg_balance_poor=ANY_SIDE,
             pelvic_drop=ANY_SIDE, hinge_faults=_subset(HingeFault), hip_ir_limited=ANY_SIDE,

@@ -260,7 +260,7 @@ def case_folder(tmp_path):
     good = yaml.safe_load((CASES / "runner-right-shift.yaml").read_text(encoding="utf-8"))
     (tmp_path / "runner-right-shift.yaml").write_text(yaml.safe_dump(good), encoding="utf-8")
     bad = dict(good, id="runner-wrong-triage",
-               expect={**good["expect"], "triage": "emergency"})
+               expect={**good["expect"], "triage": "clinician_review"})
     (tmp_path / "runner-wrong-triage.yaml").write_text(yaml.safe_dump(bad), encoding="utf-8")
     return tmp_path
 
@@ -277,7 +277,7 @@ def test_case_lab_runs_one_passing_and_one_failing_case(case_folder):
     assert any(e.value.startswith("**FAIL: runner-wrong-triage**") for e in at.error)
     diff = at.dataframe[0].value
     assert list(diff["field"]) == ["triage"]
-    assert (diff["expected"][0], diff["actual"][0]) == ("emergency", "self_care")
+    assert (diff["expected"][0], diff["actual"][0]) == ("clinician_review", "self_care")
 
 
 def test_case_lab_runs_the_whole_suite_with_coverage(case_folder):

@@ -53,7 +53,7 @@ BAD_FILES = {
                          "'some-other-id'"],
     "missing-triage.yaml": ["missing-triage.yaml", "field 'expect.triage'", "required",
                             "expected one of: emergency, urgent, clinician_review, self_care"],
-    "not-a-mapping.yaml": ["not-a-mapping.yaml", "expected a mapping", "got list"],
+    "not-a-mapping.yaml": ["not-a-mapping.yaml", "expected a mapping", "got a list"],
     "contradictory-expect.yaml": ["contradictory-expect.yaml", "field 'expect'",
                                   "hip_airplane cannot be both in drills and in not_drills"],
 }
@@ -139,14 +139,14 @@ def test_all_passing_exits_0(capsys) -> None:
 
 def test_failing_case_gives_field_level_diff_with_why_not(tmp_path: Path) -> None:
     path = write_case(tmp_path, "wrong-expectations", expect={
-        "triage": "urgent", "deficits": ["glute_underuse"],
+        "triage": "clinician_review", "deficits": ["glute_underuse"],
         "not_deficits": ["hip_stability_deficit"], "drills": ["glute_bridge"],
         "not_drills": ["single_leg_hip_hinge"]})
     result = run_case(load_case(path), path)
     assert result.status == "fail"
     by_field = {d.field: d for d in result.differences}
     assert set(by_field) == {"triage", "deficits", "not_deficits", "drills", "not_drills"}
-    assert by_field["triage"].headline == "expected triage urgent, got self_care"
+    assert by_field["triage"].headline == "expected triage clinician_review, got self_care"
     screened = engine.screen(load_case(path).intake)
     why = screened.why_not("glute_underuse").summary
     assert by_field["deficits"].message == f"missing deficit glute_underuse — why not: {why}"

@@ -56,8 +56,15 @@ def test_out_of_range_values_become_plain_messages_keyed_by_field():
     assert intake is None
     assert errors == {"age": "Enter a value of at least 8.",
                       "symptoms.pain_now": "Enter a value of at most 10."}
-    _, errors = pr.build_intake({"symptoms.pain_now": 1})
+    _, errors = pr.build_intake({"symptoms.pain_now": 1, "symptoms.pain_worst_week": 1})
     assert errors == {"age": "Please answer this question."}
+
+
+def test_pain_now_above_the_worst_of_the_week_is_shown_at_the_worst_week_field():
+    _, errors = pr.build_intake({"age": 40, "symptoms.pain_now": 10,
+                                 "symptoms.pain_worst_week": 0})
+    assert list(errors) == ["symptoms.pain_worst_week"]
+    assert "cannot be less than the pain now (10)" in errors["symptoms.pain_worst_week"]
 
 
 def test_hinge_answer_keeps_not_tested_distinct_from_a_clean_hinge():

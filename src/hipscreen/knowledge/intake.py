@@ -5,13 +5,24 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 Mode = Literal["self", "clinician"]
 Sex = Literal["female", "male", "other", "undisclosed"]
 OneSide = Literal["none", "left", "right"]
 AnySide = Literal["none", "left", "right", "both"]
 HipSurgery = Literal["none", "under_12_weeks", "over_12_weeks"]
+# Strict: a yes/no is true or false, a number is a whole number. `1`, `"yes"` or `1.0` for a
+# yes, or `true` for a pain score, is an error rather than an answer nobody gave.
+YesNo = Annotated[bool, Strict()]
 
 
 class Activity(StrEnum):
@@ -85,30 +96,30 @@ class _Strict(BaseModel):
 class Safety(_Strict):
     """Red-flag questions, asked first. Each is yes/no and defaults to no."""
 
-    bladder_or_bowel_change: bool = Field(
+    bladder_or_bowel_change: YesNo = Field(
         False, description="New trouble passing urine, leaking, or loss of bowel control")
-    saddle_numbness: bool = Field(
+    saddle_numbness: YesNo = Field(
         False, description="Numbness around the genitals, back passage or inner thighs")
-    both_legs_numb_or_weak: bool = Field(False, description="Both legs numb or weak")
-    worsening_leg_weakness: bool = Field(
+    both_legs_numb_or_weak: YesNo = Field(False, description="Both legs numb or weak")
+    worsening_leg_weakness: YesNo = Field(
         False, description="Leg weakness getting worse, e.g. a foot that starts to drop or catch")
-    fever_or_unwell: bool = Field(False, description="Fever, or feeling generally unwell")
-    cancer_history: bool = Field(False, description="Any past cancer")
-    unexplained_weight_loss: bool = Field(False, description="Weight loss you cannot explain")
-    constant_night_pain: bool = Field(
+    fever_or_unwell: YesNo = Field(False, description="Fever, or feeling generally unwell")
+    cancer_history: YesNo = Field(False, description="Any past cancer")
+    unexplained_weight_loss: YesNo = Field(False, description="Weight loss you cannot explain")
+    constant_night_pain: YesNo = Field(
         False, description="Constant pain at night, not eased by changing position")
-    significant_trauma: bool = Field(
+    significant_trauma: YesNo = Field(
         False,
         description="A fall from height, a road accident, or a fall with osteoporosis")
-    osteoporosis_or_steroids: bool = Field(
+    osteoporosis_or_steroids: YesNo = Field(
         False, description="Osteoporosis, or steroid tablets for 3 months or more")
-    cannot_bear_weight: bool = Field(False, description="Cannot put weight through the leg")
-    hot_swollen_hip: bool = Field(False, description="A hot, swollen hip")
-    immunosuppressed: bool = Field(
+    cannot_bear_weight: YesNo = Field(False, description="Cannot put weight through the leg")
+    hot_swollen_hip: YesNo = Field(False, description="A hot, swollen hip")
+    immunosuppressed: YesNo = Field(
         False, description="A weakened immune system, or injects drugs")
-    morning_stiffness_over_30_min: bool = Field(
+    morning_stiffness_over_30_min: YesNo = Field(
         False, description="Back stiffness on waking that lasts more than 30 minutes")
-    pregnant: bool = Field(False, description="Pregnant now")
+    pregnant: YesNo = Field(False, description="Pregnant now")
     hip_surgery: HipSurgery = Field(
         "none", description="Hip surgery (replacement or other): none, under or over 12 weeks ago")
 
@@ -116,27 +127,39 @@ class Safety(_Strict):
 class Symptoms(_Strict):
     """What hurts, where, how much and when."""
 
-    pain_now: Annotated[int, Field(ge=0, le=10, description="Pain now, 0 to 10")] = 0
+    pain_now: Annotated[
+        int, Field(strict=True, ge=0, le=10, description="Pain now, 0 to 10")] = 0
     pain_worst_week: Annotated[
-        int, Field(ge=0, le=10, description="Worst pain in the last week, 0 to 10")] = 0
+        int, Field(strict=True, ge=0, le=10, validate_default=True,
+                   description="Worst pain in the last week, 0 to 10")] = 0
     weeks: Annotated[
-        int, Field(ge=0, le=520, description="How long this episode has lasted, in weeks")] = 0
-    keeps_coming_back: bool = Field(False, description="The pain keeps coming back")
+        int, Field(strict=True, ge=0, le=520,
+                   description="How long this episode has lasted, in weeks")] = 0
+    keeps_coming_back: YesNo = Field(False, description="The pain keeps coming back")
     locations: tuple[Location, ...] = Field((), description="Where it hurts")
-    pins_and_needles_below_knee: bool = Field(
+    pins_and_needles_below_knee: YesNo = Field(
         False, description="Pins and needles or numbness below the knee")
     worse_with: tuple[Aggravator, ...] = Field((), description="What makes it worse")
-    stretching_only_temporary_relief: bool = Field(
+    stretching_only_temporary_relief: YesNo = Field(
         False, description="Stretching helps only for a while, and the tightness comes back")
     recurring_hamstring_strain: AnySide = Field(
         "none", description="Hamstring strains that keep coming back, and on which side")
+
+    @field_validator("pain_worst_week")
+    @classmethod
+    def _worst_week_holds_pain_now(cls, worst: int, info: ValidationInfo) -> int:
+        now = info.data.get("pain_now")
+        if now is not None and worst < now:
+            raise ValueError(f"the worst pain of the last week ({worst}; 0 when left out) cannot "
+                             f"be less than the pain now ({now}): pain now is part of that week")
+        return worst
 
 
 class HipIRDegrees(_Strict):
     """Hip internal rotation measured by a clinician, in degrees per side."""
 
-    left: Annotated[int, Field(ge=0, le=90, description="Left hip IR in degrees")]
-    right: Annotated[int, Field(ge=0, le=90, description="Right hip IR in degrees")]
+    left: Annotated[int, Field(strict=True, ge=0, le=90, description="Left hip IR in degrees")]
+    right: Annotated[int, Field(strict=True, ge=0, le=90, description="Right hip IR in degrees")]
 
 
 class Movement(_Strict):
@@ -175,7 +198,7 @@ class Intake(_Strict):
     """One screening intake. Unknown keys are rejected."""
 
     mode: Mode = Field("self", description="Who fills it in: the person (self) or a clinician")
-    age: Annotated[int, Field(ge=8, le=110, description="Age in years")]
+    age: Annotated[int, Field(strict=True, ge=8, le=110, description="Age in years")]
     sex: Sex | None = Field(None, description="Optional")
     activities: tuple[Activity, ...] = Field((), description="What the person does")
     safety: Safety = Field(default_factory=Safety)

@@ -28,9 +28,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args, get_origin
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,6 +39,15 @@ from pydantic import (
     model_validator,
 )
 
+from hipscreen.documents import (
+    MAX_BYTES,
+    InputError,
+    describe_validation_error,
+    load_json,
+    load_mapping,
+    read_text,
+    shorten,
+)
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Intake
 from hipscreen.rules.registry import rules
@@ -51,8 +59,10 @@ if TYPE_CHECKING:  # pandas is imported where a table is built: JSON and JUnit r
 CASE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_PATH = "cases"
 SAVED_RUN_FORMAT = "hipscreen-case-outcomes"
+MAX_SAVED_RUN_BYTES = 100_000_000  # a saved run holds every case's outcome: bigger than one file
 
 EXIT_PASS, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+STOPPING_LEVELS = ("emergency", "urgent")  # DESIGN.md "Safety": no drills at these levels
 
 
 class CaseError(Exception):
@@ -97,6 +107,10 @@ class Expect(_Strict):
             both = sorted(set(getattr(self, kind)) & set(getattr(self, f"not_{kind}")))
             if both:
                 raise ValueError(f"{', '.join(both)} cannot be both in {kind} and in not_{kind}")
+        if self.drills and self.triage in STOPPING_LEVELS:
+            raise ValueError(f"drills: no drill is ever planned at {self.triage} (a red flag at "
+                             "that level stops the plan), so this case could never pass; expected "
+                             "no drills, or move them to not_drills")
         return self
 
 
@@ -113,86 +127,32 @@ class CaseFile(_Strict):
     expect: Expect
 
 
-def _model_at(model: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | None:
-    """The pydantic model that holds the field at `loc` (for listing its allowed keys)."""
-    for part in loc:
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        annotation = field.annotation
-        candidates = get_args(annotation) if get_origin(annotation) is not None else (annotation,)
-        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
-        if not nested:
-            return None
-        model = nested[0]
-    return model
-
-
-def _choices(loc: Sequence[Any]) -> str:
-    """'; expected one of: ...' for a field whose type is a fixed list of values."""
-    parent = _model_at(CaseFile, loc[:-1])
-    field = parent.model_fields.get(str(loc[-1])) if parent and loc else None
-    if field is None or get_origin(field.annotation) is not Literal:
-        return ""
-    return f"; expected one of: {', '.join(map(str, get_args(field.annotation)))}"
-
-
-def _describe(exc: ValidationError, where: str) -> list[str]:
-    """One line per problem: the file, the field and what was expected."""
-    lines = []
-    for err in exc.errors():
-        loc = err["loc"]
-        field = ".".join(str(p) for p in loc) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            parent = _model_at(CaseFile, loc[:-1])
-            allowed = ", ".join(parent.model_fields) if parent else "a known key"
-            lines.append(f"{where}: field '{field}': unknown key; expected one of: {allowed}")
-        elif err["type"] == "missing":
-            lines.append(f"{where}: field '{field}': required but missing{_choices(loc)}")
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-            given = err.get("input")
-            shown = "" if isinstance(given, dict | list) else f" (got {given!r})"
-            lines.append(f"{where}: field '{field}': {msg}{shown}")
-    return lines
-
-
-def load_case_text(text: str, name: str | Path) -> CaseFile:
+def load_case_text(text: str, name: str | Path, *, max_bytes: int = MAX_BYTES) -> CaseFile:
     """Validate a case file's text; `name` is its file name (the id must equal its stem). Raise
     CaseError naming the file, the field and what was expected. Used for files and uploads."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        context = getattr(exc, "context", None)
-        raise CaseError(f"{name}: not valid YAML{at}: {problem}"
-                        + (f" ({context})" if context else "")) from None
-    if not isinstance(data, dict):
-        raise CaseError(f"{name}: expected a mapping with keys "
-                        f"{', '.join(CaseFile.model_fields)}; got {type(data).__name__}")
+        data = load_mapping(text, str(name), max_bytes=max_bytes,
+                            expected=f"case-file keys ({', '.join(CaseFile.model_fields)})")
+    except InputError as exc:
+        raise CaseError(str(exc)) from None
     try:
         case = CaseFile.model_validate(data)
     except ValidationError as exc:
-        raise CaseError("\n".join(_describe(exc, str(name)))) from None
+        raise CaseError(describe_validation_error(exc, str(name), CaseFile)) from None
     stem = Path(name).stem
     if case.id != stem:
-        raise CaseError(f"{name}: field 'id': expected the file stem {stem!r} "
-                        f"(got {case.id!r})")
+        raise CaseError(f"{name}: field 'id': expected the file stem {shorten(stem)} "
+                        f"(got {shorten(case.id)})")
     return case
 
 
-def load_case(path: Path) -> CaseFile:
+def load_case(path: Path, *, max_bytes: int = MAX_BYTES) -> CaseFile:
     """Read and validate one case file; raise CaseError naming the file, field and expectation."""
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise CaseError(f"{path}: not UTF-8 text") from None
-    return load_case_text(text, path)
+        text = read_text(path, max_bytes=max_bytes)
+    except InputError as exc:
+        raise CaseError(str(exc)) from None
+    return load_case_text(text, path, max_bytes=max_bytes)
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
@@ -533,16 +493,16 @@ def save_run(results: Sequence[CaseResult], path: Path | str) -> SavedRun:
 def load_run(path: Path | str) -> SavedRun:
     """Read a file written by --save; raise CaseError when it is missing or not such a file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot read the baseline ({exc.strerror})") from None
+        data = load_json(read_text(path, max_bytes=MAX_SAVED_RUN_BYTES), str(path),
+                         max_bytes=MAX_SAVED_RUN_BYTES)
+    except InputError as exc:
+        raise CaseError(f"cannot read the baseline: {exc}") from None
     try:
-        return SavedRun.model_validate_json(text)
+        return SavedRun.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise CaseError(f"{path}: not a saved case run (written by `hipscreen cases --save`): "
-                        f"field '{field}': {first['msg']}") from None
+        first = describe_validation_error(exc, str(path), SavedRun).splitlines()[0]
+        raise CaseError(f"not a saved case run (written by `hipscreen cases --save`): "
+                        f"{first}") from None
 
 
 # -- the whole run -------------------------------------------------------------------------
@@ -572,7 +532,8 @@ class CaseReport(_Strict):
 
 
 def run_cases(paths: Sequence[str | Path] = (DEFAULT_PATH,), *, only: Sequence[str] = (),
-              baseline: SavedRun | None = None, baseline_name: str = "baseline") -> CaseReport:
+              baseline: SavedRun | None = None, baseline_name: str = "baseline",
+              max_bytes: int = MAX_BYTES) -> CaseReport:
     """Load, validate and run every case file under `paths`; `only` restricts to those ids."""
     start = time.perf_counter()
     files, problems = discover(paths)
@@ -588,10 +549,14 @@ def run_cases(paths: Sequence[str | Path] = (DEFAULT_PATH,), *, only: Sequence[s
     seen: dict[str, Path] = {}
     for path in files:
         try:
-            case = load_case(path)
+            case = load_case(path, max_bytes=max_bytes)
         except CaseError as exc:
             results.append(CaseResult(id=path.stem, file=str(path), status="invalid",
                                       errors=str(exc).splitlines()))
+            continue
+        except Exception as exc:  # a guard: one unreadable file never aborts the others
+            results.append(CaseResult(id=path.stem, file=str(path), status="invalid", errors=[
+                f"{path}: cannot be read ({type(exc).__name__}: {shorten(str(exc))})"]))
             continue
         if case.id in seen:
             results.append(CaseResult(
@@ -786,7 +751,8 @@ def command(args: argparse.Namespace) -> int:
     try:
         baseline = load_run(args.baseline) if args.baseline else None
         report = run_cases(args.paths or [DEFAULT_PATH], only=args.only or (),
-                           baseline=baseline, baseline_name=args.baseline or "baseline")
+                           baseline=baseline, baseline_name=args.baseline or "baseline",
+                           max_bytes=args.max_bytes)
         if args.save:
             save_run(report.cases, args.save)
     except CaseError as exc:
@@ -794,7 +760,12 @@ def command(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     text = render(report, args.format, show_coverage=not args.no_coverage)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"hipscreen cases: {args.output}: cannot write the report ({exc.strerror})",
+                  file=sys.stderr)
+            return EXIT_INVALID
         print(_summary_line(report))
     else:
         sys.stdout.write(text)
@@ -823,4 +794,6 @@ def register(subparsers) -> None:
                    help="Write the report to FILE instead of standard output")
     p.add_argument("--no-coverage", action="store_true",
                    help="Leave the per-rule coverage table out (gaps are still listed)")
+    p.add_argument("--max-bytes", type=int, default=MAX_BYTES, metavar="N",
+                   help=f"Mark a case file larger than N bytes invalid (default {MAX_BYTES:,})")
     p.set_defaults(func=command)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
-from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
+from hipscreen.documents import (
+    MAX_BYTES,
+    InputError,
+    describe_validation_error,
+    load_mapping,
+    read_text,
+)
 from hipscreen.knowledge.intake import Intake
 from hipscreen.screening.result import DISCLAIMER
 
@@ -22,40 +28,15 @@ COMMAND_MODULES: tuple[str, ...] = ("hipscreen.app.launch", "hipscreen.screening
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 
 
-class InputError(Exception):
-    """Input that cannot be used; the message says where and what was expected."""
-
-
-def describe_validation_error(exc: ValidationError, where: str) -> str:
-    """One line per bad field: where, the field path, what was expected, what was given."""
-    lines = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        given = err.get("input")
-        shown = "" if err["type"] == "missing" else f" (got {given!r})"
-        lines.append(f"{where}: field '{field}': {err['msg']}{shown}")
-    return "\n".join(lines)
-
-
-def read_intake(path: str) -> Intake:
+def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
     """Read an intake from a YAML or JSON file, or '-' for stdin; raise InputError when bad."""
     where = "stdin" if path == "-" else path
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read the file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{where}: not UTF-8 text") from None
-    try:
-        data = yaml.safe_load(text)  # YAML is a superset of JSON
-    except yaml.YAMLError as exc:
-        raise InputError(f"{where}: not valid YAML or JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise InputError(f"{where}: expected a mapping of intake fields, got {type(data).__name__}")
+    text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
+    data = load_mapping(text, where, expected="intake fields", max_bytes=max_bytes)
     try:
         return Intake.model_validate(data)
     except ValidationError as exc:
-        raise InputError(describe_validation_error(exc, where)) from None
+        raise InputError(describe_validation_error(exc, where, Intake)) from None
 
 
 def _screen(args: argparse.Namespace) -> int:
@@ -63,7 +44,7 @@ def _screen(args: argparse.Namespace) -> int:
     from hipscreen.screening.explain import UnknownConclusion
     from hipscreen.screening.render import to_markdown, to_text, why_not_text
 
-    intake = read_intake(args.file)
+    intake = read_intake(args.file, max_bytes=args.max_bytes)
     result = screen(intake)
     if args.why_not:
         try:
@@ -107,6 +88,16 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hipscreen",
@@ -120,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text for people (default), json for programs, markdown for notes")
     p.add_argument("--why-not", metavar="ID",
                    help="Explain why a deficit or drill id was (or was not) concluded")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help=f"Refuse an intake file larger than N bytes (default {MAX_BYTES:,})")
     p.set_defaults(func=_screen)
 
     p = sub.add_parser("batch", help="Screen a table of intakes (CSV, JSONL or Parquet).")
@@ -150,9 +143,16 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code = args.func(args)
+        sys.stdout.flush()
     except InputError as exc:
         print(f"hipscreen: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader stopped reading (`hipscreen screen f.yaml | head`): what it took was right;
+        # point stdout at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         return 130
     return code

@@ -201,7 +201,8 @@ def test_row_id_falls_back_to_the_index():
     df = _frame(GOOD, GOOD, GOOD).set_axis([7, 8, 9])
     assert screen_frame(df)["id"].tolist() == ["7", "8", "9"]
     with_ids = _frame({"id": "a", **GOOD}, {"id": "", **GOOD}).set_axis([3, 4])
-    assert screen_frame(with_ids)["id"].tolist() == ["a", "4"]
+    # a row without an id in a table of ids gets none: a row number could be another row's id
+    assert screen_frame(with_ids)["id"].tolist() == ["a", ""]
 
 
 def test_output_dtypes_match_the_meta_even_when_empty_or_all_errors():
@@ -289,8 +290,6 @@ def test_header_only_input_gives_header_only_output(tmp_path):
         ("in.xlsx", "x", "unknown table format '.xlsx'"),
         ("in.csv", "", "empty file"),
         ("in.csv", 'age,sex\n30,"female\n', "cannot read as csv"),
-        ("in.jsonl", '{"age": 30}\n{"age": \n', "line 2: not valid JSON"),
-        ("in.jsonl", "[1, 2]\n", "line 1: expected a JSON object"),
         ("in.parquet", "not parquet", "cannot read as parquet"),
     ],
 )

@@ -58,7 +58,7 @@ def test_unknown_source_and_drill_references_are_errors(tmp_path):
 def test_unreadable_yaml_names_the_file(tmp_path):
     data = _copy(tmp_path)
     (data / "findings.yaml").write_text("hip_shift: [unclosed\n")
-    with pytest.raises(CatalogueError, match="findings.yaml: not valid YAML"):
+    with pytest.raises(CatalogueError, match="findings.yaml: line 2, column 1: not valid YAML"):
         load_catalogue(data)
 
 

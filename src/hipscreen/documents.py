@@ -66,6 +66,11 @@ def shorten(value: Any) -> str:
     return text if len(text) <= SHOWN_CHARS + 10 else text[:SHOWN_CHARS] + "...'"
 
 
+def clip(text: str) -> str:
+    """`text` cut to about `SHOWN_CHARS` characters."""
+    return text if len(text) <= SHOWN_CHARS + 10 else text[:SHOWN_CHARS] + "..."
+
+
 # -- YAML --------------------------------------------------------------------------------------
 class _Refused(MarkedYAMLError):
     """A YAML feature or size this loader does not accept."""
@@ -306,7 +311,9 @@ def validation_lines(exc: ValidationError, where: str, model: type[BaseModel] | 
         else:
             message = str(err["msg"]).removeprefix("Value error, ")
             given = err.get("input")
-            shown = "" if isinstance(given, Mapping) else f" (got {shorten(given)})"
+            # a check across answers (value_error) names the values in its own words
+            quiet = isinstance(given, Mapping) or err["type"] == "value_error"
+            shown = "" if quiet else f" (got {shorten(given)})"
             lines.append(f"{head}: {message}{shown}")
     return lines
 

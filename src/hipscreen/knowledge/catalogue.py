@@ -6,12 +6,13 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from hipscreen.documents import InputError, load_yaml, read_text
 from hipscreen.knowledge.intake import DrillId
 
 DATA_DIR = Path(__file__).with_name("data")
+CATALOGUE_MAX_BYTES = 5_000_000  # the shipped catalogues are ~50 kB; the limit only bounds a bad edit
 
 TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
 TRIAGE_ORDER: tuple[TriageLevel, ...] = ("emergency", "urgent", "clinician_review", "self_care")
@@ -168,11 +169,10 @@ LIST_FILES: dict[str, type[BaseModel]] = {  # file stem -> model of each list it
 
 def _read_yaml(path: Path):
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CatalogueError(f"{path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise CatalogueError(f"{path}: not valid YAML ({exc})") from None
+        return load_yaml(read_text(path, max_bytes=CATALOGUE_MAX_BYTES), path.name,
+                         max_bytes=CATALOGUE_MAX_BYTES)
+    except InputError as exc:
+        raise CatalogueError(str(exc)) from None
 
 
 def _error_text(path: Path, entry: str, exc: ValidationError) -> str:

@@ -36,10 +36,10 @@ A column the intake does not know is an error on every row (nothing is silently 
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import multiprocessing
 import os
+import re
 import sys
 import time
 import types
@@ -57,6 +57,7 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
+from hipscreen.documents import InputError, clip, decode, load_json, shorten
 from hipscreen.knowledge.intake import Intake
 from hipscreen.screening.engine import screen
 from hipscreen.screening.result import TRIAGE_ORDER, Result
@@ -86,9 +87,12 @@ __all__ = [
 ]
 
 ID_COLUMN = "id"
+READ_ERROR_COLUMN = "(read error)"  # set by the JSONL reader on a line it could not use
 LIST_SEPARATOR = ";"
 ERROR_SEPARATOR = " | "
 EMPTY_LIST = "none"
+WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+(\.0*)?")  # ASCII digits; "34.0" from a spreadsheet is 34
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -259,7 +263,8 @@ def _parse(column: Column, cell: Any) -> Any:
     if column.kind == "bool":
         if isinstance(cell, bool):
             return cell
-        word = str(int(cell)) if isinstance(cell, (int, float)) and cell in (0, 1) else cell
+        # 1/0 as JSON or Parquet integers; a float such as 1.0 is refused, as it is in CSV
+        word = str(cell) if isinstance(cell, int) and cell in (0, 1) else cell
         if isinstance(word, str):
             if word.lower() in TRUE_WORDS:
                 return True
@@ -271,13 +276,13 @@ def _parse(column: Column, cell: Any) -> Any:
             raise _CellError
         if isinstance(cell, int):
             return cell
-        try:
-            number = float(cell)
-        except (TypeError, ValueError):
-            raise _CellError from None
-        if not math.isfinite(number) or not number.is_integer():
+        if isinstance(cell, float):  # Parquet and JSON numbers; a column with gaps is float
+            if not math.isfinite(cell) or not cell.is_integer():
+                raise _CellError
+            return int(cell)
+        if not isinstance(cell, str) or not WHOLE_NUMBER.fullmatch(cell):
             raise _CellError
-        return int(number)
+        return int(float(cell))
     if column.kind == "choice":
         return cell.lower() if isinstance(cell, str) else cell
     # list
@@ -294,6 +299,8 @@ def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 @lru_cache(maxsize=256)
 def _unknown_column_message(name: str) -> str:
+    if len(name) > 100:
+        return f"unknown column {shorten(name)} (not an intake answer)"
     if name in _GROUPS:
         return (
             f"{name}: a group, not an answer; give its answers as columns such as "
@@ -326,7 +333,16 @@ def _message(error: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str | No
             text += f" (every {group}.* column is needed once one of them is given)"
         return column.name, text
     got = error["input"] if len(loc) > len(column.path) else raw.get(column.name)
-    return column.name, f"{column.name}: expected {column.expected}; got {got!r}"
+    if error["type"] == "value_error":  # a check across answers says what it expected itself
+        return column.name, f"{column.name}: {str(error['msg']).removeprefix('Value error, ')}"
+    return column.name, f"{column.name}: expected {column.expected}; got {shorten(got)}"
+
+
+def _absent(cell: Any) -> bool:
+    """A key this row does not have: JSON null, or the gap pandas leaves where another JSONL row
+    had the key. A CSV cell is never absent (an empty one is ""), so an unknown CSV column is an
+    error on every row; an unknown JSONL key only on the rows that give it."""
+    return cell is None or (isinstance(cell, float) and math.isnan(cell))
 
 
 def intake_from_row(row: Mapping[str, Any]) -> Intake:
@@ -335,7 +351,9 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
     Raises `RowError` listing every problem: unknown columns, unreadable cells, and the
     model's validation errors translated back to column names.
     """
-    unknown = [_unknown_column_message(str(key)) for key in row if key != ID_COLUMN and key not in _BY_NAME]
+    unknown = [_unknown_column_message(str(key)) for key, cell in row.items()
+               if key not in _BY_NAME and key not in (ID_COLUMN, READ_ERROR_COLUMN)
+               and not _absent(cell)]
     found: list[tuple[str | None, str]] = []  # (column name, None for the row; message)
     data: dict[str, Any] = {}
     raw: dict[str, Any] = {}
@@ -347,7 +365,7 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
         try:
             _set(data, column.path, _parse(column, cell))
         except _CellError:
-            message = f"{column.name}: expected {column.expected}; got {raw[column.name]!r}"
+            message = f"{column.name}: expected {column.expected}; got {shorten(raw[column.name])}"
             found.append((column.name, message))
     try:
         intake = Intake.model_validate(data)
@@ -416,12 +434,17 @@ def format_result(result: Result) -> dict[str, Any]:
     }
 
 
-def _row_id(index_value: Any, cell: Any) -> str:
+def _row_id(index_value: Any, cell: Any, has_ids: bool) -> str:
+    """The row's id; the index when the table has no id column. A row left without an id in a
+    table that has them gets an empty id: a row number there could be another row's real id."""
+    if not has_ids:
+        return str(index_value)
     cell = _clean(cell)
-    value = index_value if cell is None or isinstance(cell, list) else cell
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+    if cell is None or isinstance(cell, list | dict):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell)
 
 
 def _template_hint_row(row: Mapping[str, Any]) -> bool:
@@ -434,12 +457,16 @@ def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
     One output row per input row, same order and index, columns `OUTPUT_COLUMNS` with the
     dtypes of `SCREEN_FRAME_META`. Pure: no I/O, the input is not changed.
     """
-    ids = df[ID_COLUMN].tolist() if ID_COLUMN in df.columns else [None] * len(df)
+    has_ids = ID_COLUMN in df.columns
+    ids = df[ID_COLUMN].tolist() if has_ids else [None] * len(df)
     rows = []
     for index_value, id_cell, row in zip(df.index, ids, df.to_dict("records"), strict=True):
         out: dict[str, Any] = {name: "" for name in OUTPUT_COLUMNS}
-        out.update(id=_row_id(index_value, id_cell), rules_fired=0)
-        if _template_hint_row(row):
+        out.update(id=_row_id(index_value, id_cell, has_ids), rules_fired=0)
+        read_error = _clean(row.get(READ_ERROR_COLUMN))
+        if read_error is not None:
+            out["error"] = str(read_error)
+        elif _template_hint_row(row):
             out["error"] = "the template's allowed-values line, not an intake: delete it"
         else:
             try:
@@ -447,7 +474,7 @@ def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
             except RowError as exc:
                 out["error"] = str(exc)
             except Exception as exc:  # an engine failure must not sink the other rows
-                out["error"] = f"screening failed: {type(exc).__name__}: {exc}"
+                out["error"] = f"screening failed: {type(exc).__name__}: {clip(str(exc))}"
         rows.append(out)
     frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS), index=df.index)
     return frame.astype(OUTPUT_DTYPES)
@@ -466,21 +493,52 @@ def _table_format(path: Path) -> str:
     return fmt
 
 
-def _read_jsonl(path: Path) -> pd.DataFrame:
-    records = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
+def _flatten(record: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], list[str]]:
+    """A JSON object as dotted columns, and the problems of this row: a key given twice (as a
+    dotted key and inside an object), an object where one answer goes."""
+    flat: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            if name in _BY_NAME or name == ID_COLUMN:
+                expected = _BY_NAME[name].expected if name in _BY_NAME else "a value"
+                problems.append(f"{name}: expected {expected}; got an object {shorten(value)}")
                 continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BatchInputError(f"{path}: line {lineno}: not valid JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise BatchInputError(f"{path}: line {lineno}: expected a JSON object")
-            records.append(record)
-    # nested objects ({"movement": {"hip_shift": "left"}}) become dotted columns
-    return pd.json_normalize(records, sep=".") if records else pd.DataFrame()
+            inner, inner_problems = _flatten(value, f"{name}.")
+            problems += inner_problems
+            items = inner.items()
+        else:
+            items = [(name, value)]
+        for column, cell in items:
+            if column in flat:
+                problems.append(f"{column}: given twice in this row; each answer may appear once")
+            flat[column] = cell
+    return flat, problems
+
+
+def _jsonl_row(line: str, where: str) -> dict[str, Any]:
+    """One JSONL line as a row of dotted columns; a line that cannot be used becomes a row that
+    carries its reason in `READ_ERROR_COLUMN` (and keeps its place)."""
+    try:
+        record = load_json(line, where)
+    except InputError as exc:
+        return {READ_ERROR_COLUMN: str(exc)}
+    if not isinstance(record, dict):
+        return {READ_ERROR_COLUMN: f"{where}: expected a JSON object; got {shorten(record)}"}
+    flat, problems = _flatten(record)
+    if problems:
+        kept = {ID_COLUMN: flat[ID_COLUMN]} if ID_COLUMN in flat else {}
+        return {**kept, READ_ERROR_COLUMN: ERROR_SEPARATOR.join(problems)}
+    return flat
+
+
+def _read_jsonl(path: Path) -> pd.DataFrame:
+    text = decode(path.read_bytes(), str(path))  # a byte-order mark is allowed, as in CSV
+    rows = [_jsonl_row(line, f"line {lineno}")
+            for lineno, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    # object dtype keeps JSON's own types: 1 stays an integer (a yes), 1.0 a float (refused)
+    return pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame()
 
 
 def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -502,10 +560,35 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
         return pd.read_parquet(path)
     except BatchInputError:
         raise
+    except InputError as exc:
+        raise BatchInputError(str(exc)) from None
     except pd.errors.EmptyDataError as exc:
         raise BatchInputError(f"{path}: empty file, expected a header line") from exc
     except Exception as exc:  # parser, decoding, Arrow and OS errors alike
         raise BatchInputError(f"{path}: cannot read as {fmt}: {exc}") from exc
+
+
+def _defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) get a leading
+    apostrophe, so an id such as =HYPERLINK(...) is shown, never run (CSV injection)."""
+    out = df.copy()
+    for column in out.columns:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_STARTS) else v)
+    return out
+
+
+def _check_writable(path: Path) -> None:
+    """Fail now, not after every row was screened, when the output cannot be written."""
+    existed = path.exists()
+    try:
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        raise BatchInputError(f"{path}: cannot write the output ({exc.strerror})") from None
+    if not existed:
+        path.unlink(missing_ok=True)
 
 
 def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
@@ -514,7 +597,7 @@ def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
     fmt = _table_format(path)
     try:
         if fmt == "csv":
-            df.to_csv(path, index=False)
+            _defuse_formulas(df).to_csv(path, index=False)
         elif fmt == "jsonl":
             df.to_json(path, orient="records", lines=True, force_ascii=False)
         else:
@@ -570,6 +653,7 @@ def screen_file(
         raise BatchInputError(f"jobs must be at least 1, got {jobs}")
     _table_format(Path(out_path))  # a bad output path fails before any work
     df = read_table(in_path)
+    _check_writable(Path(out_path))
     size = chunk_size or max(1, min(500, math.ceil(len(df) / (jobs * 4))))
     chunks = _chunks(df, size)
     bar = tqdm(

@@ -42,6 +42,7 @@ from pydantic import (
 from hipscreen.documents import (
     MAX_BYTES,
     InputError,
+    clip,
     describe_validation_error,
     load_json,
     load_mapping,
@@ -317,7 +318,7 @@ def run_case(case: CaseFile, path: Path | str) -> CaseResult:
         diffs = differences(case.expect, result)
     except Exception as exc:  # a crash of one case is reported, the others still run
         return CaseResult(id=case.id, file=str(path), title=case.title, status="error",
-                          errors=[f"{type(exc).__name__}: {exc}"],
+                          errors=[f"{type(exc).__name__}: {clip(str(exc))}"],
                           seconds=time.perf_counter() - start)
     return CaseResult(
         id=case.id, file=str(path), title=case.title, status="fail" if diffs else "pass",
@@ -556,7 +557,7 @@ def run_cases(paths: Sequence[str | Path] = (DEFAULT_PATH,), *, only: Sequence[s
             continue
         except Exception as exc:  # a guard: one unreadable file never aborts the others
             results.append(CaseResult(id=path.stem, file=str(path), status="invalid", errors=[
-                f"{path}: cannot be read ({type(exc).__name__}: {shorten(str(exc))})"]))
+                f"{path}: cannot be read ({type(exc).__name__}: {clip(str(exc))})"]))
             continue
         if case.id in seen:
             results.append(CaseResult(

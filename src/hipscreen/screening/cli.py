@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from hipscreen.documents import (
     MAX_BYTES,
     InputError,
+    clip,
     describe_validation_error,
     load_mapping,
     read_text,
@@ -50,7 +51,7 @@ def _screen(args: argparse.Namespace) -> int:
         try:
             answer = result.why_not(args.why_not)
         except UnknownConclusion as exc:
-            raise InputError(f"--why-not: {exc}") from None
+            raise InputError(f"--why-not: {clip(str(exc))}") from None
         print(why_not_text(answer))
         print(f"\n{result.disclaimer}")
         return EXIT_OK

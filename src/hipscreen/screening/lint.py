@@ -42,10 +42,10 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-import yaml
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from hipscreen.documents import InputError, load_yaml, read_text
 from hipscreen.knowledge import catalogue as catalogue_module
 from hipscreen.knowledge.intake import DrillId, Intake, Movement
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
@@ -108,11 +108,10 @@ class Knowledge:
 
 def _read(path: Path) -> tuple[Any, str | None]:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8")), None
-    except OSError as exc:
-        return None, f"cannot read the file ({exc.strerror})"
-    except yaml.YAMLError as exc:
-        return None, f"not valid YAML ({' '.join(str(exc).split())})"
+        return load_yaml(read_text(path, max_bytes=catalogue_module.CATALOGUE_MAX_BYTES), path.name,
+                         max_bytes=catalogue_module.CATALOGUE_MAX_BYTES), None
+    except InputError as exc:
+        return None, str(exc).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
 
 
 def _schema_errors(model: type[BaseModel], value: Any, where: str) -> list[Problem]:

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from hipscreen.documents import InputError, decode
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import (
     DrillResponse,
@@ -745,9 +746,9 @@ def case_from_upload(name: str, data: bytes) -> CaseFile:
     """Validate an uploaded case file in memory (nothing is written to disk); raise CaseError
     naming the file, the field and what was expected, as the case runner does for a path."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CaseError(f"{name}: not UTF-8 text") from None
+        text = decode(data, name)
+    except InputError as exc:
+        raise CaseError(str(exc)) from None
     return load_case_text(text, name)
 
 

@@ -263,6 +263,18 @@ def test_ids_that_look_like_formulas_are_written_inert(tmp_path):
     assert ids == ["'=HYPERLINK(\"http://x\",\"y\")", "'+1", "'@a"]
 
 
+def test_batch_cells_with_huge_numbers_or_lists_are_row_errors(tmp_path):
+    (tmp_path / "in.csv").write_text(
+        "age,activities\n" + "9" * 100_000 + ",\n40," + ";".join(["running"] * 2_000_000) + "\n41,\n")
+    start = time.perf_counter()
+    out = screen_frame(read_table(tmp_path / "in.csv"))
+    assert time.perf_counter() - start < 10
+    assert out["error"].str.len().max() < 400
+    assert out.loc[0, "error"].startswith("age: expected a whole number 8..110; got '9999")
+    assert out.loc[1, "error"].startswith("activities: expected values separated by ';'")
+    assert out.loc[2, "error"] == ""
+
+
 def test_batch_command_with_a_broken_line_exits_1_not_2(tmp_path, capsys):
     (tmp_path / "in.jsonl").write_text('{"age": 40}\n{"age": \n')
     assert main(["batch", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.csv"),

@@ -91,7 +91,8 @@ READ_ERROR_COLUMN = "(read error)"  # set by the JSONL reader on a line it could
 LIST_SEPARATOR = ";"
 ERROR_SEPARATOR = " | "
 EMPTY_LIST = "none"
-WHOLE_NUMBER = re.compile(r"[-+]?[0-9]+(\.0*)?")  # ASCII digits; "34.0" from a spreadsheet is 34
+MAX_LIST_ITEMS = 50
+WHOLE_NUMBER = re.compile(r"[-+]?[0-9]{1,20}(\.0{0,20})?")  # ASCII digits; "34.0" from a spreadsheet is 34
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
@@ -282,11 +283,13 @@ def _parse(column: Column, cell: Any) -> Any:
             return int(cell)
         if not isinstance(cell, str) or not WHOLE_NUMBER.fullmatch(cell):
             raise _CellError
-        return int(float(cell))
+        return int(cell.partition(".")[0])
     if column.kind == "choice":
         return cell.lower() if isinstance(cell, str) else cell
     # list
-    items = cell if isinstance(cell, list) else str(cell).split(LIST_SEPARATOR)
+    items = cell if isinstance(cell, list) else str(cell).split(LIST_SEPARATOR, MAX_LIST_ITEMS)
+    if len(items) > MAX_LIST_ITEMS:  # a list names each choice at most once
+        raise _CellError
     items = [str(i).strip().lower() for i in items if _clean(i) is not None]
     return [] if items == [EMPTY_LIST] else items
 

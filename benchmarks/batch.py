@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hipscreen.screening.batch import screen_file, write_table
+from hipscreen.batch import screen_file, write_table
 
 try:
     from benchmarks.synth import generate_frame

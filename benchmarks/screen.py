@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.synth import generate  # noqa: E402
 from hipscreen.knowledge.intake import Intake  # noqa: E402
 from hipscreen.rules.engine import ScreeningEngine  # noqa: E402
-from hipscreen.screening.engine import screen  # noqa: E402
+from hipscreen.screening import screen  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

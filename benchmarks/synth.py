@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from hipscreen.batch import COLUMN_NAMES, ID_COLUMN, row_from_intake, write_table
 from hipscreen.knowledge.intake import (
     Activity,
     Aggravator,
@@ -25,7 +26,6 @@ from hipscreen.knowledge.intake import (
     HingeFault,
     Intake,
 )
-from hipscreen.screening.batch import COLUMN_NAMES, ID_COLUMN, row_from_intake, write_table
 
 SHARES = {"red_flag": 0.05, "clinician_review": 0.15}  # the rest is self-care
 SIDES = ("left", "right")

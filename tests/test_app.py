@@ -6,9 +6,9 @@ import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 
-APP = Path(__file__).resolve().parents[1] / "src" / "hipscreen" / "app" / "main.py"
+APP = Path(__file__).resolve().parents[1] / "app" / "main.py"
 CASES = Path(__file__).resolve().parents[1] / "cases"
 TIMEOUT = 30
 
@@ -322,11 +322,10 @@ def test_knowledge_browser_lists_and_searches_everything():
 
 # -- the launcher and the privacy settings ---------------------------------------------------
 def test_app_subcommand_is_registered_with_a_port_option():
-    from hipscreen.app import launch
-    from hipscreen.screening.cli import build_parser
+    from hipscreen.cli import build_parser
 
     args = build_parser().parse_args(["app", "--port", "9123"])
-    assert args.func is launch.run and args.port == 9123
+    assert args.func.__name__ == "_app" and args.port == 9123
     assert build_parser().parse_args(["app"]).port == 8501
     with pytest.raises(SystemExit):
         build_parser().parse_args(["app", "--port", "70000"])
@@ -339,7 +338,7 @@ def test_launcher_passes_every_privacy_setting_of_the_config_file():
 
     from hipscreen.app import launch
 
-    config = tomllib.loads((APP.parents[3] / ".streamlit" / "config.toml").read_text())
+    config = tomllib.loads((APP.parents[1] / ".streamlit" / "config.toml").read_text())
     flat = {f"{section}.{key}": str(value).lower() if isinstance(value, bool) else str(value)
             for section, options in config.items() for key, value in options.items()}
     assert flat == launch.PRIVACY_OPTIONS

@@ -3,7 +3,7 @@
 
 import pytest
 
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 
 
 def _deficit(result, deficit_id):

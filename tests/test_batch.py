@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from benchmarks.synth import generate, generate_frame
-from hipscreen.knowledge.intake import Intake
-from hipscreen.screening.batch import (
+from hipscreen.batch import (
     COLUMN_NAMES,
     OUTPUT_COLUMNS,
     SCREEN_FRAME_META,
@@ -24,7 +23,8 @@ from hipscreen.screening.batch import (
     write_table,
     write_template,
 )
-from hipscreen.screening.engine import screen
+from hipscreen.knowledge.intake import Intake
+from hipscreen.screening import screen
 
 GOOD = {"age": "34", "movement.hip_shift": "right", "symptoms.locations": "low_back_right"}
 
@@ -213,7 +213,7 @@ def test_output_dtypes_match_the_meta_even_when_empty_or_all_errors():
 
 
 def test_engine_failure_stays_in_its_row(monkeypatch):
-    import hipscreen.screening.batch as batch
+    import hipscreen.batch as batch
 
     def flaky(intake, **options):
         if intake.age == 66:

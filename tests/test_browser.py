@@ -39,7 +39,7 @@ def hipscreen_command() -> list[str]:
     if script.exists():
         return [str(script)]
     found = shutil.which("hipscreen")
-    return [found] if found else [sys.executable, "-m", "hipscreen.screening.cli"]
+    return [found] if found else [sys.executable, "-m", "hipscreen.cli"]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from hipscreen.cases import CaseError, load_case, run_case, run_cases
 from hipscreen.knowledge.intake import Activity
-from hipscreen.screening.cases import CaseError, load_case, run_case, run_cases
 
 CASE_DIR = Path(__file__).resolve().parents[1] / "cases"
 CASE_FILES = sorted(CASE_DIR.glob("*.yaml"))

@@ -12,11 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hipscreen.knowledge.catalogue import DATA_DIR, load_catalogue
-from hipscreen.rules import meta
-from hipscreen.rules.registry import rules
-from hipscreen.screening import engine
-from hipscreen.screening.cases import (
+import hipscreen.screening as engine
+from hipscreen.cases import (
     CaseError,
     CaseReport,
     Outcome,
@@ -28,7 +25,10 @@ from hipscreen.screening.cases import (
     run_cases,
     save_run,
 )
-from hipscreen.screening.cli import main
+from hipscreen.cli import main
+from hipscreen.knowledge.catalogue import DATA_DIR, load_catalogue
+from hipscreen.rules import meta
+from hipscreen.rules.registry import rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_DIR = ROOT / "cases"

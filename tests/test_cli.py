@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hipscreen.screening.cli import main
+from hipscreen.cli import main
 
 GOLDEN = Path(__file__).parent / "data" / "golden_full_intake.json"
 FULL_INTAKE = Path(__file__).parent / "data" / "full_intake.yaml"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from hipscreen.screening.engine import screen
-from hipscreen.screening.explain import UnknownConclusion
+from hipscreen.explain import UnknownConclusion
+from hipscreen.screening import screen
 
 
 def _leaves(node):

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hipscreen.batch import read_table, screen_file, screen_frame
+from hipscreen.cases import run_cases
+from hipscreen.cli import main
 from hipscreen.documents import MAX_DEPTH, InputError, load_json, load_yaml
-from hipscreen.screening.batch import read_table, screen_file, screen_frame
-from hipscreen.screening.cases import run_cases
-from hipscreen.screening.cli import main
 
 from .strategies import intakes
 
@@ -245,7 +245,7 @@ def test_csv_and_jsonl_agree_on_yes_no_numbers(tmp_path):
 
 
 def test_an_unwritable_output_fails_before_any_row_is_screened(tmp_path, monkeypatch):
-    import hipscreen.screening.batch as batch
+    import hipscreen.batch as batch
 
     (tmp_path / "in.csv").write_text("age\n40\n41\n")
     calls = []
@@ -337,7 +337,7 @@ def test_json_rules_match_the_yaml_rules():
 
 # -- the whole program: bounded time and memory, no traceback, a closed pipe is fine --------------
 def _run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "hipscreen.screening.cli", *args],
+    return subprocess.run([sys.executable, "-m", "hipscreen.cli", *args],
                           capture_output=True, text=True, timeout=60, **kwargs)
 
 
@@ -366,7 +366,7 @@ def test_a_reader_that_stops_early_is_no_error(tmp_path):
     intake.write_text("age: 34\nmovement: {hip_shift: right}\n")
     env = {**os.environ, "PYTHONUNBUFFERED": "0"}
     pipe = subprocess.run(
-        f"{sys.executable} -m hipscreen.screening.cli screen {intake} --format json | head -c 10",
+        f"{sys.executable} -m hipscreen.cli screen {intake} --format json | head -c 10",
         shell=True, capture_output=True, text=True, timeout=60, env=env,
         executable="/bin/bash")
     assert pipe.stdout == '{\n  "discl'

@@ -12,10 +12,9 @@ import pytest
 import yaml
 from experta import MATCH, P
 
+from hipscreen.cli import main
 from hipscreen.knowledge.catalogue import DATA_DIR
-from hipscreen.rules.registry import Condition, RuleInfo, rules
-from hipscreen.screening.cli import main
-from hipscreen.screening.lint import (
+from hipscreen.lint import (
     CHECKS,
     LintReport,
     check_circularity,
@@ -25,6 +24,7 @@ from hipscreen.screening.lint import (
     lint,
     read_knowledge,
 )
+from hipscreen.rules.registry import Condition, RuleInfo, rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_DIR = ROOT / "cases"

@@ -7,11 +7,11 @@ import xml.etree.ElementTree as ET
 import pytest
 import yaml
 
+from hipscreen.app import presentation as pr
+from hipscreen.cases import CaseError, differences, run_case
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import MOVEMENT_TESTS, Intake, Location, Safety
-from hipscreen.screening import presentation as pr
-from hipscreen.screening.cases import CaseError, differences, run_case
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 
 RUNNER = {
     "age": 34, "activities": ["running"],
@@ -250,7 +250,7 @@ def test_case_file_yaml_round_trips_and_its_expectations_hold(tmp_path):
     text = pr.case_file_yaml(result, case_id="runner-from-app", title="Runner")
     path = tmp_path / "runner-from-app.yaml"
     path.write_text(text, encoding="utf-8")
-    from hipscreen.screening.cases import load_case
+    from hipscreen.cases import load_case
 
     case = load_case(path)
     assert case.intake == result.intake

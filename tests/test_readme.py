@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from hipscreen.screening.cli import main
+from hipscreen.cli import main
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -3,10 +3,10 @@ red flag and command, so the docs cannot drift from the rule base."""
 
 from pathlib import Path
 
+from hipscreen.cli import command_help, main
 from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.reference import reference_markdown
 from hipscreen.rules.registry import rules
-from hipscreen.screening.cli import command_help, main
-from hipscreen.screening.reference import reference_markdown
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from hipscreen.knowledge.intake import Intake
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 from tests.strategies import SAFETY_FLAGS, intakes
 
 # An intake that, with no red flag, would get a full plan: proof that a red flag removes drills.

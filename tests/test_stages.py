@@ -4,7 +4,7 @@ precautions, and the not-tested / none distinction."""
 import pytest
 
 from hipscreen.rules.deficits import combine_certainty
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 
 
 def _findings(result):

@@ -7,9 +7,9 @@ from collections import Counter
 import pandas as pd
 
 from benchmarks.synth import generate, generate_frame, generate_labelled, main
+from hipscreen.batch import COLUMN_NAMES, intake_from_row, read_table, screen_frame
 from hipscreen.knowledge.intake import Intake
-from hipscreen.screening.batch import COLUMN_NAMES, intake_from_row, read_table, screen_frame
-from hipscreen.screening.result import TRIAGE_ORDER
+from hipscreen.result import TRIAGE_ORDER
 
 
 def test_same_seed_same_intakes_other_seed_other_intakes():

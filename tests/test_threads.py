@@ -3,7 +3,7 @@ its own right answer."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-from hipscreen.screening.engine import engine, screen
+from hipscreen.screening import engine, screen
 
 INTAKES = [
     {"age": 30, "movement": {"hip_shift": "left"}},

@@ -3,7 +3,6 @@ usage statistics and no error details shown to users, from whatever directory it
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -35,31 +34,12 @@ def streamlit_command(port: int) -> list[str]:
     return command
 
 
-def _port(text: str) -> int:
-    try:
-        port = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"port must be a whole number, got {text!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {port}")
-    return port
-
-
-def run(args: argparse.Namespace) -> int:
+def run(port: int) -> int:
     """Start the app; on POSIX the process becomes the Streamlit server (so stopping this process
     stops the server), elsewhere it waits for the server and returns its exit code."""
-    command = streamlit_command(args.port)
-    print(f"hipscreen: the app runs at http://127.0.0.1:{args.port} (only this computer can "
+    command = streamlit_command(port)
+    print(f"hipscreen: the app runs at http://127.0.0.1:{port} (only this computer can "
           "reach it). Stop it with Ctrl+C.", flush=True)
     if os.name == "posix":
         os.execv(command[0], command)
     return subprocess.call(command)
-
-
-def register(subparsers) -> None:
-    """Add the `app` subcommand."""
-    p = subparsers.add_parser(
-        "app", help="Start the browser app on 127.0.0.1 (self-screening, clinician intake, "
-                    "case lab, knowledge).")
-    p.add_argument("--port", type=_port, default=8501, help="Port to listen on (default 8501)")
-    p.set_defaults(func=run)

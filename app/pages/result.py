@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
-from hipscreen.screening import presentation as pr
-from hipscreen.screening.engine import screen
-from hipscreen.screening.render import to_markdown
-from hipscreen.screening.result import Result
+from hipscreen.render import to_markdown
+from hipscreen.result import Result
+from hipscreen.screening import screen
 
 widgets.page_header("Your result")
 result: Result | None = st.session_state.get(widgets.RESULT_KEY)

@@ -31,10 +31,8 @@ can plant rule-level anomalies without touching the rule base.
 
 from __future__ import annotations
 
-import argparse
 import graphlib
 import re
-import sys
 import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,8 +46,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from hipscreen.documents import InputError, load_yaml, read_text
 from hipscreen.knowledge import catalogue as catalogue_module
 from hipscreen.knowledge.intake import DrillId, Intake, Movement
+from hipscreen.result import TRIAGE_ORDER
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
-from hipscreen.screening.result import TRIAGE_ORDER
 
 CHECKS = ("schema", "references", "deficit_drills", "unused", "unreachable", "text_and_source",
           "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases")
@@ -605,8 +603,8 @@ def check_circularity(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Prob
 
 def check_red_flag_cases(kb: Knowledge, case_dir: Path) -> list[Problem]:
     """Every red-flag row has a case file under `case_dir` that raises it."""
-    from hipscreen.screening.cases import CaseError, discover, load_case
-    from hipscreen.screening.engine import screen
+    from hipscreen.cases import CaseError, discover, load_case
+    from hipscreen.screening import screen
 
     case_dir = Path(case_dir)
     out = []
@@ -663,29 +661,3 @@ def render_text(report: LintReport) -> str:
     lines.append(f"\nlint: {report.rules_checked} rules, {len(report.checks)} checks, "
                  f"{len(report.problems)} problems")
     return "\n".join(lines).lstrip("\n") + "\n"
-
-
-def command(args: argparse.Namespace) -> int:
-    """Run `hipscreen lint`; exit 1 on any problem."""
-    report = lint(args.data, args.cases)
-    if args.format == "json":
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-    else:
-        sys.stdout.write(render_text(report))
-    return 0 if report.ok else 1
-
-
-def register(subparsers) -> None:
-    """Add `lint` to the hipscreen command group."""
-    p = subparsers.add_parser(
-        "lint", help="Verify the knowledge base: ids, dead parts, anomalies, red-flag cases.",
-        description="Check the catalogues, the rule registry and the case files for missing "
-                    "ids, unused or unreachable parts, redundant, subsumed, conflicting or "
-                    "circular rules, and red-flag rows without a case. Exit 1 on any problem.")
-    p.add_argument("--data", default=str(catalogue_module.DATA_DIR), metavar="DIR",
-                   help="Catalogue directory (default: the shipped knowledge/data)")
-    p.add_argument("--cases", default="cases", metavar="DIR",
-                   help="Case directory for the red-flag coverage check (default: cases)")
-    p.add_argument("--format", choices=("text", "json"), default="text",
-                   help="text for people (default), json (the LintReport model)")
-    p.set_defaults(func=command)

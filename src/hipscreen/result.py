@@ -169,14 +169,14 @@ class Result(_Out):
     # -- explanation -------------------------------------------------------------------
     def how(self, conclusion: str) -> list[HowNode]:
         """Justification trees for a conclusion id (a triage level, red flag, deficit, drill)."""
-        from hipscreen.screening.explain import how
+        from hipscreen.explain import how
 
         self._need_trace()
         return how(self, conclusion)
 
     def why_not(self, conclusion: str) -> WhyNot:
         """Why a deficit or drill id was not concluded (or how it was, if it was)."""
-        from hipscreen.screening.explain import why_not
+        from hipscreen.explain import why_not
 
         self._need_trace()
         return why_not(self, conclusion)

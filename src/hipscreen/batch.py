@@ -59,8 +59,8 @@ from tqdm import tqdm
 
 from hipscreen.documents import InputError, clip, decode, load_json, shorten
 from hipscreen.knowledge.intake import Intake
-from hipscreen.screening.engine import screen
-from hipscreen.screening.result import TRIAGE_ORDER, Result
+from hipscreen.result import TRIAGE_ORDER, Result
+from hipscreen.screening import screen
 
 __all__ = [
     "COLUMNS",

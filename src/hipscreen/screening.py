@@ -10,10 +10,7 @@ from experta import Fact
 
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Intake
-from hipscreen.rules.engine import ScreeningEngine
-from hipscreen.rules.facts import Answer, answer, kind_of
-from hipscreen.rules.registry import rules
-from hipscreen.screening.result import (
+from hipscreen.result import (
     DeficitResult,
     Dose,
     PlanItem,
@@ -24,6 +21,9 @@ from hipscreen.screening.result import (
     TraceStep,
     Triage,
 )
+from hipscreen.rules.engine import ScreeningEngine
+from hipscreen.rules.facts import Answer, answer, kind_of
+from hipscreen.rules.registry import rules
 
 _local = threading.local()
 _build_lock = threading.Lock()

@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.documents import InputError, decode
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import (
@@ -28,9 +29,8 @@ from hipscreen.knowledge.intake import (
     Safety,
     Symptoms,
 )
+from hipscreen.result import LEVELS_THAT_STOP_DRILLS, HowNode, Result
 from hipscreen.rules.registry import rules
-from hipscreen.screening.cases import CaseError, CaseFile, CaseResult, load_case_text
-from hipscreen.screening.result import LEVELS_THAT_STOP_DRILLS, HowNode, Result
 
 # -- plain words for answer values ------------------------------------------------------------
 NOT_TESTED = "not_tested"
@@ -736,7 +736,7 @@ def case_file_yaml(result: Result, *, case_id: str = "new-case",
 def default_cases_dir() -> Path | None:
     """The case folder to offer first: ./cases where the app was started, else the cases/ of the
     source checkout this package lives in; None when neither exists."""
-    for folder in (Path.cwd() / "cases", Path(__file__).resolve().parents[3] / "cases"):
+    for folder in (Path.cwd() / "cases", Path(__file__).resolve().parents[1] / "cases"):
         if folder.is_dir():
             return folder
     return None

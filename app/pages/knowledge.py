@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
-from hipscreen.screening import presentation as pr
 
 widgets.page_header("Knowledge", "Everything the screen knows and how it reasons, each with its "
                                  "source. Search matches every word you type, in any column.")

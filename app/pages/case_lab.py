@@ -7,9 +7,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from hipscreen import cases
+from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
-from hipscreen.screening import cases
-from hipscreen.screening import presentation as pr
 
 ONE = "case_lab_one"
 SUITE = "case_lab_suite"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hipscreen.screening.result import HowNode, PlanItem, Result, WhyNot
+from hipscreen.result import HowNode, PlanItem, Result, WhyNot
 
 
 def _plan_lines(item: PlanItem, bullet: str) -> list[str]:

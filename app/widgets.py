@@ -11,13 +11,13 @@ from typing import Any
 
 import streamlit as st
 
-from hipscreen.screening.presentation import (
+from hipscreen.app.presentation import (
     CONFIDENCE_WORDS,
     SIDE_WORDS,
     answer_line_words,
     field_label,
 )
-from hipscreen.screening.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
+from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
 
 RESULT_KEY = "result"
 """st.session_state key of the latest Result of this browser session (never a shared cache)."""

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
-from pathlib import Path
-
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.rules.registry import STAGES, rules
-
-DEFAULT_PATH = Path("docs/reference.md")
 
 
 def _cell(text: object) -> str:
@@ -51,27 +46,3 @@ def reference_markdown(commands: dict[str, str]) -> str:
     out += ["", "## Commands", ""]
     out += [f"- `hipscreen {name}`: {text}" for name, text in commands.items()]
     return "\n".join(out) + "\n"
-
-
-def _docs(args: argparse.Namespace) -> int:
-    from hipscreen.screening.cli import command_help
-
-    text = reference_markdown(command_help())
-    if args.check:
-        current = Path(args.output).read_text(encoding="utf-8") if Path(args.output).exists() else ""
-        if current != text:
-            print(f"{args.output} is out of date: run `uv run hipscreen docs`")
-            return 1
-        print(f"{args.output} is up to date")
-        return 0
-    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(text, encoding="utf-8")
-    print(f"wrote {args.output}")
-    return 0
-
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("docs", help="Write the knowledge-base reference (rules beside their sources).")
-    p.add_argument("-o", "--output", default=str(DEFAULT_PATH), help=f"default {DEFAULT_PATH}")
-    p.add_argument("--check", action="store_true", help="Exit 1 if the file is out of date")
-    p.set_defaults(func=_docs)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
-from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
-from hipscreen.screening.result import (
+from hipscreen.result import (
     HowNode,
     Result,
     TraceStep,
@@ -14,6 +13,7 @@ from hipscreen.screening.result import (
     WhyNotCondition,
     WhyNotRule,
 )
+from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
 
 COMBINE_RULE = "evidence_combines_into_deficits"
 CANDIDATE_RULE = "deficits_call_for_their_drills"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location
-from hipscreen.screening import presentation as pr
-from hipscreen.screening.engine import screen
+from hipscreen.screening import screen
 
 STORE = "self_answers"
 STEP = "self_step"

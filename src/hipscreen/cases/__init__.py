@@ -1,0 +1,69 @@
+"""Documented case files: read and validate them, run them against the rule base, report.
+
+files.py is the case-file model and its reading; outcome.py screens one case and diffs it against
+its expectations; runner.py runs a folder with coverage; baseline.py saves runs and compares
+them; report.py renders a report as a table, Markdown or JUnit.
+
+A case file (DESIGN.md, "Case files") is one YAML document: ``id`` (also the file stem),
+``title``, ``story``, ``source``, ``intake`` (exactly what `Intake` accepts) and ``expect``
+(``triage`` required; ``deficits``, ``not_deficits``, ``drills``, ``not_drills`` optional).
+
+`hipscreen cases [PATH ...]` (default ``cases/``):
+
+* loads every ``*.yaml`` / ``*.yml`` file under the paths; an invalid file (bad YAML, unknown
+  key, unknown deficit or drill id, intake that fails validation, id that is not the file
+  stem) is reported with the file, the field and what was expected, and the others still run;
+* screens each valid case and diffs expected against actual field by field; a missing deficit
+  or drill carries the rule base's own why-not explanation (`Result.why_not`);
+* reports coverage: the rules each case fires, how many cases fire each rule, and what no case
+  reaches (rules, red-flag rows, deficits, drills, precautions, triage levels);
+* ``--save FILE`` writes every case's actual outcome (`SavedRun`, JSON); ``--baseline FILE``
+  compares this run against such a file, case by case (triage, deficits, drills);
+* ``--format table|json|markdown|junit``; the JSON document is the `CaseReport` model;
+* exit code 0 when every case passes, 1 when any fails, 2 when any file is invalid.
+"""
+
+from hipscreen.cases.baseline import (
+    BaselineComparison,
+    CaseChange,
+    SavedRun,
+    compare_outcomes,
+    compare_runs,
+    load_run,
+    save_run,
+    saved_run,
+)
+from hipscreen.cases.files import (
+    CASE_SUFFIXES,
+    DEFAULT_PATH,
+    EXIT_FAIL,
+    EXIT_INVALID,
+    EXIT_PASS,
+    CaseError,
+    CaseFile,
+    Expect,
+    discover,
+    load_case,
+    load_case_text,
+)
+from hipscreen.cases.outcome import CaseResult, Difference, Outcome, differences, run_case
+from hipscreen.cases.report import (
+    case_frame,
+    coverage_frame,
+    render,
+    render_junit,
+    render_markdown,
+    render_table,
+    summary_line,
+)
+from hipscreen.cases.runner import CaseReport, Coverage, Summary, coverage, run_cases
+
+__all__ = [
+    "CASE_SUFFIXES", "DEFAULT_PATH", "EXIT_FAIL", "EXIT_INVALID", "EXIT_PASS",
+    "BaselineComparison", "CaseChange", "CaseError", "CaseFile", "CaseReport", "CaseResult",
+    "Coverage", "Difference", "Expect", "Outcome", "SavedRun", "Summary",
+    "case_frame", "compare_outcomes", "compare_runs", "coverage", "coverage_frame", "differences",
+    "discover", "load_case", "load_case_text", "load_run", "render", "render_junit",
+    "render_markdown", "render_table", "run_case", "run_cases", "save_run", "saved_run",
+    "summary_line",
+]

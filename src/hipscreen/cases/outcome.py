@@ -1,0 +1,165 @@
+"""What the rule base concluded for one case, and how it differs from the case's expectations."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from hipscreen.cases.files import CaseFile, Expect, StrictModel
+from hipscreen.documents import clip
+from hipscreen.result import Result, TriageLevel
+
+
+# -- outcomes, differences and results -------------------------------------------------------
+class DeficitOutcome(StrictModel):
+    id: str
+    side: str
+    confidence: str
+    certainty: float
+
+
+class DrillOutcome(StrictModel):
+    drill: str
+    side: str
+    variant: str
+    replaces: str | None = None
+
+
+class Outcome(StrictModel):
+    """What the rule base concluded for one case: the fields a case file can expect, plus the
+    red flags and precautions behind them."""
+
+    triage: TriageLevel
+    red_flags: list[str] = []
+    deficits: list[DeficitOutcome] = []
+    drills: list[DrillOutcome] = []
+    precautions: list[str] = []
+
+    @classmethod
+    def of(cls, result: Result) -> Outcome:
+        return cls(
+            triage=result.triage.level,
+            red_flags=[f.id for f in result.triage.red_flags],
+            deficits=[DeficitOutcome(id=d.id, side=d.side, confidence=d.confidence,
+                                     certainty=d.certainty) for d in result.deficits],
+            drills=[DrillOutcome(drill=p.drill, side=p.side, variant=p.variant,
+                                 replaces=p.replaces) for p in result.plan],
+            precautions=[p.id for p in result.precautions])
+
+    def deficit_ids(self) -> list[str]:
+        return list(dict.fromkeys(d.id for d in self.deficits))
+
+    def drill_ids(self) -> list[str]:
+        return [d.drill for d in self.drills]
+
+
+class Difference(StrictModel):
+    """One expectation the actual outcome does not meet."""
+
+    field: Literal["triage", "deficits", "not_deficits", "drills", "not_drills"]
+    id: str | None = Field(None, description="The deficit or drill id, for the list fields")
+    expected: str
+    actual: str
+    headline: str = Field(description="Expected vs actual, short")
+    message: str = Field(description="The headline with the why-not (or why) explanation")
+    explanation: str | None = Field(
+        None, description="Why not (a missing id) or why (an unexpected one), from the rule base")
+
+
+class CaseResult(StrictModel):
+    """The outcome of one case file."""
+
+    id: str = Field(description="The case id (the file stem for an invalid file)")
+    file: str
+    title: str | None = None
+    status: Literal["pass", "fail", "invalid", "error"] = Field(
+        description="invalid: the file did not validate; error: screening raised")
+    differences: list[Difference] = []
+    errors: list[str] = Field(default_factory=list,
+                              description="Validation problems, or the screening error")
+    outcome: Outcome | None = None
+    rules_fired: list[str] = Field(default_factory=list,
+                                   description="Distinct rules fired, in firing order")
+    seconds: float = 0.0
+
+
+def _deficit_text(outcome: Outcome, deficit: str) -> str:
+    parts = [f"{d.confidence} on {d.side} (certainty {d.certainty:g})"
+             for d in outcome.deficits if d.id == deficit]
+    return "; ".join(parts)
+
+
+def _why_not(result: Result, conclusion: str) -> str:
+    try:
+        return result.why_not(conclusion).summary
+    except Exception as exc:  # an explanation failure must not hide the case's verdict
+        return f"(no explanation: {type(exc).__name__}: {exc})"
+
+
+def _difference(field: str, headline: str, expected: str, actual: str, *,
+                id: str | None = None, why: str | None = None, joiner: str = "why not") -> Difference:
+    message = f"{headline} — {joiner}: {why}" if why else headline
+    return Difference(field=field, id=id, expected=expected, actual=actual, headline=headline,
+                      message=message, explanation=why)
+
+
+def differences(expect: Expect, result: Result) -> list[Difference]:
+    """Field-level expected-vs-actual differences of one screened case."""
+    outcome = Outcome.of(result)
+    diffs: list[Difference] = []
+    if outcome.triage != expect.triage:
+        flags = "; ".join(f"{f.id} ({f.level})" for f in result.triage.red_flags)
+        diffs.append(_difference(
+            "triage", f"expected triage {expect.triage}, got {outcome.triage}", expect.triage,
+            outcome.triage, why=flags or "no red flag met", joiner="red flags"))
+    deficits, drills = outcome.deficit_ids(), outcome.drill_ids()
+    for deficit in expect.deficits:
+        if deficit not in deficits:
+            diffs.append(_difference(
+                "deficits", f"missing deficit {deficit}", "concluded", "not concluded",
+                id=deficit, why=_why_not(result, deficit)))
+    for deficit in expect.not_deficits:
+        if deficit in deficits:
+            shown = _deficit_text(outcome, deficit)
+            evidence = sorted({r for d in result.deficits if d.id == deficit for r in d.evidence})
+            diffs.append(_difference(
+                "not_deficits", f"unexpected deficit {deficit}: {shown}", "not concluded",
+                shown, id=deficit, why=", ".join(evidence), joiner="evidence from"))
+    for drill in expect.drills:
+        if drill not in drills:
+            diffs.append(_difference(
+                "drills", f"missing drill {drill}", "in the plan", "not in the plan", id=drill,
+                why=_why_not(result, drill)))
+    for drill in expect.not_drills:
+        for item in result.plan:
+            if item.drill == drill:
+                shown = f"{item.variant} on {item.side}" + (
+                    f", replacing {item.replaces}" if item.replaces else "")
+                diffs.append(_difference(
+                    "not_drills", f"unexpected drill {drill} in the plan ({shown})",
+                    "not in the plan", shown, id=drill, why=", ".join(item.serves) or None,
+                    joiner="serves"))
+    return diffs
+
+
+def run_case(case: CaseFile, path: Path | str) -> CaseResult:
+    """Screen one validated case and compare it with its expectations."""
+    from hipscreen.screening import screen
+
+    start = time.perf_counter()
+    try:
+        result = screen(case.intake)
+        diffs = differences(case.expect, result)
+    except Exception as exc:  # a crash of one case is reported, the others still run
+        return CaseResult(id=case.id, file=str(path), title=case.title, status="error",
+                          errors=[f"{type(exc).__name__}: {clip(str(exc))}"],
+                          seconds=time.perf_counter() - start)
+    return CaseResult(
+        id=case.id, file=str(path), title=case.title, status="fail" if diffs else "pass",
+        differences=diffs, outcome=Outcome.of(result),
+        rules_fired=list(dict.fromkeys(result.rules_fired)), seconds=time.perf_counter() - start)
+
+

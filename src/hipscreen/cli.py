@@ -1,0 +1,292 @@
+"""The `hipscreen` command: one argparse group, every subcommand defined here.
+
+Each subcommand imports what it runs when it runs, so `hipscreen --help` stays quick and the
+Streamlit app is imported only by `hipscreen app`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from hipscreen.documents import (
+    MAX_BYTES,
+    InputError,
+    clip,
+    describe_validation_error,
+    load_mapping,
+    read_text,
+)
+from hipscreen.knowledge.intake import Intake
+
+EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
+CASES_PATH = "cases"
+REFERENCE_PATH = Path("docs") / "reference.md"
+
+
+def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
+    """Read an intake from a YAML or JSON file, or '-' for stdin; raise InputError when bad."""
+    where = "stdin" if path == "-" else path
+    text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
+    data = load_mapping(text, where, expected="intake fields", max_bytes=max_bytes)
+    try:
+        return Intake.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc, where, Intake)) from None
+
+
+# -- the subcommands ----------------------------------------------------------------------------
+def _screen(args: argparse.Namespace) -> int:
+    from hipscreen.explain import UnknownConclusion
+    from hipscreen.render import to_markdown, to_text, why_not_text
+    from hipscreen.screening import screen
+
+    intake = read_intake(args.file, max_bytes=args.max_bytes)
+    result = screen(intake)
+    if args.why_not:
+        try:
+            answer = result.why_not(args.why_not)
+        except UnknownConclusion as exc:
+            raise InputError(f"--why-not: {clip(str(exc))}") from None
+        print(why_not_text(answer))
+        print(f"\n{result.disclaimer}")
+        return EXIT_OK
+    if args.format == "json":
+        print(result.model_dump_json(indent=2))
+    elif args.format == "markdown":
+        print(to_markdown(result))
+    else:
+        print(to_text(result))
+    return EXIT_OK
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from hipscreen.batch import BatchInputError, screen_file, write_template
+
+    try:
+        if args.template:
+            write_template(args.output)
+            print(f"wrote the batch template to {args.output}")
+            return EXIT_OK
+        if args.input is None:
+            raise InputError("batch: give an input file (or --template)")
+        summary = screen_file(args.input, args.output, jobs=args.jobs)
+    except BatchInputError as exc:
+        raise InputError(str(exc)) from None
+    counts = ", ".join(f"{level} {n}" for level, n in summary.by_triage.items())
+    print(f"screened {summary.screened} of {summary.rows} rows in {summary.seconds:.1f} s "
+          f"({counts}); {summary.errors} rows with errors -> {args.output}")
+    from hipscreen.result import DISCLAIMER
+
+    print(DISCLAIMER)
+    return summary.exit_code
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(Intake.model_json_schema(), indent=2))
+    return EXIT_OK
+
+
+def _cases(args: argparse.Namespace) -> int:
+    from hipscreen.cases import (
+        EXIT_INVALID,
+        CaseError,
+        load_run,
+        render,
+        run_cases,
+        save_run,
+        summary_line,
+    )
+
+    try:
+        baseline = load_run(args.baseline) if args.baseline else None
+        report = run_cases(args.paths or [CASES_PATH], only=args.only or (),
+                           baseline=baseline, baseline_name=args.baseline or "baseline",
+                           max_bytes=args.max_bytes)
+        if args.save:
+            save_run(report.cases, args.save)
+    except CaseError as exc:
+        print(f"hipscreen cases: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    text = render(report, args.format, show_coverage=not args.no_coverage)
+    if args.output:
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"hipscreen cases: {args.output}: cannot write the report ({exc.strerror})",
+                  file=sys.stderr)
+            return EXIT_INVALID
+        print(summary_line(report))
+    else:
+        sys.stdout.write(text)
+    return report.summary.exit_code
+
+
+
+def _lint(args: argparse.Namespace) -> int:
+    from hipscreen.lint import lint, render_text
+
+    report = lint(args.data, args.cases)
+    if args.format == "json":
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        sys.stdout.write(render_text(report))
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from hipscreen.reference import reference_markdown
+
+    text = reference_markdown(command_help())
+    if args.check:
+        current = Path(args.output).read_text(encoding="utf-8") if Path(args.output).exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date: run `uv run hipscreen docs`")
+            return 1
+        print(f"{args.output} is up to date")
+        return 0
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(text, encoding="utf-8")
+    print(f"wrote {args.output}")
+    return 0
+
+
+
+def _app(args: argparse.Namespace) -> int:
+    from hipscreen.app.launch import run
+
+    return run(args.port)
+
+
+# -- the parser ------------------------------------------------------------------------------
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    port = _positive_int(text)
+    if port > 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from hipscreen.knowledge.catalogue import DATA_DIR
+
+    parser = argparse.ArgumentParser(
+        prog="hipscreen",
+        description="Screen recurring low back pain for a hip stability and hinge problem. "
+                    "A screening aid, not a diagnosis.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("screen", help="Screen one intake (YAML or JSON) and explain the result.")
+    p.add_argument("file", help="Intake file (.yaml, .yml or .json), or - for stdin")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text for people (default), json for programs, markdown for notes")
+    p.add_argument("--why-not", metavar="ID",
+                   help="Explain why a deficit or drill id was (or was not) concluded")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help=f"Refuse an intake file larger than N bytes (default {MAX_BYTES:,})")
+    p.set_defaults(func=_screen)
+
+    p = sub.add_parser("batch", help="Screen a table of intakes (CSV, JSONL or Parquet).")
+    p.add_argument("input", nargs="?", help="Input table: .csv, .jsonl or .parquet")
+    p.add_argument("-o", "--output", required=True, help="Output table (format by extension)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="Worker processes (default: the number of cores; 1 = in this process)")
+    p.add_argument("--template", action="store_true",
+                   help="Write an empty CSV with every column and the allowed values instead")
+    p.set_defaults(func=_batch)
+
+    p = sub.add_parser("schema", help="Print the JSON schema of the intake.")
+    p.set_defaults(func=_schema)
+
+    p = sub.add_parser(
+        "cases", help="Run documented case files against the rule base.",
+        description="Run documented case files (DESIGN.md 'Case files'): pass/fail with "
+                    "expected-vs-actual differences, rule coverage, and the changes since a "
+                    "saved run. Exit 0 all pass, 1 any fails, 2 any file invalid.")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help=f"Case files or directories (searched recursively); default {CASES_PATH}/")
+    p.add_argument("--format", choices=("table", "json", "markdown", "junit"), default="table",
+                   help="table for people (default), json (the CaseReport model), markdown, "
+                        "or junit XML for CI")
+    p.add_argument("--only", action="append", metavar="ID",
+                   help="Run only the case with this id (repeatable)")
+    p.add_argument("--save", metavar="FILE",
+                   help="Write every case's actual outcome to FILE (JSON) for a later --baseline")
+    p.add_argument("--baseline", metavar="FILE",
+                   help="Compare with a run saved by --save: what changed, case by case")
+    p.add_argument("--output", "-o", metavar="FILE",
+                   help="Write the report to FILE instead of standard output")
+    p.add_argument("--no-coverage", action="store_true",
+                   help="Leave the per-rule coverage table out (gaps are still listed)")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help=f"Mark a case file larger than N bytes invalid (default {MAX_BYTES:,})")
+    p.set_defaults(func=_cases)
+
+    p = sub.add_parser(
+        "lint", help="Verify the knowledge base: ids, dead parts, anomalies, red-flag cases.",
+        description="Check the catalogues, the rule registry and the case files for missing "
+                    "ids, unused or unreachable parts, redundant, subsumed, conflicting or "
+                    "circular rules, and red-flag rows without a case. Exit 1 on any problem.")
+    p.add_argument("--data", default=str(DATA_DIR), metavar="DIR",
+                   help="Catalogue directory (default: the shipped knowledge/data)")
+    p.add_argument("--cases", default=CASES_PATH, metavar="DIR",
+                   help="Case directory for the red-flag coverage check (default: cases)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text for people (default), json (the LintReport model)")
+    p.set_defaults(func=_lint)
+
+    p = sub.add_parser("docs", help="Write the knowledge-base reference (rules beside their sources).")
+    p.add_argument("-o", "--output", default=str(REFERENCE_PATH), help=f"default {REFERENCE_PATH}")
+    p.add_argument("--check", action="store_true", help="Exit 1 if the file is out of date")
+    p.set_defaults(func=_docs)
+
+    p = sub.add_parser(
+        "app", help="Start the browser app on 127.0.0.1 (self-screening, clinician intake, "
+                    "case lab, knowledge).")
+    p.add_argument("--port", type=_port, default=8501, help="Port to listen on (default 8501)")
+    p.set_defaults(func=_app)
+    return parser
+
+
+def command_help() -> dict[str, str]:
+    """Each subcommand and its one-line help, as the parser knows them."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return {choice.dest: choice.help for choice in sub._choices_actions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()
+    except InputError as exc:
+        print(f"hipscreen: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader stopped reading (`hipscreen screen f.yaml | head`): what it took was right;
+        # point stdout at /dev/null so the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

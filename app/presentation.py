@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.documents import InputError, decode
+from hipscreen.explain import HowNode
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import (
     DrillResponse,
@@ -29,7 +30,7 @@ from hipscreen.knowledge.intake import (
     Safety,
     Symptoms,
 )
-from hipscreen.result import LEVELS_THAT_STOP_DRILLS, HowNode, Result
+from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.rules.registry import rules
 
 # -- plain words for answer values ------------------------------------------------------------

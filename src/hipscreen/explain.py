@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
+from pydantic import BaseModel, ConfigDict
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
-from hipscreen.result import (
-    HowNode,
-    Result,
-    TraceStep,
-    WhyNot,
-    WhyNotCondition,
-    WhyNotRule,
-)
+
+if TYPE_CHECKING:  # explain reads a Result; result.py imports this module, never the reverse
+    from hipscreen.result import Result, TraceStep
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HowNode(_Answer):
+    """A node of a justification tree: a fact, the rule that concluded it, and its premises."""
+
+    fact_id: int
+    text: str
+    rule: str | None = None
+    rule_text: str | None = None
+    source: str | None = None
+    premises: list[HowNode] = []
+
+
+class WhyNotCondition(_Answer):
+    text: str
+    status: Literal["met", "missing", "not_tested", "blocked"]
+
+
+class WhyNotRule(_Answer):
+    rule: str
+    rule_text: str
+    source: str
+    fired: bool
+    conditions: list[WhyNotCondition]
+
+
+class WhyNot(_Answer):
+    id: str
+    concluded: bool
+    summary: str
+    rules: list[WhyNotRule] = []
+
 
 COMBINE_RULE = "evidence_combines_into_deficits"
 CANDIDATE_RULE = "deficits_call_for_their_drills"

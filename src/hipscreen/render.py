@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from hipscreen.result import HowNode, PlanItem, Result, WhyNot
+from hipscreen.explain import HowNode, WhyNot
+from hipscreen.result import PlanItem, Result
 
 
 def _plan_lines(item: PlanItem, bullet: str) -> list[str]:

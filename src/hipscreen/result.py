@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hipscreen.explain import HowNode, WhyNot, how, why_not
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, TriageLevel
 from hipscreen.knowledge.intake import Intake
 
@@ -115,37 +116,6 @@ class TraceStep(_Out):
         description="Other rule firings that concluded the same fact: rule and premises")
 
 
-class HowNode(_Out):
-    """A node of a justification tree: a fact, the rule that concluded it, and its premises."""
-
-    fact_id: int
-    text: str
-    rule: str | None = None
-    rule_text: str | None = None
-    source: str | None = None
-    premises: list[HowNode] = []
-
-
-class WhyNotCondition(_Out):
-    text: str
-    status: Literal["met", "missing", "not_tested", "blocked"]
-
-
-class WhyNotRule(_Out):
-    rule: str
-    rule_text: str
-    source: str
-    fired: bool
-    conditions: list[WhyNotCondition]
-
-
-class WhyNot(_Out):
-    id: str
-    concluded: bool
-    summary: str
-    rules: list[WhyNotRule] = []
-
-
 class Result(_Out):
     disclaimer: str = DISCLAIMER
     intake: Intake
@@ -169,15 +139,11 @@ class Result(_Out):
     # -- explanation -------------------------------------------------------------------
     def how(self, conclusion: str) -> list[HowNode]:
         """Justification trees for a conclusion id (a triage level, red flag, deficit, drill)."""
-        from hipscreen.explain import how
-
         self._need_trace()
         return how(self, conclusion)
 
     def why_not(self, conclusion: str) -> WhyNot:
         """Why a deficit or drill id was not concluded (or how it was, if it was)."""
-        from hipscreen.explain import why_not
-
         self._need_trace()
         return why_not(self, conclusion)
 

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
-from hipscreen.documents import InputError, decode
+from hipscreen.documents import FieldProblem, InputError, decode, field_problems
 from hipscreen.explain import HowNode
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import (
@@ -107,6 +107,21 @@ HAMSTRING_LABELS: dict[str, str] = {
     "none": "No", "left": "Yes, left", "right": "Yes, right", "both": "Yes, both sides"}
 
 CONFIDENCE_WORDS = {"likely": "Likely", "possible": "Possible"}
+
+
+def certainty_scale() -> str:
+    """Where 'possible' and 'likely' start, from the thresholds in the knowledge base."""
+    thresholds = catalogue().thresholds
+    return (f"'possible' from {thresholds['possible_certainty'].value:.0%}, "
+            f"'likely' from {thresholds['likely_certainty'].value:.0%}")
+
+
+def measured_ir_rule_words() -> str:
+    """How measured IR angles decide limited IR, with the knowledge base's own numbers."""
+    return catalogue().with_numbers(
+        "When both angles are given they decide limited IR (a hip {hip_ir_limited_below_degrees}, "
+        "or one that trails the other side by {hip_ir_side_difference_degrees}), whatever the IR "
+        "choice above says.")
 
 WHY_NOT_STATUS_WORDS = {
     "met": "met",
@@ -362,23 +377,22 @@ def build_intake(values: Mapping[str, Any]) -> tuple[Intake | None, dict[str, st
     try:
         return Intake.model_validate(data), {}
     except ValidationError as exc:
-        for err in exc.errors():
-            path = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "intake"
-            errors.setdefault(path, _plain_message(err))
+        for problem in field_problems(exc, Intake):
+            path = ".".join(str(p) for p in problem.loc if not isinstance(p, int)) or "intake"
+            errors.setdefault(path, _plain_message(problem))
         return None, errors
 
 
-def _plain_message(err: Mapping[str, Any]) -> str:
-    kind = err["type"]
-    ctx = err.get("ctx") or {}
-    if kind == "missing":
+def _plain_message(problem: FieldProblem) -> str:
+    """A validation problem in the words of a form: what to do, next to the field."""
+    if problem.kind == "missing":
         return "Please answer this question."
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"Enter a value {'of at least' if 'ge' in ctx else 'of at most'} " \
-               f"{ctx.get('ge', ctx.get('le'))}."
-    if kind in ("int_type", "int_parsing"):
+    if problem.kind in ("greater_than_equal", "less_than_equal"):
+        return f"Enter a value {'of at least' if 'ge' in problem.limits else 'of at most'} " \
+               f"{problem.limits.get('ge', problem.limits.get('le'))}."
+    if problem.kind in ("int_type", "int_parsing"):
         return "Enter a whole number."
-    return str(err["msg"]).removeprefix("Value error, ")
+    return problem.what
 
 
 def hinge_answer(tested: bool, faults: Iterable[str]) -> list[str] | str:

@@ -15,6 +15,7 @@ from hipscreen.app.presentation import (
     CONFIDENCE_WORDS,
     SIDE_WORDS,
     answer_line_words,
+    certainty_scale,
     field_label,
 )
 from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
@@ -83,8 +84,7 @@ def deficit_row(deficit: DeficitResult) -> None:
     words = CONFIDENCE_WORDS[deficit.confidence]
     st.markdown(f"**{words}: {deficit.label}** ({side}) - certainty {deficit.certainty:.2f}  \n"
                 f"{deficit.explanation}")
-    st.progress(deficit.certainty,
-                text=f"{words} ({deficit.certainty:.0%}); 'possible' from 30%, 'likely' from 60%")
+    st.progress(deficit.certainty, text=f"{words} ({deficit.certainty:.0%}); {certainty_scale()}")
 
 
 def drill_card(number: int, item: PlanItem) -> None:

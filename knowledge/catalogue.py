@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import functools
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from hipscreen.documents import InputError, load_yaml, read_text
+from hipscreen.documents import InputError, field_problems, load_yaml, read_text
 from hipscreen.knowledge.intake import DrillId
 
 DATA_DIR = Path(__file__).with_name("data")
+PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\.(number))?\}")
+"""{threshold_name} or {threshold_name.number} in a catalogue text or a rule's docstring."""
+T = TypeVar("T")
 CATALOGUE_MAX_BYTES = 5_000_000  # the shipped catalogues are ~50 kB; the limit only bounds a bad edit
 
 TriageLevel = Literal["emergency", "urgent", "clinician_review", "self_care"]
@@ -40,9 +48,39 @@ class Source(_Entry):
 
 
 class Threshold(_Entry):
+    """A number a rule compares an answer with: the rules, the reference, why-not and the app all
+    read it from here, so changing `value` changes every one of them."""
+
     value: float
     unit: str
+    comparison: Literal["below", "at_least"] = Field(
+        description="How a rule uses it: the answer is below the value, or at least the value")
     description: str
+    source: str
+
+    def number(self) -> str:
+        """The value with its unit: '30 degrees', '8/10', '0.6'."""
+        if not self.unit:
+            return f"{self.value:g}"
+        joiner = "" if self.unit.startswith("/") else " "
+        return f"{self.value:g}{joiner}{self.unit}"
+
+    def words(self) -> str:
+        """The comparison in words: 'below 30 degrees', 'at least 8/10'."""
+        return f"{'below' if self.comparison == 'below' else 'at least'} {self.number()}"
+
+    def holds(self, value: float) -> bool:
+        """Whether an answer meets this threshold's comparison."""
+        return value < self.value if self.comparison == "below" else value >= self.value
+
+
+class EvidenceWeight(_Entry):
+    """How strongly a finding supports a deficit (a certainty factor in (0, 1]), used by the
+    evidence rule with this entry's id."""
+
+    finding: str | list[str] = Field(description="The finding id(s) the rule matches")
+    deficit: str
+    weight: float = Field(gt=0, le=1)
     source: str
 
 
@@ -95,8 +133,17 @@ class Drill(_Entry):
     progression: str
     progresses_to: str | None
     single_leg: bool
+    one_side_note: str | None = Field(
+        None, description="A single-leg drill's instruction when the plan trains it on one side "
+                          "only; <side> stands for that side")
     precautions: list[str] = Field(description="Precaution ids that block or swap this drill")
     source: str
+
+    @model_validator(mode="after")
+    def _one_side_note_for_single_leg(self) -> Drill:
+        if self.single_leg != (self.one_side_note is not None):
+            raise ValueError("a single-leg drill needs a one_side_note, and only a single-leg drill has one")
+        return self
 
 
 class RedFlag(_Entry):
@@ -135,6 +182,7 @@ class NotEncoded(_Entry):
 class Catalogue(_Entry):
     sources: dict[str, Source]
     thresholds: dict[str, Threshold]
+    evidence: dict[str, EvidenceWeight]
     findings: dict[str, Finding]
     deficits: dict[str, Deficit]
     drills: dict[str, Drill]
@@ -147,6 +195,18 @@ class Catalogue(_Entry):
     def threshold(self, name: str) -> float:
         return self.thresholds[name].value
 
+    def with_numbers(self, text: str) -> str:
+        """`text` with each {threshold_name} replaced by that threshold in words ('below 30
+        degrees'), so prose never copies a number; {threshold_name.number} gives the number."""
+        def fill(match: re.Match) -> str:
+            name, part = match.group(1), match.group(2)
+            threshold = self.thresholds.get(name)
+            if threshold is None:
+                return match.group(0)
+            return threshold.number() if part == "number" else threshold.words()
+
+        return PLACEHOLDER.sub(fill, text)
+
     def cite(self, source_id: str) -> str:
         """A source in words: title and section."""
         s = self.sources[source_id]
@@ -156,6 +216,7 @@ class Catalogue(_Entry):
 ENTRY_FILES: dict[str, type[BaseModel]] = {  # file stem -> entry model (id -> entry)
     "sources": Source,
     "thresholds": Threshold,
+    "evidence": EvidenceWeight,
     "findings": Finding,
     "deficits": Deficit,
     "drills": Drill,
@@ -175,14 +236,6 @@ def _read_yaml(path: Path):
         raise CatalogueError(str(exc)) from None
 
 
-def _error_text(path: Path, entry: str, exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "(entry)"
-        lines.append(f"{path.name}: entry '{entry}', field '{field}': {err['msg']}")
-    return "\n".join(lines)
-
-
 def _check_references(cat: Catalogue) -> list[str]:
     problems = []
 
@@ -190,9 +243,18 @@ def _check_references(cat: Catalogue) -> list[str]:
         if ident is not None and ident not in table:
             problems.append(f"{where}: unknown {kind} '{ident}'")
 
+    for key, entry in cat.evidence.items():
+        where = f"evidence.yaml: entry '{key}'"
+        for finding in [entry.finding] if isinstance(entry.finding, str) else entry.finding:
+            need("finding", finding, cat.findings, f"{where}, field 'finding'")
+        need("deficit", entry.deficit, cat.deficits, f"{where}, field 'deficit'")
+    for where, text in _texts(cat):
+        for match in PLACEHOLDER.finditer(text):
+            need("threshold", match.group(1), cat.thresholds, where)
     for name, table in (("findings", cat.findings), ("deficits", cat.deficits),
                         ("drills", cat.drills), ("red_flags", cat.red_flags),
-                        ("precautions", cat.precautions), ("thresholds", cat.thresholds)):
+                        ("precautions", cat.precautions), ("thresholds", cat.thresholds),
+                        ("evidence", cat.evidence)):
         for key, entry in table.items():
             need("source", entry.source, cat.sources, f"{name}.yaml: entry '{key}', field 'source'")
     for key, deficit in cat.deficits.items():
@@ -221,46 +283,134 @@ def _check_references(cat: Catalogue) -> list[str]:
     return problems
 
 
+@dataclass
+class CatalogueFiles:
+    """The catalogue files of one data directory as read: each file's raw content (kept when an
+    entry does not validate, so `hipscreen lint` can run its other checks), the validated
+    entries, and every problem as (where, what) naming the file, the entry and the field."""
+
+    raw: dict[str, dict | list] = field(default_factory=dict)
+    valid: dict[str, dict[str, BaseModel] | list[BaseModel]] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _validate(model: type[BaseModel], value, where: str, files: CatalogueFiles):
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        files.problems += [(f"{where}, field '{problem.field}'", problem.text)
+                           for problem in field_problems(exc, model)]
+        return None
+
+
+def read_catalogue_files(data_dir: Path = DATA_DIR) -> CatalogueFiles:
+    """Read and validate every catalogue file of `data_dir`, entry by entry; never raises for
+    bad content (see `CatalogueFiles.problems`). Both `load_catalogue` and lint use it."""
+    files = CatalogueFiles()
+    for name, model in {**ENTRY_FILES, **LIST_FILES}.items():
+        path = Path(data_dir) / f"{name}.yaml"
+        try:
+            data = _read_yaml(path)
+        except CatalogueError as exc:
+            files.problems.append((path.name, str(exc).removeprefix(f"{path.name}: ")))
+            data = None
+        as_list = name in LIST_FILES
+        if not isinstance(data, list if as_list else dict):
+            if data is not None or not files.problems or files.problems[-1][0] != path.name:
+                files.problems.append((path.name, "expected a list of entries" if as_list
+                                       else "expected a mapping of id -> entry"))
+            files.raw[name], files.valid[name] = ([], []) if as_list else ({}, {})
+            continue
+        files.raw[name] = data
+        if as_list:
+            checked = (_validate(model, v, f"{path.name}: entry #{i + 1}", files)
+                       for i, v in enumerate(data))
+            files.valid[name] = [entry for entry in checked if entry is not None]
+        else:
+            checked = ((str(k), _validate(model, v, f"{path.name}: entry '{k}'", files))
+                       for k, v in data.items())
+            files.valid[name] = {k: entry for k, entry in checked if entry is not None}
+    return files
+
+
 def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
     """Read and validate every catalogue file of `data_dir`; raise CatalogueError on any problem."""
-    raw: dict[str, object] = {}
-    problems: list[str] = []
-    for name, model in ENTRY_FILES.items():
-        path = data_dir / f"{name}.yaml"
-        data = _read_yaml(path)
-        if not isinstance(data, dict):
-            problems.append(f"{path.name}: expected a mapping of id -> entry")
-            continue
-        entries = {}
-        for key, value in data.items():
-            try:
-                entries[key] = model.model_validate(value)
-            except ValidationError as exc:
-                problems.append(_error_text(path, str(key), exc))
-        raw[name] = entries
-    for name, model in LIST_FILES.items():
-        path = data_dir / f"{name}.yaml"
-        data = _read_yaml(path)
-        if not isinstance(data, list):
-            problems.append(f"{path.name}: expected a list of entries")
-            continue
-        items = []
-        for index, value in enumerate(data):
-            try:
-                items.append(model.model_validate(value))
-            except ValidationError as exc:
-                problems.append(_error_text(path, f"#{index + 1}", exc))
-        raw[name] = items
-    if problems:
-        raise CatalogueError("\n".join(problems))
-    cat = Catalogue.model_validate(raw)
+    files = read_catalogue_files(data_dir)
+    if files.problems:
+        raise CatalogueError("\n".join(f"{where}: {what}" for where, what in files.problems))
+    cat = Catalogue.model_validate(files.valid)
     problems = _check_references(cat)
     if problems:
         raise CatalogueError("\n".join(problems))
-    return cat
+    return _with_numbers_filled_in(cat)
 
 
 @cache
-def catalogue() -> Catalogue:
+def shipped_catalogue() -> Catalogue:
     """The shipped catalogue, loaded and validated once per process."""
     return load_catalogue()
+
+
+_in_use: list[Catalogue] = []
+
+
+def catalogue() -> Catalogue:
+    """The catalogue the rules read: the shipped one, or the one `catalogue_from` put in use."""
+    return _in_use[-1] if _in_use else shipped_catalogue()
+
+
+def per_catalogue(fn: Callable[..., T]) -> Callable[..., T]:
+    """Cache `fn` like functools.cache, once for each catalogue in use, so what is derived from
+    the knowledge base (rule texts, drill cards) follows `catalogue_from`."""
+    held: dict[int, tuple[Catalogue, dict]] = {}
+
+    @functools.wraps(fn)
+    def cached(*args):
+        cat = catalogue()
+        entry = held.get(id(cat))
+        if entry is None or entry[0] is not cat:
+            entry = held[id(cat)] = (cat, {})
+        if args not in entry[1]:
+            entry[1][args] = fn(*args)
+        return entry[1][args]
+
+    return cached
+
+
+@contextmanager
+def catalogue_from(data_dir: Path | str) -> Iterator[Catalogue]:
+    """Inside the block, the rules, explanations, reference and app read the catalogue of
+    `data_dir` (a tuned copy of knowledge/data) instead of the shipped one."""
+    _in_use.append(load_catalogue(Path(data_dir)))
+    try:
+        yield _in_use[-1]
+    finally:
+        _in_use.pop()
+
+
+def _with_numbers_filled_in(cat: Catalogue) -> Catalogue:
+    """The catalogue with every {threshold} placeholder of its texts replaced by the threshold
+    in words, so whatever reads a text shows this catalogue's own numbers."""
+    def filled(entry: BaseModel, names: tuple[str, ...]) -> BaseModel:
+        return entry.model_copy(update={n: cat.with_numbers(getattr(entry, n)) for n in names})
+
+    return cat.model_copy(update={
+        "red_flags": {k: filled(v, ("label", "when", "action")) for k, v in cat.red_flags.items()},
+        "movement_tests": {k: filled(v, ("label", "would_check", "how_to"))
+                           for k, v in cat.movement_tests.items()},
+        "findings": {k: filled(v, ("label",)) for k, v in cat.findings.items()},
+    })
+
+
+def _texts(cat: Catalogue) -> Iterator[tuple[str, str]]:
+    """(where, text) for every catalogue text that may hold {threshold} placeholders."""
+    for key, flag in cat.red_flags.items():
+        for name in ("label", "when", "action"):
+            yield f"red_flags.yaml: entry '{key}', field '{name}'", getattr(flag, name)
+    for key, test in cat.movement_tests.items():
+        for name in ("label", "would_check", "how_to"):
+            yield f"movement_tests.yaml: entry '{key}', field '{name}'", getattr(test, name)
+    for key, finding in cat.findings.items():
+        yield f"findings.yaml: entry '{key}', field 'label'", finding.label
+    for key, threshold in cat.thresholds.items():
+        yield f"thresholds.yaml: entry '{key}', field 'description'", threshold.description

@@ -24,136 +24,137 @@ def combine_certainty(weights) -> float:
 
 
 class DeficitRules:
-    """Each rule adds evidence with its own weight; the weights combine per deficit and side."""
+    """Each rule adds evidence with its weight (its entry in knowledge/data/evidence.yaml); the
+    weights combine per deficit and side."""
 
     # -- hip stability (article, "Hip stability") ---------------------------------------
-    @cites("article-hip-stability", concludes=HIP, weight=0.5)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("hip_shift", side=MATCH.side), salience=DEFICITS)
     def hip_shift_suggests_unstable_hip(self, side):
         """A hip shift in squats or hinging is a sign the hip cannot stabilise on that side."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.4)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("knee_collapse", side=MATCH.side), salience=DEFICITS)
     def knee_collapse_suggests_unstable_hip(self, side):
         """Knees collapsing in show the hip is not controlling the thigh bone."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("one_sided_low_back_tightness", side=MATCH.side), salience=DEFICITS)
     def one_sided_back_tightness_suggests_unstable_hip(self, side):
         """One-sided low back tightness is a sign the hip on that side is not stabilising."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("pinchy_hip", side=MATCH.side), salience=DEFICITS)
     def pinchy_hip_suggests_unstable_hip(self, side):
         """A 'pinchy' hip on one side is a sign of poor hip stability on that side."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.4)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("recurring_hamstring_strain", side=MATCH.side), salience=DEFICITS)
     def recurring_hamstring_strain_suggests_unstable_hip(self, side):
         """Hamstring strains that keep recurring are a sign of poor hip stability."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("si_irritation", side=MATCH.side), salience=DEFICITS)
     def si_irritation_suggests_unstable_hip(self, side):
         """SI joint irritation is a sign of poor hip stability on that side."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.3)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("deep_glute_ache", side=MATCH.side), salience=DEFICITS)
     def deep_glute_ache_suggests_unstable_hip(self, side):
         """The deep glute ache that never fully leaves is a sign of poor hip stability."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.6)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("poor_single_leg_balance", side=MATCH.side), salience=DEFICITS)
     def poor_single_leg_balance_suggests_unstable_hip(self, side):
         """Not controlling the pelvis on one leg for 30 seconds shows poor hip stability on that
         leg."""
         self.evidence(side)
 
-    @cites("article-hip-stability", concludes=HIP, weight=0.6)
+    @cites("article-hip-stability", concludes=HIP)
     @Rule(finding("pelvic_drop", side=MATCH.side), salience=DEFICITS)
     def pelvic_drop_suggests_unstable_hip(self, side):
         """A pelvis that drops on single-leg stance shows the stance hip is not controlling it."""
         self.evidence(side)
 
     # -- hinge pattern (article, "The hinge") -------------------------------------------
-    @cites("article-hinge", concludes=HINGE, weight=0.6)
+    @cites("article-hinge", concludes=HINGE)
     @Rule(finding("hinge_spine_takes_over", side=MATCH.side), salience=DEFICITS)
     def spine_taking_over_suggests_broken_hinge(self, side):
         """The low back rounding or over-arching means the back has become the hinge."""
         self.evidence(side)
 
-    @cites("article-hinge", concludes=HINGE, weight=0.4)
+    @cites("article-hinge", concludes=HINGE)
     @Rule(finding("hinge_weight_shifts", side=MATCH.side), salience=DEFICITS)
     def weight_shift_suggests_broken_hinge(self, side):
         """Weight shifting to one side is a sign of a broken hinge."""
         self.evidence(side)
 
-    @cites("article-hinge", concludes=HINGE, weight=0.5)
+    @cites("article-hinge", concludes=HINGE)
     @Rule(finding("hinge_turns_into_squat", side=MATCH.side), salience=DEFICITS)
     def squatting_the_hinge_suggests_broken_hinge(self, side):
         """A 'hinge' that turns into a squat is a broken hinge."""
         self.evidence(side)
 
-    @cites("article-hinge", concludes=HINGE, weight=0.5)
+    @cites("article-hinge", concludes=HINGE)
     @Rule(finding("hamstrings_never_load", side=MATCH.side), salience=DEFICITS)
     def unloaded_hamstrings_suggest_broken_hinge(self, side):
         """Hamstrings that never load mean the hips are not doing the hinge."""
         self.evidence(side)
 
-    @cites("article-hinge", concludes=HINGE, weight=0.4)
+    @cites("article-hinge", concludes=HINGE)
     @Rule(finding("pain_when_hinging", side=MATCH.side), salience=DEFICITS)
     def pain_when_hinging_suggests_broken_hinge(self, side):
         """Pain showing up when hinging, bending or lifting is a sign of a broken hinge."""
         self.evidence(side)
 
     # -- internal-rotation control (article, "2) Internal Rotation Hinge") ---------------
-    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @cites("article-drill-ir-hinge", concludes=IR)
     @Rule(finding("feels_stuck_in_hip", side=MATCH.side), salience=DEFICITS)
     def stuck_hip_suggests_poor_ir_control(self, side):
         """Feeling 'stuck' in the hip points to a hip that does not accept load in internal
         rotation."""
         self.evidence(side)
 
-    @cites("article-drill-ir-hinge", concludes=IR, weight=0.3)
+    @cites("article-drill-ir-hinge", concludes=IR)
     @Rule(finding("hip_shift", side=MATCH.side), salience=DEFICITS)
     def hip_shift_suggests_poor_ir_control(self, side):
         """Shifting to one side when hinging or squatting points to poor internal-rotation
         control."""
         self.evidence(side)
 
-    @cites("article-drill-ir-hinge", concludes=IR, weight=0.3)
+    @cites("article-drill-ir-hinge", concludes=IR)
     @Rule(finding("hinge_weight_shifts", side=MATCH.side), salience=DEFICITS)
     def hinge_weight_shift_suggests_poor_ir_control(self, side):
         """Shifting to one side in the hinge points to poor internal-rotation control."""
         self.evidence(side)
 
-    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @cites("article-drill-ir-hinge", concludes=IR)
     @Rule(finding("back_pain_after_leg_day", side=MATCH.side), salience=DEFICITS)
     def leg_day_back_pain_suggests_poor_ir_control(self, side):
         """Back pain after leg days points to poor internal-rotation control."""
         self.evidence(side)
 
-    @cites("article-drill-ir-hinge", concludes=IR, weight=0.4)
+    @cites("article-drill-ir-hinge", concludes=IR)
     @Rule(finding("pinchy_hip", side=MATCH.side), salience=DEFICITS)
     def front_hip_pinch_suggests_poor_ir_control(self, side):
         """A pinch at the front of the hip points to poor internal-rotation control."""
         self.evidence(side)
 
-    @cites("article-rotation", concludes=IR, weight=0.6)
+    @cites("article-rotation", concludes=IR)
     @Rule(finding("limited_hip_ir", side=MATCH.side), salience=DEFICITS)
     def limited_ir_suggests_poor_ir_control(self, side):
         """Lacking hip internal rotation makes the body find rotation in the low back."""
         self.evidence(side)
 
     # -- rotational control (article, "Why rotational control matters") -----------------
-    @cites("article-rotation", concludes=ROTATION, weight=0.7)
+    @cites("article-rotation", concludes=ROTATION)
     @Rule(finding("pain_with_rotation"), finding("limited_hip_ir", side=MATCH.side),
           salience=DEFICITS)
     def rotation_pain_with_limited_ir_suggests_poor_rotational_control(self, side):
@@ -161,7 +162,7 @@ class DeficitRules:
         rotation the hip cannot."""
         self.evidence(side)
 
-    @cites("article-rotation", concludes=ROTATION, weight=0.5)
+    @cites("article-rotation", concludes=ROTATION)
     @Rule(finding("pain_with_rotation"), finding("knee_collapse", side=MATCH.side),
           salience=DEFICITS)
     def rotation_pain_with_knee_collapse_suggests_poor_rotational_control(self, side):
@@ -169,14 +170,14 @@ class DeficitRules:
         self.evidence(side)
 
     # -- glute underuse and protective tension -----------------------------------------
-    @cites("article-drill-sl-hinge", concludes=GLUTE, weight=0.7)
+    @cites("article-drill-sl-hinge", concludes=GLUTE)
     @Rule(finding("hamstring_cramp_in_single_leg_hinge", side=MATCH.side), salience=DEFICITS)
     def hamstring_cramp_suggests_glute_underuse(self, side):
         """A hamstring cramp in a single-leg hinge is often a sign the glute is not doing its
         job yet."""
         self.evidence(side)
 
-    @cites("article-rotation", concludes=TENSION, weight=0.7)
+    @cites("article-rotation", concludes=TENSION)
     @Rule(finding("stretching_relief_does_not_last"), finding("keeps_coming_back"),
           salience=DEFICITS)
     def short_relief_and_recurrence_suggest_protective_tension(self):
@@ -184,7 +185,7 @@ class DeficitRules:
         tightness is protective, the nervous system bracing because it does not trust the hip."""
         self.evidence("both")
 
-    @cites("article-rotation", concludes=TENSION, weight=0.4)
+    @cites("article-rotation", concludes=TENSION)
     @Rule(finding("stretching_relief_does_not_last"), NOT(finding("keeps_coming_back")),
           salience=DEFICITS)
     def short_lived_stretching_relief_suggests_protective_tension(self):
@@ -193,12 +194,13 @@ class DeficitRules:
         self.evidence("both")
 
     # -- combining ----------------------------------------------------------------------
-    @cites("certainty-factors",
-           concludes=(HIP, HINGE, IR, ROTATION, GLUTE, TENSION))
+    @cites("certainty-factors", concludes=(HIP, HINGE, IR, ROTATION, GLUTE, TENSION),
+           uses=("likely_certainty", "possible_certainty"))
     @Rule(EXISTS(Evidence()), salience=COMBINE)
     def evidence_combines_into_deficits(self):
         """Evidence for one deficit combines as certainty factors, per side (evidence for both
-        sides counts on each side); 'likely' at 0.6 or more, 'possible' at 0.3 or more. A deficit
+        sides counts on each side); 'likely' at a certainty {likely_certainty}, 'possible' at
+        {possible_certainty}. A deficit
         with the same certainty on both sides is reported once, on both sides; otherwise each side
         is reported with its own certainty."""
         per_side: dict[tuple[str, str], list] = defaultdict(list)

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from experta import Fact, InitialFact, KnowledgeEngine
-from experta.agenda import Agenda
-from experta.factlist import FactList
+from experta import Fact, InitialFact
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
 from hipscreen.rules.deficits import DeficitRules
+from hipscreen.rules.experta_patches import PatchedKnowledgeEngine
 from hipscreen.rules.facts import (
     Blocked,
     Candidate,
@@ -22,22 +21,19 @@ from hipscreen.rules.facts import (
     kind_of,
 )
 from hipscreen.rules.interpret import InterpretRules
-from hipscreen.rules.matcher import SalienceThenRecencyStrategy, TypeIndexedReteMatcher
 from hipscreen.rules.prescribe import PrescribeRules
 from hipscreen.rules.registry import rules
 from hipscreen.rules.safety import SafetyRules
 
 
 class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
-                      KnowledgeEngine):
+                      PatchedKnowledgeEngine):
     """Forward-chaining screening engine. Build once per thread; call reset() per intake.
 
     For every declared fact it records which rule declared it and which facts that rule
     matched (`derivations`), so explanations never depend on rules writing their own trace.
+    Its matcher, strategy, reset and run loop are experta patches (rules/experta_patches.py).
     """
-
-    __matcher__ = TypeIndexedReteMatcher
-    __strategy__ = SalienceThenRecencyStrategy
 
     def __init__(self) -> None:
         super().__init__()
@@ -49,45 +45,21 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
 
     # -- running and recording -----------------------------------------------------------
     def reset(self) -> None:
-        """experta's reset without its DefFacts lookup: that lookup runs inspect.getmembers over
-        every rule on each reset (slow, and it rebinds experta's shared Rule objects to this
-        engine). The only initial fact this engine uses is InitialFact()."""
+        """Forget the last intake: its trace, and (experta_patches) its facts and agenda."""
         self.derivations = {}
         self.fired = []
         self._firing = None
         self._by_kind = None
-        self.agenda = Agenda()
-        self.facts = FactList()
-        self.matcher.reset()
-        self._KnowledgeEngine__declare(InitialFact())  # experta's own reset declares it this way
-        self.running = False
+        super().reset()
 
-    def run(self, steps: float = float("inf")) -> None:
-        """experta's run loop, recording the activation being fired.
-
-        The rule body is called through `_wrapped` with this engine as `self`: experta's own
-        Rule.__call__ reads `_wrapped_self`, which is shared by every engine of the class and
-        so is not safe when engines run on several threads.
-        """
-        self.running = True
-        while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
-            activation = self.agenda.get_next()
-            if activation is None:
-                break
-            steps -= 1
-            rule = activation.rule
-            self._firing = activation
-            self.fired.append(rule.__name__)
-            kwargs = {k: v for k, v in activation.context.items() if not k.startswith("__")}
-            if rule._wrapped_args:
-                kwargs = {k: v for k, v in kwargs.items() if k in rule._wrapped_args}
-            try:
-                rule._wrapped(self, **kwargs)
-            finally:
-                self._firing = None
-        self.running = False
+    def _fire(self, activation) -> None:
+        """Fire one activation, recording it: `_record` and `evidence` read `_firing`."""
+        self._firing = activation
+        self.fired.append(activation.rule.__name__)
+        try:
+            super()._fire(activation)
+        finally:
+            self._firing = None
 
     def declare(self, *facts: Fact):
         if not self.running and len(facts) > 1:
@@ -109,10 +81,6 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
                 self._record(stored)
                 last = stored
         return last
-
-    def _same_as(self, fact: Fact) -> Fact | None:
-        key = FactList._get_fact_id(fact)
-        return next((f for f in self.facts.values() if FactList._get_fact_id(f) == key), None)
 
     def _record(self, fact: Fact) -> None:
         activation = self._firing

@@ -60,8 +60,17 @@ class Planned(_Fact):
     """A drill in the final plan, on a side."""
 
 
+class PrecautionApplies(_Fact):
+    """A precaution (precautions.yaml id) that applies to the plan without swapping or removing
+    a drill, and the planned drills it is about (drills, a tuple; empty for the whole plan)."""
+
+
+class PlanNote(_Fact):
+    """An instruction added to a planned drill on a side: note, in words from the catalogue."""
+
+
 FACT_TYPES = (Answer, RedFlag, Triage, DrillsStopped, Finding, Evidence, Deficit, Candidate,
-              Replaced, Blocked, Planned)
+              Replaced, Blocked, Planned, PrecautionApplies, PlanNote)
 
 
 # experta's Rete network checks the exact type of a fact first, then tests every child node of

@@ -3,7 +3,7 @@
 from experta import MATCH, NOT, Rule
 
 from hipscreen.rules.facts import answer
-from hipscreen.rules.meta import INTERPRET, cites, one_of, starts_with, threshold
+from hipscreen.rules.meta import INTERPRET, cites, meets, one_of, starts_with
 
 SIDED = one_of("left", "right", "both")
 
@@ -137,16 +137,17 @@ class InterpretRules:
         self.finding("back_pain_after_leg_day", "both")
 
     @cites("design-screening", concludes="limited_hip_ir",
-           overrides="reported_limited_ir_is_a_finding_when_not_measured")
+           overrides="reported_limited_ir_is_a_finding_when_not_measured",
+           uses=("hip_ir_limited_below_degrees", "hip_ir_side_difference_degrees"))
     @Rule(answer("movement.hip_ir_degrees", value=MATCH.degrees), salience=INTERPRET)
-    def measured_ir_below_30_or_10_less_is_limited(self, degrees):
-        """Measured hip internal rotation is limited on a side below 30 degrees, or 10 or more
-        degrees less than the other side. When degrees are given they decide."""
+    def measured_ir_under_the_floor_or_behind_the_other_side_is_limited(self, degrees):
+        """Measured hip internal rotation is limited on a side when it is
+        {hip_ir_limited_below_degrees}, or when it trails the other side by
+        {hip_ir_side_difference_degrees}. When degrees are given they decide."""
         left, right = degrees
-        floor = threshold("hip_ir_limited_below_degrees")
-        gap = threshold("hip_ir_side_difference_degrees")
         limited = [side for side, own, other in (("left", left, right), ("right", right, left))
-                   if own < floor or other - own >= gap]
+                   if meets("hip_ir_limited_below_degrees", own)
+                   or meets("hip_ir_side_difference_degrees", other - own)]
         if limited:
             self.finding("limited_hip_ir", "both" if len(limited) == 2 else limited[0])
 

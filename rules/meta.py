@@ -1,4 +1,4 @@
-"""Rule metadata (source, weight, what it concludes) and the salience of each reasoning stage."""
+"""Rule metadata (source, what it concludes) and the salience of each reasoning stage."""
 
 from __future__ import annotations
 
@@ -17,27 +17,28 @@ COMBINE = 60
 PRESCRIBE = 50
 PRECAUTION = 40
 PLAN = 30
+WHOLE_PLAN = PLAN - 1  # rules about the plan as a whole run once every drill of it is planned
 
 
 @dataclass(frozen=True)
 class RuleMeta:
     source: str
     concludes: tuple[str, ...]
-    weight: float | None = None
     overrides: str | None = None
+    uses: tuple[str, ...] = ()
 
 
-def cites(source: str, *, concludes: tuple[str, ...] | str, weight: float | None = None,
-          overrides: str | None = None):
-    """Attach a source, the ids a rule can conclude, and for evidence rules a weight."""
+def cites(source: str, *, concludes: tuple[str, ...] | str, overrides: str | None = None,
+          uses: tuple[str, ...] = ()):
+    """Attach a source, the ids a rule can conclude, the rule it overrides, and the thresholds
+    its body compares with (`uses`; a threshold in a pattern is found by itself). An evidence
+    rule's weight is not here: it is the rule's entry in knowledge/data/evidence.yaml."""
     if isinstance(concludes, str):
         concludes = (concludes,)
-    if weight is not None and not 0 < weight <= 1:
-        raise ValueError(f"weight must be in (0, 1], got {weight}")
 
     def attach(rule: Rule) -> Rule:
-        rule.meta = RuleMeta(source=source, concludes=tuple(concludes), weight=weight,
-                             overrides=overrides)
+        rule.meta = RuleMeta(source=source, concludes=tuple(concludes), overrides=overrides,
+                             uses=tuple(uses))
         return rule
 
     return attach
@@ -48,18 +49,35 @@ def threshold(name: str) -> float:
     return catalogue().threshold(name)
 
 
+def meets(name: str, value: float) -> bool:
+    """Whether `value` meets the threshold `name` (its own comparison: below, or at least)."""
+    return catalogue().thresholds[name].holds(value)
+
+
 # Field predicates. experta's alpha network tests a predicate against the field of every fact
 # of the pattern's class, whatever its other fields, so each must accept any value type.
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def below(threshold_name: str) -> P:
-    return P(lambda v: _is_number(v) and v < threshold(threshold_name))
+class ThresholdCheck:
+    """A field test against a named threshold, read from the catalogue at each match; it keeps
+    its name so the registry, why-not and the reference can show the number in words."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, value) -> bool:
+        return _is_number(value) and meets(self.name, value)
+
+    def __repr__(self) -> str:
+        return f"ThresholdCheck({self.name!r})"
 
 
-def at_least(threshold_name: str) -> P:
-    return P(lambda v: _is_number(v) and v >= threshold(threshold_name))
+def meets_threshold(name: str) -> P:
+    """A pattern field that holds when the answer meets the threshold (below it, or at least
+    it, as thresholds.yaml says for that threshold)."""
+    return P(ThresholdCheck(name))
 
 
 def starts_with(prefix) -> P:

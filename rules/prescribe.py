@@ -8,11 +8,14 @@ from hipscreen.rules.facts import (
     Candidate,
     Deficit,
     DrillsStopped,
+    Planned,
+    PlanNote,
+    PrecautionApplies,
     Replaced,
     answer,
     finding,
 )
-from hipscreen.rules.meta import PLAN, PRECAUTION, PRESCRIBE, cites
+from hipscreen.rules.meta import PLAN, PRECAUTION, PRESCRIBE, WHOLE_PLAN, cites, one_of
 
 
 def merge_sides(sides: set[str]) -> str:
@@ -30,6 +33,11 @@ def _drill(predicate):
 def _guarded_by(precaution: str):
     """A drill whose catalogue entry lists this precaution (drills.yaml, `precautions`)."""
     return _drill(lambda d: precaution in d.precautions)
+
+
+def _trains(deficit: str):
+    """A drill that deficits.yaml lists for this deficit (`drills`)."""
+    return P(lambda drill_id: drill_id in catalogue().deficits[deficit].drills)
 
 
 class PrescribeRules:
@@ -105,3 +113,30 @@ class PrescribeRules:
         """A candidate drill that no precaution removed or swapped goes into the plan."""
         self.plan(drill, side)
 
+    @cites("one-side-first", concludes="plan_note")
+    @Rule(Planned(drill=MATCH.drill & _drill(lambda d: d.single_leg),
+                  side=MATCH.side & one_of("left", "right")), salience=PLAN)
+    def one_sided_single_leg_drill_gets_an_extra_set_on_that_side(self, drill, side):
+        """A single-leg drill planned for one side only is still done on both legs: start with
+        that side and give it one extra set. The words are the drill's one_side_note in
+        drills.yaml."""
+        note = catalogue().drills[drill].one_side_note.replace("<side>", side)
+        self.declare(PlanNote(drill=drill, side=side, note=note))
+
+    @cites("article-drill-sl-hinge", concludes="hamstring_cramp_glute_first")
+    @Rule(Deficit(id="glute_underuse"), Planned(drill=MATCH.drill & _trains("glute_underuse")),
+          salience=PLAN)
+    def glute_underuse_puts_glute_work_first(self, drill):
+        """A hamstring cramp in a single-leg hinge is often a sign the glute is not doing its job
+        yet, so glute work comes first: when glute underuse is concluded and a drill that trains
+        it (deficits.yaml) is in the plan, the plan says to do that glute drill first."""
+        self.declare(PrecautionApplies(id="hamstring_cramp_glute_first", drills=(drill,)))
+
+    @cites("pain-monitoring", concludes="pain_monitoring")
+    @Rule(EXISTS(Planned()), salience=WHOLE_PLAN)
+    def a_plan_carries_the_pain_monitoring_model(self):
+        """Every plan comes with the pain-monitoring model: some pain during a drill is fine if
+        it stays within the precaution's limit and settles by the next morning; if it does not,
+        the drill is regressed."""
+        planned = sorted(self.facts_of(Planned), key=lambda f: f["__factid__"])
+        self.declare_because(PrecautionApplies(id="pain_monitoring", drills=()), planned)

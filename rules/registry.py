@@ -9,9 +9,10 @@ from experta import NOT, OR, Fact, Rule
 from experta.conditionalelement import AND, EXISTS, TEST
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
+from hipscreen.knowledge.catalogue import Catalogue, catalogue, per_catalogue
 from hipscreen.rules import deficits, interpret, prescribe, safety
 from hipscreen.rules.facts import kind_of
-from hipscreen.rules.meta import RuleMeta
+from hipscreen.rules.meta import RuleMeta, ThresholdCheck
 
 STAGES = {
     safety.SafetyRules: "safety",
@@ -42,6 +43,8 @@ class Condition:
 def _show(value) -> str:
     if isinstance(value, L):
         return repr(value.value)
+    if isinstance(value, P) and isinstance(value.match, ThresholdCheck):
+        return catalogue().thresholds[value.match.name].words()
     if isinstance(value, P):
         return "<test>"
     if isinstance(value, W):
@@ -93,27 +96,37 @@ def _conditions(ce, negated: bool = False) -> list[Condition]:
     return out
 
 
+def thresholds_in(constraint) -> list[str]:
+    """The threshold names a pattern field tests (ThresholdCheck predicates, at any depth)."""
+    if isinstance(constraint, P) and isinstance(constraint.match, ThresholdCheck):
+        return [constraint.match.name]
+    if isinstance(constraint, ANDFC | ORFC | NOTFC):
+        return [name for part in constraint for name in thresholds_in(part)]
+    return []
+
+
 @dataclass(frozen=True)
 class RuleInfo:
     id: str
     stage: str
-    text: str
+    text: str  # the docstring, each {threshold} shown in words from the catalogue
     source: str
     concludes: tuple[str, ...]
-    weight: float | None
+    weight: float | None  # an evidence rule's weight, from evidence.yaml
     overrides: str | None
     salience: int
     conditions: tuple[Condition, ...]
+    thresholds: tuple[str, ...] = ()
 
     def conditions_text(self) -> list[str]:
         return [c.text() for c in self.conditions if c.kind != "InitialFact"]
 
 
 @cache
-def rules() -> dict[str, RuleInfo]:
-    """Every rule of the engine, keyed by id, in stage order. Read from the class dicts so no
-    descriptor of experta's Rule runs."""
-    found: dict[str, RuleInfo] = {}
+def _shapes() -> dict[str, tuple[str, str, RuleMeta, int, tuple[Condition, ...]]]:
+    """What does not depend on the catalogue: stage, docstring, metadata, salience, conditions.
+    Read from the class dicts so no descriptor of experta's Rule runs."""
+    found = {}
     for cls, stage in STAGES.items():
         for name, obj in vars(cls).items():
             if not isinstance(obj, Rule):
@@ -121,12 +134,33 @@ def rules() -> dict[str, RuleInfo]:
             meta: RuleMeta | None = getattr(obj, "meta", None)
             if meta is None:
                 raise TypeError(f"rule {name} has no @cites metadata")
-            found[name] = RuleInfo(
-                id=name, stage=stage, text=" ".join((obj._wrapped.__doc__ or "").split()),
-                source=meta.source, concludes=meta.concludes, weight=meta.weight,
-                overrides=meta.overrides, salience=obj.salience,
-                conditions=tuple(_conditions(obj)))
+            found[name] = (stage, " ".join((obj._wrapped.__doc__ or "").split()), meta,
+                           obj.salience, tuple(_conditions(obj)))
     return found
+
+
+@per_catalogue
+def rules() -> dict[str, RuleInfo]:
+    """Every rule of the engine, keyed by id, in stage order, as the catalogue in use words and
+    weighs it (texts show its thresholds; evidence rules carry its evidence.yaml weights)."""
+    return _build(catalogue())
+
+
+def _build(cat: Catalogue) -> dict[str, RuleInfo]:
+    found: dict[str, RuleInfo] = {}
+    for name, (stage, docstring, meta, salience, conditions) in _shapes().items():
+        in_patterns = [t for c in _flat(conditions) for _, v in c.fields for t in thresholds_in(v)]
+        evidence = cat.evidence.get(name)
+        found[name] = RuleInfo(
+            id=name, stage=stage, text=cat.with_numbers(docstring), source=meta.source,
+            concludes=meta.concludes, weight=evidence.weight if evidence else None,
+            overrides=meta.overrides, salience=salience, conditions=conditions,
+            thresholds=tuple(dict.fromkeys([*in_patterns, *meta.uses])))
+    return found
+
+
+def _flat(conditions) -> list[Condition]:
+    return [leaf for c in conditions for leaf in (_flat(c.alternatives) if c.alternatives else [c])]
 
 
 def rules_concluding(conclusion: str) -> list[RuleInfo]:

@@ -3,7 +3,7 @@
 from experta import AS, EXISTS, NOT, OR, Rule
 
 from hipscreen.rules.facts import DrillsStopped, RedFlag, answer
-from hipscreen.rules.meta import SAFETY, TRIAGE, at_least, below, cites, starts_with
+from hipscreen.rules.meta import SAFETY, TRIAGE, cites, meets_threshold, starts_with
 
 
 def _yes(name: str):
@@ -65,13 +65,13 @@ class SafetyRules:
         self.red_flag("cancer_with_warning_signs")
 
     @cites("nice-cks-scfe", concludes="child_hip_or_groin_pain")
-    @Rule(answer("age", value=below("child_age_below")),
+    @Rule(answer("age", value=meets_threshold("child_age_below")),
           answer("symptoms.locations",
                  value=starts_with(("groin_", "front_hip_"))),
           salience=SAFETY)
     def child_with_groin_or_front_hip_pain_is_urgent(self):
-        """Under 16 with pain in the groin or the front of the hip: same day, because a slipped
-        growth plate must be ruled out."""
+        """An age {child_age_below} with pain in the groin or the front of the hip: same day,
+        because a slipped growth plate must be ruled out."""
         self.red_flag("child_hip_or_groin_pain")
 
     @cites("ifompt-2020", concludes="serious_pathology_risk")
@@ -98,11 +98,11 @@ class SafetyRules:
     @cites("nice-ng59", concludes="nerve_or_severe_pain")
     @Rule(OR(answer("symptoms.pins_and_needles_below_knee", value=True),
              answer("symptoms.pain_worst_week",
-                    value=at_least("severe_pain_worst_week"))),
+                    value=meets_threshold("severe_pain_worst_week"))),
           salience=SAFETY)
     def nerve_symptoms_or_severe_pain_need_review(self):
-        """Pins and needles below the knee, or worst pain of 8/10 or more in the last week: see a
-        clinician before starting the plan."""
+        """Pins and needles below the knee, or worst pain in the last week
+        {severe_pain_worst_week}: see a clinician before starting the plan."""
         self.red_flag("nerve_or_severe_pain")
 
     @cites("hip-precautions", concludes="recent_hip_surgery")

@@ -3,7 +3,6 @@ formats, --only, --save/--baseline and exit codes."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -26,8 +25,7 @@ from hipscreen.cases import (
     save_run,
 )
 from hipscreen.cli import main
-from hipscreen.knowledge.catalogue import DATA_DIR, load_catalogue
-from hipscreen.rules import meta
+from hipscreen.knowledge.catalogue import DATA_DIR
 from hipscreen.rules.registry import rules
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -264,22 +262,26 @@ def test_save_then_baseline_with_no_rule_change_reports_nothing(tmp_path: Path, 
     assert f"{len(run.outcomes)} cases compared, {len(run.outcomes)} unchanged, 0 changed" in out
 
 
-def test_baseline_shows_the_impact_of_a_threshold_edit(tmp_path: Path, monkeypatch,
-                                                       capsys) -> None:
+def _tuned_copy(tmp_path: Path, name: str, entry: str, **values) -> Path:
+    """A copy of knowledge/data with one entry of one file changed, as a maintainer would."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    path = data / f"{name}.yaml"
+    content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    content[entry].update(values)
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def test_baseline_shows_the_impact_of_a_threshold_edit(tmp_path: Path, capsys) -> None:
     """Lower the severe-pain threshold from 8 to 7 in a copy of the catalogue: the 7/10 lifter
     moves from self-care to clinician review, and nothing else changes."""
     saved = tmp_path / "before.json"
     assert main(["cases", str(CASE_DIR), "--save", str(saved), "--no-coverage"]) == 0
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / "thresholds.yaml"
-    thresholds = yaml.safe_load(path.read_text(encoding="utf-8"))
-    thresholds["severe_pain_worst_week"]["value"] = 7
-    path.write_text(yaml.safe_dump(thresholds), encoding="utf-8")
-    edited = load_catalogue(data)
-    monkeypatch.setattr(meta, "catalogue", lambda: edited)
+    data = _tuned_copy(tmp_path, "thresholds", "severe_pain_worst_week", value=7)
     capsys.readouterr()
-    code = main(["cases", str(CASE_DIR), "--baseline", str(saved), "--format", "json"])
+    code = main(["cases", str(CASE_DIR), "--baseline", str(saved), "--format", "json",
+                 "--data", str(data)])
     report = CaseReport.model_validate_json(capsys.readouterr().out)
     assert code == 1  # the 7/10 case now fails its expectation
     changes = {c.id: c for c in report.baseline.changes}
@@ -288,14 +290,17 @@ def test_baseline_shows_the_impact_of_a_threshold_edit(tmp_path: Path, monkeypat
     assert "lifter-worst-pain-8-review" not in changes
 
 
-def test_baseline_shows_the_impact_of_a_weight_edit(monkeypatch) -> None:
-    """Weaken the knee-collapse evidence from 0.4 to 0.2: the 16-year-old footballer (knee
-    collapse alone) loses the hip stability deficit and its drills."""
-    before = SavedRun(saved_at="t0", outcomes={
-        r.id: r.outcome for r in run_cases([CASE_DIR]).cases})
-    rule = "knee_collapse_suggests_unstable_hip"
-    monkeypatch.setitem(rules(), rule, dataclasses.replace(rules()[rule], weight=0.2))
-    report = run_cases([CASE_DIR], baseline=before)
+def test_baseline_shows_the_impact_of_a_weight_edit_in_evidence_yaml(tmp_path: Path,
+                                                                     capsys) -> None:
+    """Weaken the knee-collapse evidence from 0.4 to 0.2 in evidence.yaml: the 16-year-old
+    footballer (knee collapse alone) loses the hip stability deficit and its drills."""
+    saved = tmp_path / "before.json"
+    assert main(["cases", str(CASE_DIR), "--save", str(saved), "--no-coverage"]) == 0
+    data = _tuned_copy(tmp_path, "evidence", "knee_collapse_suggests_unstable_hip", weight=0.2)
+    capsys.readouterr()
+    main(["cases", str(CASE_DIR), "--baseline", str(saved), "--format", "json",
+          "--data", str(data)])
+    report = CaseReport.model_validate_json(capsys.readouterr().out)
     changes = {c.id: c for c in report.baseline.changes}
     footballer = changes["footballer-groin-pain-age-16"]
     assert footballer.deficits_removed == ["hip_stability_deficit"]
@@ -304,6 +309,7 @@ def test_baseline_shows_the_impact_of_a_weight_edit(monkeypatch) -> None:
     assert footballer.triage is None
     assert any(c.deficits_changed for c in changes.values())
     assert "lifter-deadlift-back-rounds" not in changes  # no knee collapse there
+    assert rules()["knee_collapse_suggests_unstable_hip"].weight == 0.4  # the shipped one again
 
 
 def test_compare_runs_lists_new_removed_and_changed_cases() -> None:

@@ -126,8 +126,7 @@ with st.form("clinician_intake"):
         field(st.number_input, "movement.hip_ir_degrees.right", None, "Right hip IR (degrees)",
               min_value=0, max_value=90, step=1, help="Leave both empty if not measured.")
     with c3:
-        st.caption("When both angles are given they decide limited IR (below 30 degrees, or 10 "
-                   "or more less than the other side), whatever the IR choice above says.")
+        st.caption(pr.measured_ir_rule_words())
     c1, c2 = st.columns([1, 3])
     with c1:
         field(st.checkbox, HINGE_TESTED, False, "Hip hinge tested")

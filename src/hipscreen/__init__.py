@@ -30,4 +30,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'hipscreen' has no attribute {name!r}")
     import importlib
 
+    from hipscreen.compat import require_frozendict
+
+    require_frozendict()  # a clear ImportError on pip's frozendict 1.2, before experta loads
     return getattr(importlib.import_module(_HOMES[name]), name)

@@ -57,7 +57,15 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 from tqdm import tqdm
 
-from hipscreen.documents import InputError, clip, decode, load_json, shorten
+from hipscreen.documents import (
+    FieldProblem,
+    InputError,
+    clip,
+    decode,
+    field_problems,
+    load_json,
+    shorten,
+)
 from hipscreen.knowledge.intake import Intake
 from hipscreen.result import TRIAGE_ORDER, Result
 from hipscreen.screening import screen
@@ -322,22 +330,20 @@ def _column_of(loc: tuple[int | str, ...]) -> Column | None:
     return None
 
 
-def _message(error: Mapping[str, Any], raw: Mapping[str, Any]) -> tuple[str | None, str]:
-    """A pydantic error as (column name or None, message naming the column)."""
-    loc = tuple(error["loc"])
-    column = _column_of(loc)
+def _message(problem: FieldProblem, raw: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A validation problem as (column name or None, message naming the column)."""
+    column = _column_of(problem.loc)
     if column is None:
-        text = str(error["msg"]).removeprefix("Value error, ")
-        return None, (f"{'.'.join(map(str, loc))}: {text}" if loc else text)
-    if error["type"] == "missing":
+        return None, (f"{problem.field}: {problem.what}" if problem.loc else problem.what)
+    if problem.kind == "missing":
         text = f"{column.name}: missing; expected {column.expected}"
         if column.group_optional:
             group = ".".join(column.path[:-1])
             text += f" (every {group}.* column is needed once one of them is given)"
         return column.name, text
-    got = error["input"] if len(loc) > len(column.path) else raw.get(column.name)
-    if error["type"] == "value_error":  # a check across answers says what it expected itself
-        return column.name, f"{column.name}: {str(error['msg']).removeprefix('Value error, ')}"
+    if problem.kind == "value_error":  # a check across answers says what it expected itself
+        return column.name, f"{column.name}: {problem.what}"
+    got = problem.given if len(problem.loc) > len(column.path) else raw.get(column.name)
     return column.name, f"{column.name}: expected {column.expected}; got {shorten(got)}"
 
 
@@ -374,7 +380,7 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
         intake = Intake.model_validate(data)
     except ValidationError as exc:
         unreadable = {name for name, _ in found}  # left out above: not "missing" again
-        messages = (_message(error, raw) for error in exc.errors())
+        messages = (_message(problem, raw) for problem in field_problems(exc))
         found += [(name, text) for name, text in messages if name not in unreadable]
     if unknown or found:
         order = {name: i for i, name in enumerate(COLUMN_NAMES)}

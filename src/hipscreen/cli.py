@@ -7,6 +7,7 @@ Streamlit app is imported only by `hipscreen app`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -164,6 +165,25 @@ def _app(args: argparse.Namespace) -> int:
 
 
 # -- the parser ------------------------------------------------------------------------------
+def _knowledge_base(args: argparse.Namespace):
+    """The catalogue in use for this command: a tuned copy given with --data, else the shipped."""
+    folder = getattr(args, "knowledge_dir", None)
+    if folder is None:
+        return contextlib.nullcontext()
+    from hipscreen.knowledge.catalogue import CatalogueError, catalogue_from
+
+    try:
+        return catalogue_from(folder)
+    except CatalogueError as exc:
+        raise InputError(f"--data {folder}: the knowledge base is not valid:\n{exc}") from None
+
+
+def _add_data_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", dest="knowledge_dir", metavar="DIR",
+                   help="Use the catalogues of DIR (a tuned copy of knowledge/data) instead of "
+                        "the shipped ones")
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -198,6 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Explain why a deficit or drill id was (or was not) concluded")
     p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
                    help=f"Refuse an intake file larger than N bytes (default {MAX_BYTES:,})")
+    _add_data_option(p)
     p.set_defaults(func=_screen)
 
     p = sub.add_parser("batch", help="Screen a table of intakes (CSV, JSONL or Parquet).")
@@ -234,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Leave the per-rule coverage table out (gaps are still listed)")
     p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
                    help=f"Mark a case file larger than N bytes invalid (default {MAX_BYTES:,})")
+    _add_data_option(p)
     p.set_defaults(func=_cases)
 
     p = sub.add_parser(
@@ -270,9 +292,15 @@ def command_help() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from hipscreen.compat import check_frozendict
+
+    if problem := check_frozendict():  # before anything imports experta: one line, no traceback
+        print(f"hipscreen: {problem}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     try:
-        code = args.func(args)
+        with _knowledge_base(args):
+            code = args.func(args)
         sys.stdout.flush()
     except InputError as exc:
         print(f"hipscreen: {exc}", file=sys.stderr)

@@ -23,7 +23,7 @@ import re
 import reprlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, Literal, NamedTuple, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -293,29 +293,51 @@ def _choices(model: type[BaseModel] | None, loc: Sequence[Any]) -> str:
     return f"; expected one of: {', '.join(map(str, get_args(field.annotation)))}"
 
 
-def validation_lines(exc: ValidationError, where: str, model: type[BaseModel] | None = None,
-                     *, field_word: str = "field") -> list[str]:
-    """One line per problem of a pydantic validation: where, the field path, what was expected
-    and (shortened) what was given. With `model`, an unknown key lists the keys allowed there."""
-    lines = []
+class FieldProblem(NamedTuple):
+    """One problem of a pydantic validation, read once for every kind of report."""
+
+    loc: tuple[str | int, ...]
+    field: str  # the dotted path, or "(top level)"
+    kind: str  # pydantic's error type: missing, extra_forbidden, value_error, ...
+    what: str  # what is wrong in words, with what was expected
+    given: Any  # the value given (None for a missing one)
+    limits: Mapping[str, Any]  # pydantic's context, e.g. {"ge": 8}
+
+    @property
+    def text(self) -> str:
+        """`what`, with a shortened copy of the value given when that helps."""
+        quiet = self.kind in ("missing", "extra_forbidden", "value_error") or isinstance(
+            self.given, Mapping)  # a check across answers names the values in its own words
+        return self.what if quiet else f"{self.what} (got {shorten(self.given)})"
+
+
+def field_problems(exc: ValidationError, model: type[BaseModel] | None = None
+                   ) -> list[FieldProblem]:
+    """The one reading of a pydantic validation error: every problem with its field path, what
+    is wrong in words and what was given. With `model`, an unknown key lists the keys allowed
+    there and a missing choice lists its choices. Each report (CLI line, case file, catalogue,
+    lint, batch column, app form) only words these its own way."""
+    problems = []
     for err in exc.errors():
-        loc = err["loc"]
+        loc = tuple(err["loc"])
         name = ".".join(str(p) for p in loc) or "(top level)"
-        head = f"{where}: {field_word} '{name}'"
         if err["type"] == "extra_forbidden":
             parent = _model_at(model, loc[:-1])
             allowed = ", ".join(parent.model_fields) if parent else "a known key"
-            lines.append(f"{head}: unknown key; expected one of: {allowed}")
+            what = f"unknown key; expected one of: {allowed}"
         elif err["type"] == "missing":
-            lines.append(f"{head}: required but missing{_choices(model, loc)}")
+            what = f"required but missing{_choices(model, loc)}"
         else:
-            message = str(err["msg"]).removeprefix("Value error, ")
-            given = err.get("input")
-            # a check across answers (value_error) names the values in its own words
-            quiet = isinstance(given, Mapping) or err["type"] == "value_error"
-            shown = "" if quiet else f" (got {shorten(given)})"
-            lines.append(f"{head}: {message}{shown}")
-    return lines
+            what = str(err["msg"]).removeprefix("Value error, ")
+        problems.append(FieldProblem(loc, name, err["type"], what, err.get("input"),
+                                     err.get("ctx") or {}))
+    return problems
+
+
+def validation_lines(exc: ValidationError, where: str, model: type[BaseModel] | None = None,
+                     *, field_word: str = "field") -> list[str]:
+    """One line per problem: where, the field path, what was expected and what was given."""
+    return [f"{where}: {field_word} '{p.field}': {p.text}" for p in field_problems(exc, model)]
 
 
 def describe_validation_error(exc: ValidationError, where: str,

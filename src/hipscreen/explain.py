@@ -11,6 +11,7 @@ from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
 
 if TYPE_CHECKING:  # explain reads a Result; result.py imports this module, never the reverse
     from hipscreen.result import Result, TraceStep
+from hipscreen.rules.meta import ThresholdCheck
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
 
 
@@ -64,6 +65,7 @@ def known_ids() -> dict[str, str]:
     ids |= {k: "finding" for k in cat.findings}
     ids |= {k: "deficit" for k in cat.deficits}
     ids |= {k: "drill" for k in cat.drills}
+    ids |= {k: "precaution" for k in cat.precautions}
     return ids
 
 
@@ -109,6 +111,11 @@ def fact_text(step: TraceStep) -> str:
             return f"{d['drill']} removed ({d['precaution']})"
         case "Planned":
             return f"plan: {cat.drills[d['drill']].name} ({d['side']})"
+        case "PrecautionApplies":
+            drills = f" ({', '.join(d['drills'])})" if d["drills"] else ""
+            return f"precaution: {cat.precautions[d['id']].label}{drills}"
+        case "PlanNote":
+            return f"note for {cat.drills[d['drill']].name} ({d['side']}): {d['note']}"
     return f"{step.kind} {d}"
 
 
@@ -121,6 +128,10 @@ def _matches_conclusion(step: TraceStep, conclusion: str) -> bool:
             return d["id"] == conclusion
         case "Planned":
             return d["drill"] == conclusion
+        case "PrecautionApplies":
+            return d["id"] == conclusion
+        case "Replaced" | "Blocked":
+            return d["precaution"] == conclusion
     return False
 
 
@@ -212,7 +223,9 @@ def _condition_words(cond: Condition) -> str:
         words = f"finding '{catalogue().findings[fid].label}'"
     elif cond.kind == "Answer" and (field := _literal(cond, "field")):
         value = dict(cond.fields).get("value")
-        shown = "" if value is None or isinstance(value, W) else f" = {_shown(value)}"
+        threshold = isinstance(value, P) and isinstance(value.match, ThresholdCheck)
+        shown = "" if value is None or isinstance(value, W) else \
+            f" {_shown(value)}" if threshold else f" = {_shown(value)}"
         words = f"answer {field}{shown}"
     else:
         words = cond.text()
@@ -222,6 +235,8 @@ def _condition_words(cond: Condition) -> str:
 def _shown(value) -> str:
     if isinstance(value, L):
         return repr(value.value)
+    if isinstance(value, P) and isinstance(value.match, ThresholdCheck):
+        return catalogue().thresholds[value.match.name].words()
     if isinstance(value, P | ANDFC | ORFC | NOTFC):
         return "(see the rule text)"
     return repr(value)

@@ -41,15 +41,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from hipscreen.documents import InputError, load_yaml, read_text
 from hipscreen.knowledge import catalogue as catalogue_module
+from hipscreen.knowledge.catalogue import PLACEHOLDER
 from hipscreen.knowledge.intake import DrillId, Intake, Movement
 from hipscreen.result import TRIAGE_ORDER
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
 
-CHECKS = ("schema", "references", "deficit_drills", "unused", "unreachable", "text_and_source",
+CHECKS = ("schema", "references", "evidence", "deficit_drills", "unused", "unreachable",
+          "text_and_source",
           "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases")
 
 ENTRY_MODELS = catalogue_module.ENTRY_FILES
@@ -59,7 +60,7 @@ TEXT_FIELD = {"sources": "text", "thresholds": "description", "findings": "label
               "deficits": "text", "drills": "purpose", "red_flags": "action",
               "precautions": "text", "movement_tests": "would_check", "safety_net": "text"}
 # Conclusions that are engine markers rather than catalogue ids.
-MARKERS = frozenset({"drills_stopped", "planned"})
+MARKERS = frozenset({"drills_stopped", "planned", "plan_note"})
 
 
 class Problem(BaseModel):
@@ -104,49 +105,18 @@ class Knowledge:
         return set(self.tables.get(table, {}))
 
 
-def _read(path: Path) -> tuple[Any, str | None]:
-    try:
-        return load_yaml(read_text(path, max_bytes=catalogue_module.CATALOGUE_MAX_BYTES), path.name,
-                         max_bytes=catalogue_module.CATALOGUE_MAX_BYTES), None
-    except InputError as exc:
-        return None, str(exc).removeprefix(f"{path.name}: ").removeprefix(f"{path}: ")
-
-
-def _schema_errors(model: type[BaseModel], value: Any, where: str) -> list[Problem]:
-    try:
-        model.model_validate(value)
-    except ValidationError as exc:
-        return [Problem(check="schema", where=where,
-                        message=f"field '{'.'.join(map(str, e['loc'])) or '(entry)'}': {e['msg']}")
-                for e in exc.errors()]
-    return []
-
-
 def read_knowledge(data_dir: Path) -> Knowledge:
-    """Read every catalogue file of `data_dir`, validating each entry against its model."""
+    """Read every catalogue file of `data_dir` with the catalogue's own reader, keeping the raw
+    entries so the other checks still run when one does not validate."""
+    files = catalogue_module.read_catalogue_files(Path(data_dir))
     kb = Knowledge(data_dir=Path(data_dir))
-    for name, model in ENTRY_MODELS.items():
-        path = kb.data_dir / f"{name}.yaml"
-        data, error = _read(path)
-        if error or not isinstance(data, dict):
-            kb.problems.append(Problem(check="schema", where=path.name,
-                                       message=error or "expected a mapping of id -> entry"))
-            kb.tables[name] = {}
-            continue
-        kb.tables[name] = {str(k): v if isinstance(v, dict) else {} for k, v in data.items()}
-        for key, value in data.items():
-            kb.problems += _schema_errors(model, value, f"{path.name}: entry '{key}'")
-    for name, model in LIST_MODELS.items():
-        path = kb.data_dir / f"{name}.yaml"
-        data, error = _read(path)
-        if error or not isinstance(data, list):
-            kb.problems.append(Problem(check="schema", where=path.name,
-                                       message=error or "expected a list of entries"))
-            kb.lists[name] = []
-            continue
-        kb.lists[name] = [v if isinstance(v, dict) else {} for v in data]
-        for index, value in enumerate(data):
-            kb.problems += _schema_errors(model, value, f"{path.name}: entry #{index + 1}")
+    for name in ENTRY_MODELS:
+        raw = files.raw.get(name) or {}
+        kb.tables[name] = {str(k): v if isinstance(v, dict) else {} for k, v in raw.items()}
+    for name in LIST_MODELS:
+        kb.lists[name] = [v if isinstance(v, dict) else {} for v in files.raw.get(name) or []]
+    kb.problems = [Problem(check="schema", where=where, message=what)
+                   for where, what in files.problems]
     return kb
 
 
@@ -302,6 +272,43 @@ def _excludes(a_keys: Sequence[Any], b_keys: Sequence[Any]) -> bool:
 
 
 # -- the checks --------------------------------------------------------------------------------
+def evidence_rules(rule_list: Sequence[RuleInfo]) -> list[RuleInfo]:
+    """The rules that give evidence for one deficit (each needs an evidence.yaml weight)."""
+    return [r for r in rule_list if r.stage == "deficits" and len(r.concludes) == 1]
+
+
+def check_evidence_weights(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Problem]:
+    """Every evidence rule has its entry in evidence.yaml, and every entry names such a rule and
+    says what the rule says: the same finding(s), deficit and source."""
+    out: list[Problem] = []
+    table = kb.tables.get("evidence", {})
+    by_id = {r.id: r for r in evidence_rules(rule_list)}
+    for rule in by_id.values():
+        if rule.id not in table:
+            out.append(Problem(check="evidence", where=f"rule '{rule.id}'",
+                               message="gives evidence but has no weight in evidence.yaml"))
+    for key, entry in table.items():
+        where = f"evidence.yaml: entry '{key}'"
+        rule = by_id.get(key)
+        if rule is None:
+            out.append(Problem(check="evidence", where=where,
+                               message="no evidence rule has this id, so the weight is never used"))
+            continue
+        findings = entry.get("finding")
+        listed = {findings} if isinstance(findings, str) else set(findings or [])
+        matched = {_literal(_field(c, "id")) for c in _patterns(rule, "Finding") if not c.negated}
+        if listed != matched:
+            out.append(Problem(check="evidence", where=f"{where}, field 'finding'",
+                               message=f"the rule matches {sorted(matched)}, not {sorted(listed)}"))
+        if entry.get("deficit") != rule.concludes[0]:
+            out.append(Problem(check="evidence", where=f"{where}, field 'deficit'",
+                               message=f"the rule concludes {rule.concludes[0]!r}"))
+        if entry.get("source") != rule.source:
+            out.append(Problem(check="evidence", where=f"{where}, field 'source'",
+                               message=f"the rule cites {rule.source!r}"))
+    return out
+
+
 def check_references(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Problem]:
     """Every id a catalogue entry or rule refers to exists."""
     out: list[Problem] = []
@@ -313,11 +320,21 @@ def check_references(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Probl
             out.append(Problem(check="references", where=where,
                                message=f"unknown {kind} {ident!r}"))
 
+    thresholds = kb.ids("thresholds")
     for table, entries in kb.tables.items():
-        if table == "sources":
-            continue
         for key, entry in entries.items():
-            need(entry.get("source"), sources, "source", f"{table}.yaml: entry '{key}', field 'source'")
+            if table != "sources":
+                need(entry.get("source"), sources, "source",
+                     f"{table}.yaml: entry '{key}', field 'source'")
+            for name, value in entry.items():
+                for match in PLACEHOLDER.finditer(value if isinstance(value, str) else ""):
+                    need(match.group(1), thresholds, "threshold",
+                         f"{table}.yaml: entry '{key}', field '{name}'")
+    for rule in rule_list:
+        for name in rule.thresholds:
+            need(name, thresholds, "threshold", f"rule '{rule.id}'")
+        for match in PLACEHOLDER.finditer(rule.text):  # left unfilled: no such threshold
+            need(match.group(1), thresholds, "threshold", f"rule '{rule.id}', text (docstring)")
     for index, item in enumerate(kb.lists.get("safety_net", [])):
         need(item.get("source"), sources, "source", f"safety_net.yaml: entry #{index + 1}, field 'source'")
     for key, entry in kb.tables.get("deficits", {}).items():
@@ -435,13 +452,14 @@ def check_unused(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Problem]:
 
 def check_unreachable(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Problem]:
     """Every finding, deficit and red-flag row is concluded by some rule (deficits by an
-    evidence rule, one with a weight)."""
+    evidence rule with a weight in evidence.yaml)."""
     concluded = {c for r in rule_list for c in r.concludes}
-    evidence = {c for r in rule_list if r.weight is not None for c in r.concludes}
+    weighed = kb.ids("evidence")
+    evidence = {c for r in evidence_rules(rule_list) if r.id in weighed for c in r.concludes}
     out = []
     for table, known, what in (("findings", concluded, "rule concludes it"),
-                               ("deficits", evidence, "evidence rule (one with a weight) "
-                                                      "concludes it"),
+                               ("deficits", evidence, "evidence rule with a weight in "
+                                                      "evidence.yaml concludes it"),
                                ("red_flags", concluded, "safety rule raises it")):
         out += [Problem(check="unreachable", where=f"{table}.yaml: entry '{key}'",
                         message=f"no {what}, so it can never be true")
@@ -486,7 +504,7 @@ def check_text_and_source(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[
         where = f"{table}.yaml: entry '{key}'"
         if table != "sources" and not str(entry.get("source") or "").strip():
             out.append(Problem(check="text_and_source", where=where, message="has no source"))
-        why = plain_words_problem(entry.get(TEXT_FIELD[table]))
+        why = plain_words_problem(entry.get(TEXT_FIELD[table])) if table in TEXT_FIELD else None
         if why:
             out.append(Problem(check="text_and_source", where=f"{where}, field '{TEXT_FIELD[table]}'",
                                message=f"needs a plain-words text: {why}"))
@@ -638,6 +656,7 @@ def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str 
     kb = read_knowledge(Path(data_dir))
     problems = list(kb.problems)
     problems += check_references(kb, rule_list)
+    problems += check_evidence_weights(kb, rule_list)
     problems += check_deficit_drills(kb)
     problems += check_unused(kb, rule_list)
     problems += check_unreachable(kb, rule_list)

@@ -24,7 +24,10 @@ def reference_markdown(commands: dict[str, str]) -> str:
                     f"- source: {src.title} ({src.section})",
                     f"- concludes: {', '.join(f'`{c}`' for c in rule.concludes)}"]
             if rule.weight is not None:
-                out.append(f"- weight: {rule.weight}")
+                out.append(f"- weight: {rule.weight} (knowledge/data/evidence.yaml)")
+            if rule.thresholds:
+                out.append("- thresholds: " + "; ".join(
+                    f"`{t}` {cat.thresholds[t].words()}" for t in rule.thresholds))
             if rule.overrides:
                 out.append(f"- overrides: `{rule.overrides}`")
             out += ["- when: " + "; ".join(f"`{c}`" for c in rule.conditions_text()), ""]
@@ -37,7 +40,7 @@ def reference_markdown(commands: dict[str, str]) -> str:
     out += [f"| `{k}` | {f.level} | {_cell(f.when)} | {_cell(f.action)} | "
             f"{_cell(cat.sources[f.source].title)} |" for k, f in cat.red_flags.items()]
     out += ["", "## Thresholds", "", "| name | value | meaning | source |", "|---|---|---|---|"]
-    out += [f"| `{k}` | {t.value:g} {t.unit} | {_cell(t.description)} | "
+    out += [f"| `{k}` | {t.words()} | {_cell(cat.with_numbers(t.description))} | "
             f"{_cell(cat.sources[t.source].title)} |" for k, t in cat.thresholds.items()]
     out += ["", "## Sources", ""]
     out += [f"- `{k}`: {s.title} - {s.section}" for k, s in cat.sources.items()]

@@ -8,7 +8,7 @@ from typing import Any
 
 from experta import Fact
 
-from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.catalogue import catalogue, per_catalogue
 from hipscreen.knowledge.intake import Intake
 from hipscreen.result import (
     DeficitResult,
@@ -199,7 +199,7 @@ def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str
     return serves, why
 
 
-@cache
+@per_catalogue
 def _drill_card(drill_id: str) -> dict[str, Any]:
     """The parts of a plan item that come from the catalogue alone (pydantic copies the lists
     when it validates a PlanItem, so no result shares one with this cache)."""
@@ -217,6 +217,9 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     cat = catalogue()
     planned = {f["drill"]: f for f in _facts(eng, "Planned")}
     candidates = {c["drill"]: c for c in _facts(eng, "Candidate")}
+    notes: dict[str, list[str]] = {}
+    for note in _facts(eng, "PlanNote"):
+        notes.setdefault(note["drill"], []).append(note["note"])
     items = []
     for drill_id, fact in planned.items():
         drill = cat.drills[drill_id]
@@ -229,8 +232,7 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
         side = fact["side"]
         variant = drill.variant if not candidate["replaces"] else (
             "supported" if drill.variant == "supported" else "regressed")
-        if drill.single_leg and side in ("left", "right"):
-            why.append(f"Do both legs; start with the {side} and add one extra set on it.")
+        why += notes.get(drill_id, [])
         items.append(PlanItem(
             **_drill_card(drill_id), side=side, variant=variant,
             replaces=first["drill"] if candidate["replaces"] else None, why=why, serves=serves))
@@ -238,17 +240,18 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     return items
 
 
-def _precautions(eng: ScreeningEngine, plan: list[PlanItem]) -> list[PrecautionApplied]:
+def _precautions(eng: ScreeningEngine) -> list[PrecautionApplied]:
+    """The precautions the rules applied: those that swapped or removed a drill (Replaced,
+    Blocked), then those that apply to the plan as it stands (PrecautionApplies)."""
     cat = catalogue()
     acted: dict[str, list[str]] = {}
     for fact in _facts(eng, "Replaced") + _facts(eng, "Blocked"):
         drills = acted.setdefault(fact["precaution"], [])
         if fact["drill"] not in drills:
             drills.append(fact["drill"])
-    if plan and any(f["id"] == "glute_underuse" for f in _facts(eng, "Deficit")):
-        acted.setdefault("hamstring_cramp_glute_first", ["glute_bridge"])
-    if plan:
-        acted.setdefault("pain_monitoring", [])
+    for fact in _facts(eng, "PrecautionApplies"):
+        drills = acted.setdefault(fact["id"], [])
+        drills += [d for d in fact["drills"] if d not in drills]
     return [PrecautionApplied(id=pid, label=cat.precautions[pid].label,
                               text=cat.precautions[pid].text.strip(), drills=drills,
                               source=cat.precautions[pid].source)
@@ -279,9 +282,9 @@ def _fact_data(fact: Fact) -> dict[str, Any]:
     return data
 
 
-@cache
+@per_catalogue
 def _rule_words() -> dict[str, tuple[str, str]]:
-    """Each rule's text and cited source in words, computed once."""
+    """Each rule's text and cited source in words, once for each catalogue."""
     cat = catalogue()
     return {rule_id: (info.text, cat.cite(info.source)) for rule_id, info in rules().items()}
 
@@ -308,6 +311,6 @@ def _result(intake: Intake, eng: ScreeningEngine, trace: bool = True) -> Result:
     plan = _plan(eng) if triage.drills_allowed else []
     return Result(
         intake=intake, triage=triage, deficits=_deficits(eng), plan=plan,
-        precautions=_precautions(eng, plan), skipped_tests=_skipped(intake),
+        precautions=_precautions(eng), skipped_tests=_skipped(intake),
         safety_net=[item.text for item in catalogue().safety_net],
         rules_fired=list(eng.fired), trace=_trace(eng) if trace else [], traced=trace)

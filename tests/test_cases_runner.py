@@ -25,8 +25,9 @@ from hipscreen.cases import (
     save_run,
 )
 from hipscreen.cli import main
-from hipscreen.knowledge.catalogue import DATA_DIR
 from hipscreen.rules.registry import rules
+
+from .knowledge_copies import tuned_copy
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_DIR = ROOT / "cases"
@@ -262,23 +263,12 @@ def test_save_then_baseline_with_no_rule_change_reports_nothing(tmp_path: Path, 
     assert f"{len(run.outcomes)} cases compared, {len(run.outcomes)} unchanged, 0 changed" in out
 
 
-def _tuned_copy(tmp_path: Path, name: str, entry: str, **values) -> Path:
-    """A copy of knowledge/data with one entry of one file changed, as a maintainer would."""
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIR, data)
-    path = data / f"{name}.yaml"
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    content[entry].update(values)
-    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
-    return data
-
-
 def test_baseline_shows_the_impact_of_a_threshold_edit(tmp_path: Path, capsys) -> None:
     """Lower the severe-pain threshold from 8 to 7 in a copy of the catalogue: the 7/10 lifter
     moves from self-care to clinician review, and nothing else changes."""
     saved = tmp_path / "before.json"
     assert main(["cases", str(CASE_DIR), "--save", str(saved), "--no-coverage"]) == 0
-    data = _tuned_copy(tmp_path, "thresholds", "severe_pain_worst_week", value=7)
+    data = tuned_copy(tmp_path, "thresholds", "severe_pain_worst_week", value=7)
     capsys.readouterr()
     code = main(["cases", str(CASE_DIR), "--baseline", str(saved), "--format", "json",
                  "--data", str(data)])
@@ -296,7 +286,7 @@ def test_baseline_shows_the_impact_of_a_weight_edit_in_evidence_yaml(tmp_path: P
     footballer (knee collapse alone) loses the hip stability deficit and its drills."""
     saved = tmp_path / "before.json"
     assert main(["cases", str(CASE_DIR), "--save", str(saved), "--no-coverage"]) == 0
-    data = _tuned_copy(tmp_path, "evidence", "knee_collapse_suggests_unstable_hip", weight=0.2)
+    data = tuned_copy(tmp_path, "evidence", "knee_collapse_suggests_unstable_hip", weight=0.2)
     capsys.readouterr()
     main(["cases", str(CASE_DIR), "--baseline", str(saved), "--format", "json",
           "--data", str(data)])

@@ -4,32 +4,21 @@ an edit to a copy of knowledge/data shows in the rules, why-not, the reference a
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from streamlit.testing.v1 import AppTest
 
 from hipscreen import Intake, screen
 from hipscreen.cli import command_help
-from hipscreen.knowledge.catalogue import DATA_DIR, PLACEHOLDER, catalogue, catalogue_from
+from hipscreen.knowledge.catalogue import PLACEHOLDER, catalogue, catalogue_from
 from hipscreen.reference import reference_markdown
 from hipscreen.rules.registry import rules
 
+from .knowledge_copies import tuned_copy
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app" / "main.py"
-
-
-def tuned_copy(tmp_path: Path, name: str, entry: str, **values) -> Path:
-    data = tmp_path / "data"
-    if not data.exists():
-        shutil.copytree(DATA_DIR, data)
-    path = data / f"{name}.yaml"
-    content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    content[entry].update(values)
-    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
-    return data
 
 
 @pytest.fixture

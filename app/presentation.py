@@ -1,6 +1,7 @@
-"""What the app needs that is not a widget: answers in plain words, the self-screening steps,
-building an Intake from form values, the reasoning picture as DOT text, the body map, the
-knowledge tables and an intake as a case file.
+"""What the app needs that is not a widget: the self-screening steps, building an Intake from
+form values, the body map, the knowledge tables and an intake as a case file. Answers in plain
+words (hipscreen.words) and the reasoning picture (hipscreen.picture) live in the package, shared
+with the reports; their names are re-exported here for the pages.
 
 Nothing here decides anything clinical: every conclusion still comes from `screen()`'s Result.
 The Streamlit pages (hipscreen.app) only call these functions and draw widgets.
@@ -9,7 +10,6 @@ The Streamlit pages (hipscreen.app) only call these functions and draw widgets.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,103 +17,45 @@ from typing import Any, get_args
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.documents import FieldProblem, InputError, decode, field_problems
 from hipscreen.explain import HowNode
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.knowledge.intake import (
-    DrillResponse,
-    Intake,
-    Movement,
-    Safety,
-    Symptoms,
+from hipscreen.knowledge.intake import Intake, Movement
+
+# The reasoning picture and the plain words for answers live in the package (shared with the
+# PDF reports); the pages still reach them as pr.<name>, so they are re-exported here.
+from hipscreen.picture import (  # noqa: F401
+    reasoning_dot,
+    reasoning_graph,
+    reasoning_summary,
 )
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.rules.registry import rules
+from hipscreen.words import (  # noqa: F401
+    ACTIVITY_LABELS,
+    AGGRAVATOR_LABELS,
+    CLINICIAN_SAFETY_LABELS,
+    CONFIDENCE_WORDS,
+    HAMSTRING_LABELS,
+    HINGE_FAULT_LABELS,
+    HIP_SURGERY_LABELS,
+    LOCATION_LABELS,
+    SEX_LABELS,
+    SIDE_WORDS,
+    answer_line_words,
+    answer_text,
+    certainty_scale,
+    field_label,
+    value_words,
+)
 
 # -- plain words for answer values ------------------------------------------------------------
 NOT_TESTED = "not_tested"
 """The widget value of a movement test that was skipped; it becomes None (left out) in the
 Intake, which the result reports as a skipped test. It is never the same as "none"."""
-
-SIDE_WORDS = {"left": "Left", "right": "Right", "both": "Both sides", "none": "Neither side"}
-
-LOCATION_LABELS: dict[str, str] = {
-    "low_back_left": "Low back, left",
-    "low_back_right": "Low back, right",
-    "low_back_central": "Low back, middle",
-    "si_left": "Back of the pelvis (SI joint), left",
-    "si_right": "Back of the pelvis (SI joint), right",
-    "deep_glute_left": "Deep in the buttock, left",
-    "deep_glute_right": "Deep in the buttock, right",
-    "front_hip_left": "Front of the hip, left",
-    "front_hip_right": "Front of the hip, right",
-    "groin_left": "Groin, left",
-    "groin_right": "Groin, right",
-    "hamstring_left": "Back of the thigh (hamstring), left",
-    "hamstring_right": "Back of the thigh (hamstring), right",
-    "below_knee_left": "Below the knee, left",
-    "below_knee_right": "Below the knee, right",
-}
-
-ACTIVITY_LABELS: dict[str, str] = {
-    "running": "Running",
-    "lifting": "Lifting weights",
-    "golf": "Golf",
-    "crossfit": "CrossFit",
-    "field_sports": "Field sports (football, rugby, hockey ...)",
-    "lifting_kids": "Lifting children",
-    "desk_work": "Desk work, sitting a lot",
-    "manual_work": "Manual work",
-}
-
-AGGRAVATOR_LABELS: dict[str, str] = {
-    "after_leg_day": "After a leg day in the gym",
-    "sitting_then_training": "Sitting all day, then training",
-    "bending_lifting": "Bending and lifting",
-    "rotation": "Turning or twisting (golf, throwing)",
-    "running": "Running",
-    "stairs": "Stairs",
-    "getting_out_of_car": "Getting out of a car",
-    "lifting_kids": "Lifting children",
-}
-
-HINGE_FAULT_LABELS: dict[str, str] = {
-    "back_rounds": "The stick leaves my lower back (my back rounds)",
-    "back_arches": "A big gap opens at my lower back (my back arches)",
-    "turns_into_squat": "My knees bend a lot - it turns into a squat",
-    "shifts_to_one_side": "My weight shifts to one side",
-    "no_hamstring_load": "I feel nothing in the back of my thighs",
-    "back_pain": "It hurts my back",
-}
-
-HIP_SURGERY_LABELS: dict[str, str] = {
-    "none": "No hip surgery",
-    "under_12_weeks": "Yes, less than 12 weeks ago",
-    "over_12_weeks": "Yes, 12 weeks ago or more",
-}
-
-SEX_LABELS: dict[str | None, str] = {
-    None: "Prefer not to say",
-    "female": "Female",
-    "male": "Male",
-    "other": "Other",
-    "undisclosed": "Undisclosed",
-}
-
-HAMSTRING_LABELS: dict[str, str] = {
-    "none": "No", "left": "Yes, left", "right": "Yes, right", "both": "Yes, both sides"}
-
-CONFIDENCE_WORDS = {"likely": "Likely", "possible": "Possible"}
-
-
-def certainty_scale() -> str:
-    """Where 'possible' and 'likely' start, from the thresholds in the knowledge base."""
-    thresholds = catalogue().thresholds
-    return (f"'possible' from {thresholds['possible_certainty'].value:.0%}, "
-            f"'likely' from {thresholds['likely_certainty'].value:.0%}")
 
 
 def measured_ir_rule_words() -> str:
@@ -129,94 +71,6 @@ WHY_NOT_STATUS_WORDS = {
     "not_tested": "not tested (the test was skipped)",
     "blocked": "blocked by another rule",
 }
-
-_SECTIONS: dict[str, type[BaseModel]] = {
-    "safety": Safety, "symptoms": Symptoms, "movement": Movement, "drill_response": DrillResponse}
-
-
-_SHORT_LABELS = {
-    "safety.hip_surgery": "Hip surgery (replacement or other)",
-    "movement.hinge_faults": "In a hip hinge",
-    "movement.hip_ir_degrees": "Hip internal rotation measured",
-    "sex": "Sex",
-    "symptoms.pain_now": "Pain now",
-    "symptoms.pain_worst_week": "Worst pain in the last week",
-    "symptoms.weeks": "This episode has lasted",
-    "mode": "Filled in by",
-}
-
-
-def field_label(path: str) -> str:
-    """The plain-words label of an intake field, from its description ("safety.pregnant" ->
-    "Pregnant now"); the dotted path itself when the field is unknown."""
-    if path in _SHORT_LABELS:
-        return _SHORT_LABELS[path]
-    section, _, name = path.partition(".")
-    if name and section in _SECTIONS:
-        model = _SECTIONS[section]
-    else:
-        model, name = Intake, section
-    field = model.model_fields.get(name)
-    return field.description if field is not None and field.description else path
-
-
-def value_words(field: str, value: Any) -> str:
-    """One answer value in plain words, for the field it belongs to."""
-    name = field.rpartition(".")[2]
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    if field == "movement.hip_ir_degrees":
-        if isinstance(value, Mapping):
-            left, right = value["left"], value["right"]
-        else:
-            left, right = value
-        return f"left {left} degrees, right {right} degrees"
-    if isinstance(value, list | tuple):
-        return ", ".join(value_words(field, v) for v in value) or "nothing chosen"
-    tables: dict[str, Mapping] = {
-        "locations": LOCATION_LABELS, "activities": ACTIVITY_LABELS,
-        "worse_with": AGGRAVATOR_LABELS, "hinge_faults": HINGE_FAULT_LABELS,
-        "hip_surgery": HIP_SURGERY_LABELS, "sex": SEX_LABELS,
-        "recurring_hamstring_strain": HAMSTRING_LABELS,
-        "mode": {"self": "The person themselves", "clinician": "A clinician"},
-    }
-    if name in tables and value in tables[name]:
-        return tables[name][value]
-    if field.startswith("drill_response.") and value in catalogue().drills:
-        return catalogue().drills[value].name
-    if field.startswith("movement.") and value in SIDE_WORDS:
-        return SIDE_WORDS[value]
-    if name in ("pain_now", "pain_worst_week"):
-        return f"{value} out of 10"
-    if name == "weeks":
-        return f"{value} weeks"
-    return str(value)
-
-
-def answer_text(field: str, value: Any) -> str:
-    """An intake answer in words: "Where it hurts: Low back, right"."""
-    return f"{field_label(field)}: {value_words(field, value)}"
-
-
-def answer_line_words(line: str) -> str:
-    """An answer as the engine states it ("safety.saddle_numbness = True") in plain words
-    ("Numbness around the genitals, back passage or inner thighs: Yes")."""
-    field, sep, value = line.partition(" = ")
-    if not sep:
-        return line
-    shown: Any = {"True": True, "False": False}.get(value, value)
-    if field == "movement.hip_ir_degrees" or field not in _known_fields():
-        return f"{field_label(field)}: {value}"
-    return answer_text(field, shown)
-
-
-def _known_fields() -> set[str]:
-    known = {name for name in Intake.model_fields}
-    known |= {f"{section}.{name}" for section, model in _SECTIONS.items()
-              for name in model.model_fields}
-    return known
 
 
 # -- the self-screening steps --------------------------------------------------------------
@@ -242,26 +96,6 @@ HEALTH_QUESTIONS: tuple[str, ...] = (
     "pregnant",
 )
 """The remaining yes/no safety questions (hip_surgery is a choice, asked with them)."""
-
-
-CLINICIAN_SAFETY_LABELS: dict[str, str] = {
-    "bladder_or_bowel_change": "Bladder or bowel change",
-    "saddle_numbness": "Saddle numbness",
-    "both_legs_numb_or_weak": "Both legs numb or weak",
-    "worsening_leg_weakness": "Worsening leg weakness",
-    "cannot_bear_weight": "Cannot bear weight",
-    "significant_trauma": "Significant trauma",
-    "hot_swollen_hip": "Hot, swollen hip",
-    "fever_or_unwell": "Fever or systemically unwell",
-    "cancer_history": "History of cancer",
-    "unexplained_weight_loss": "Unexplained weight loss",
-    "constant_night_pain": "Constant night pain",
-    "osteoporosis_or_steroids": "Osteoporosis or long-term steroids",
-    "immunosuppressed": "Immunosuppressed or injects drugs",
-    "morning_stiffness_over_30_min": "Morning stiffness over 30 min",
-    "pregnant": "Pregnant",
-}
-"""Short labels for the clinician's dense form (the full wording is the field's help text)."""
 
 
 @dataclass(frozen=True)
@@ -459,139 +293,6 @@ def how_markdown(nodes: list[HowNode], depth: int = 0) -> str:
 def _md(text: str) -> str:
     """Escape the Markdown characters that would change how a plain sentence renders."""
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))
-
-
-# -- the reasoning picture -------------------------------------------------------------------
-_SHOWN = {"Answer", "RedFlag", "Triage", "DrillsStopped", "Finding", "Deficit", "Planned",
-          "Blocked"}
-_LEVEL_COLOURS = {"emergency": "#f8d7da", "urgent": "#fde2c8", "clinician_review": "#fff3cd",
-                  "self_care": "#d1e7dd"}
-_COLUMNS = (("answers", "Your answers"), ("findings", "What they show"),
-            ("deficits", "Likely and possible deficits"), ("plan", "Your plan"))
-
-
-def _dot_text(text: str, width: int = 30) -> str:
-    wrapped = "\\n".join(textwrap.wrap(" ".join(str(text).split()), width)) or " "
-    return wrapped.replace('"', '\\"')
-
-
-def reasoning_graph(result: Result) -> tuple[dict[str, dict[str, str]], set[tuple[str, str, str]]]:
-    """The reasoning as nodes and edges, from the trace: answers -> findings (and red flags,
-    triage) -> deficits -> drills. Intermediate facts (evidence, candidates, swaps) are folded
-    into the edges. Nodes: id -> {label, column, style}; edges: (from, to, label)."""
-    cat = catalogue()
-    steps = {s.fact_id: s for s in result.trace}
-    nodes: dict[str, dict[str, str]] = {}
-
-    def node_id(step) -> str:
-        if step.kind in ("Planned", "Blocked"):
-            return f"{step.kind.lower()}_{step.data['drill']}"
-        return f"f{step.fact_id}"
-
-    def add_node(step) -> str:
-        key = node_id(step)
-        d = step.data
-        if step.kind == "Answer":
-            node = {"label": answer_text(d["field"], d["value"]), "column": "answers"}
-        elif step.kind == "Finding":
-            side = "" if d["side"] == "both" else f" ({d['side']})"
-            node = {"label": cat.findings[d["id"]].label + side, "column": "findings"}
-        elif step.kind == "RedFlag":
-            node = {"label": f"Red flag: {cat.red_flags[d['id']].label} "
-                             f"({d['level'].replace('_', ' ')})", "column": "findings",
-                    "fill": _LEVEL_COLOURS[d["level"]]}
-        elif step.kind == "Triage":
-            node = {"label": f"Triage: {d['level'].replace('_', ' ')}", "column": "deficits",
-                    "fill": _LEVEL_COLOURS[d["level"]]}
-        elif step.kind == "DrillsStopped":
-            node = {"label": "No drills: the plan is stopped", "column": "plan",
-                    "fill": _LEVEL_COLOURS["emergency"]}
-        elif step.kind == "Deficit":
-            node = {"label": f"{cat.deficits[d['id']].label} ({d['side']}): "
-                             f"{d['confidence']}, {d['certainty']:.2f}", "column": "deficits"}
-        elif step.kind == "Planned":
-            sides = sorted({s.data["side"] for s in result.trace
-                            if s.kind == "Planned" and s.data["drill"] == d["drill"]})
-            node = {"label": f"{cat.drills[d['drill']].name} ({', '.join(sides)})",
-                    "column": "plan", "fill": "#cfe2ff"}
-        else:  # Blocked
-            node = {"label": f"Left out: {cat.drills[d['drill']].name} "
-                             f"({cat.precautions[d['precaution']].label})",
-                    "column": "plan", "style": "dashed"}
-        nodes.setdefault(key, node)
-        return key
-
-    memo: dict[int, set[tuple[str, str]]] = {}
-
-    def shown_parents(fact_id: int) -> set[tuple[str, str]]:
-        """The nearest shown ancestors of a fact, with an edge label from a folded evidence."""
-        if fact_id in memo:
-            return memo[fact_id]
-        memo[fact_id] = set()
-        step = steps.get(fact_id)
-        found: set[tuple[str, str]] = set()
-        if step is not None:
-            premise_sets = [step.premises] + [a.get("premises", []) for a in step.also_by]
-            for premises in premise_sets:
-                for pid in premises:
-                    parent = steps.get(pid)
-                    if parent is None:
-                        continue
-                    if parent.kind in _SHOWN:
-                        found.add((add_node(parent), ""))
-                    else:
-                        label = (f"weight {parent.data['weight']}"
-                                 if parent.kind == "Evidence" else "")
-                        found |= {(key, label or lab) for key, lab in shown_parents(pid)}
-        memo[fact_id] = found
-        return found
-
-    edges: set[tuple[str, str, str]] = set()
-    for step in result.trace:
-        if step.kind not in _SHOWN or step.kind == "Answer":
-            continue
-        child = add_node(step)
-        for parent, label in shown_parents(step.fact_id):
-            if parent != child:
-                edges.add((parent, child, label))
-    return nodes, edges
-
-
-def reasoning_dot(result: Result) -> str:
-    """The reasoning picture as Graphviz DOT text, for st.graphviz_chart: four columns, left to
-    right. Only answers that some rule used appear."""
-    nodes, edges = reasoning_graph(result)
-    lines = ["digraph reasoning {",
-             '  graph [rankdir=LR, nodesep=0.25, ranksep=0.6, fontname="Helvetica", '
-             'fontsize=12];',
-             '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", '
-             'fontname="Helvetica", fontsize=11, color="#555555", fontcolor="#111111"];',
-             '  edge [color="#777777", fontname="Helvetica", fontsize=9, fontcolor="#333333"];']
-    for column, title in _COLUMNS:
-        members = [(k, n) for k, n in nodes.items() if n["column"] == column]
-        if not members:
-            continue
-        lines.append(f"  subgraph cluster_{column} {{")
-        lines.append(f'    label="{title}"; style="rounded"; color="#bbbbbb";')
-        for key, node in sorted(members, key=lambda kn: kn[1]["label"]):
-            style = "rounded,filled,dashed" if node.get("style") == "dashed" else "rounded,filled"
-            fill = node.get("fill", "#f2f2f2" if column == "answers" else "#ffffff")
-            lines.append(f'    {key} [label="{_dot_text(node["label"])}", style="{style}", '
-                         f'fillcolor="{fill}"];')
-        lines.append("  }")
-    for parent, child, label in sorted(edges):
-        attr = f' [label="{_dot_text(label, 20)}"]' if label else ""
-        lines.append(f"  {parent} -> {child}{attr};")
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def reasoning_summary(result: Result) -> str:
-    """The reasoning picture in one paragraph of words, for screen readers (alt text)."""
-    nodes, edges = reasoning_graph(result)
-    by_column = {c: [n["label"] for n in nodes.values() if n["column"] == c] for c, _ in _COLUMNS}
-    parts = [f"{title}: {'; '.join(sorted(by_column[c])) or 'none'}" for c, title in _COLUMNS]
-    return "Reasoning picture. " + ". ".join(parts) + f". {len(edges)} links."
 
 
 # -- the body map ------------------------------------------------------------------------------

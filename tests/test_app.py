@@ -123,7 +123,8 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     assert at.get("graphviz_chart"), "the reasoning picture is drawn"
     assert any(e.label.startswith("Deficit:") for e in at.expander)
     assert {b.label for b in at.download_button} == {
-        "Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)"}
+        "Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)",
+        "Clinician report (PDF)", "Plan for the person (PDF)"}
     assert_every_widget_is_labelled(at)
 
 

@@ -163,10 +163,19 @@ def test_a_self_screen_in_a_real_browser_ends_in_a_plan_and_its_explanation(serv
             expect(cards.first).to_be_visible()
             page.get_by_text("Deficit: Hip stability", exact=True).click()
             expect(page.get_by_text("evidence_combines_into_deficits").first).to_be_visible()
-            for label in ("Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)"):
+            for label in ("Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)",
+                          "Clinician report (PDF)", "Plan for the person (PDF)"):
                 expect(page.get_by_role("button", name=label)).to_be_visible()
+            with page.expect_download() as download:
+                page.get_by_role("button", name="Plan for the person (PDF)").click()
+            pdf = download.value.path().read_bytes()
+            assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
             shot = out / "3-result.png"
             full_page_screenshot(page, shot)
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone
+            page.get_by_role("button", name="Plan for the person (PDF)").scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(out / "4-downloads-phone.png"))
         except Exception:
             page.screenshot(path=str(out / "failure.png"))
             print(f"\nfailure screenshot: {out / 'failure.png'}\nserver log:\n"

@@ -306,14 +306,17 @@ JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
         st.sampled_from(["age", "safety", "symptoms", "movement", "mode", "pain_now",
-                         "saddle_numbness", "hip_shift", "x"]) | st.text(max_size=8),
+                         "saddle_numbness", "hip_shift", "x", "resourceType", "item", "linkId",
+                         "answer", "status"]) | st.text(max_size=8),
         inner, max_size=5),
     max_leaves=20)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(blob=st.binary(max_size=300) | JSON_VALUES.map(lambda v: json.dumps(v).encode())
-       | st.text(alphabet="ab: -[]{}&*!<>'\"\n\t#?,.0123456789", max_size=200).map(str.encode))
+       | st.text(alphabet="ab: -[]{}&*!<>'\"\n\t#?,.0123456789", max_size=200).map(str.encode)
+       | JSON_VALUES.map(lambda v: json.dumps({"resourceType": "QuestionnaireResponse",
+                                               "status": "completed", "item": v}).encode()))
 def test_fuzzed_input_only_ever_exits_0_or_2(tmp_path_factory, capsys, blob):
     folder = tmp_path_factory.mktemp("fuzz")
     (folder / "f.yaml").write_bytes(blob)

@@ -1,5 +1,6 @@
 """The catalogues load strictly and every rule and entry is sourced and worded."""
 
+import re
 import shutil
 
 import pytest
@@ -83,3 +84,23 @@ def test_intake_rejects_unknown_keys_and_keeps_not_tested_distinct():
         Intake.model_validate({"age": 30, "movement": {"hip_swing": "left"}})
     assert Intake.model_validate({"age": 30}).movement.hip_shift is None
     assert Intake.model_validate({"age": 30, "movement": {"hip_shift": "none"}}).movement.hip_shift == "none"
+
+
+def test_every_catalogue_text_has_balanced_brackets():
+    """A comma inside an unquoted YAML flow list splits one item in three ("Foot tripod (heel",
+    "big toe", ...): an item with an unmatched bracket is such a split."""
+    def texts(value):
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, dict):
+            for v in value.values():
+                yield from texts(v)
+        elif isinstance(value, list):
+            for v in value:
+                yield from texts(v)
+
+    def unbalanced(text: str) -> bool:
+        text = re.sub(r"^\d+\) ", "", text)  # the article's own numbering: "1) Single-Leg ..."
+        return text.count("(") != text.count(")") or text.count("[") != text.count("]")
+
+    assert [t for t in texts(catalogue().model_dump()) if unbalanced(t)] == []

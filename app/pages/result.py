@@ -3,10 +3,13 @@ tests, safety-netting, the reasoning (picture, HOW, WHY NOT) and downloads."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
+from hipscreen.pdf import report_pdf
 from hipscreen.render import to_markdown
 from hipscreen.result import Result
 from hipscreen.screening import screen
@@ -72,6 +75,16 @@ cols[2].download_button("Intake as a case file (YAML)", pr.case_file_yaml(result
                         file_name="new-case.yaml", mime="application/x-yaml", key="dl_case",
                         on_click="ignore",
                         help="Turn this intake into a documented case for cases/")
+pdfs = st.columns(3)
+# the PDF is made only when its button is clicked (a callable), not on every rerun
+pdfs[0].download_button("Clinician report (PDF)", partial(report_pdf, result, "clinician"),
+                        file_name="hipscreen-clinician-report.pdf", mime="application/pdf",
+                        key="dl_pdf_clinician", on_click="ignore",
+                        help="Answers, triage, deficits with their reasoning, the plan, the picture")
+pdfs[1].download_button("Plan for the person (PDF)", partial(report_pdf, result, "plan"),
+                        file_name="hipscreen-plan.pdf", mime="application/pdf",
+                        key="dl_pdf_plan", on_click="ignore",
+                        help="Each drill with its steps and cues, and when to see a clinician")
 
 if result.plan:
     st.header("Tried the plan? Tell us how it felt")

@@ -535,6 +535,10 @@ def _jsonl_row(line: str, where: str) -> dict[str, Any]:
         return {READ_ERROR_COLUMN: str(exc)}
     if not isinstance(record, dict):
         return {READ_ERROR_COLUMN: f"{where}: expected a JSON object; got {shorten(record)}"}
+    if "resourceType" in record:  # a FHIR QuestionnaireResponse (NDJSON): read via the Intake
+        from hipscreen.fhir import response_row
+
+        return response_row(record, where)
     flat, problems = _flatten(record)
     if problems:
         kept = {ID_COLUMN: flat[ID_COLUMN]} if ID_COLUMN in flat else {}

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from hipscreen.documents import (
     MAX_BYTES,
     InputError,
+    OutputError,
     clip,
     describe_validation_error,
     load_mapping,
@@ -31,10 +32,15 @@ REFERENCE_PATH = Path("docs") / "reference.md"
 
 
 def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
-    """Read an intake from a YAML or JSON file, or '-' for stdin; raise InputError when bad."""
+    """Read an intake from a YAML or JSON file, or '-' for stdin: the intake itself, or a FHIR
+    QuestionnaireResponse (recognised by its resourceType). Raise InputError when bad."""
     where = "stdin" if path == "-" else path
     text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
     data = load_mapping(text, where, expected="intake fields", max_bytes=max_bytes)
+    if "resourceType" in data:
+        from hipscreen.fhir import intake_from_response
+
+        return intake_from_response(data, where)
     try:
         return Intake.model_validate(data)
     except ValidationError as exc:
@@ -57,12 +63,51 @@ def _screen(args: argparse.Namespace) -> int:
         print(why_not_text(answer))
         print(f"\n{result.disclaimer}")
         return EXIT_OK
-    if args.format == "json":
-        print(result.model_dump_json(indent=2))
+    if args.format == "pdf":
+        from hipscreen.pdf import report_pdf
+
+        if not args.output:
+            raise InputError("--format pdf: give the file to write with -o FILE.pdf")
+        _write(args.output, report_pdf(result, args.report))
+        print(f"wrote the {args.report} report to {args.output}")
+        return EXIT_OK
+    if args.format == "svg":
+        from hipscreen.picture import reasoning_svg
+
+        text = reasoning_svg(result)
+    elif args.format == "fhir":
+        from hipscreen.fhir import bundle_json
+
+        text = bundle_json(result, release=args.fhir_release)
+    elif args.format == "json":
+        text = result.model_dump_json(indent=2)
     elif args.format == "markdown":
-        print(to_markdown(result))
+        text = to_markdown(result)
     else:
-        print(to_text(result))
+        text = to_text(result)
+    if args.output:
+        _write(args.output, text.encode("utf-8"))
+    else:
+        print(text)
+    return EXIT_OK
+
+
+def _write(path: str, data: bytes) -> None:
+    try:
+        Path(path).write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _fhir(args: argparse.Namespace) -> int:
+    from hipscreen.fhir import questionnaire_json
+
+    text = questionnaire_json(release=args.fhir_release)
+    if args.output:
+        _write(args.output, text.encode("utf-8"))
+        print(f"wrote the Questionnaire ({args.fhir_release}) to {args.output}")
+    else:
+        print(text)
     return EXIT_OK
 
 
@@ -212,8 +257,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("screen", help="Screen one intake (YAML or JSON) and explain the result.")
     p.add_argument("file", help="Intake file (.yaml, .yml or .json), or - for stdin")
-    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
-                   help="text for people (default), json for programs, markdown for notes")
+    p.add_argument("--format", choices=("text", "json", "markdown", "pdf", "svg", "fhir"),
+                   default="text",
+                   help="text for people (default), json for programs, markdown for notes, pdf "
+                        "for a printable report (needs -o), svg for the reasoning picture, fhir "
+                        "for a FHIR Bundle")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="Write to FILE instead of standard output (required for pdf)")
+    p.add_argument("--report", choices=("clinician", "plan"), default="clinician",
+                   help="With --format pdf: the clinician's report (default) or the person's plan")
+    p.add_argument("--fhir-release", choices=("R4B", "R5"), default="R4B",
+                   help="With --format fhir: the FHIR release (default R4B)")
     p.add_argument("--why-not", metavar="ID",
                    help="Explain why a deficit or drill id was (or was not) concluded")
     p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
@@ -232,6 +286,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("schema", help="Print the JSON schema of the intake.")
     p.set_defaults(func=_schema)
+
+    p = sub.add_parser("fhir", help="FHIR interchange: print the intake as a FHIR Questionnaire.")
+    p.add_argument("what", choices=("questionnaire",), help="questionnaire: the intake's form")
+    p.add_argument("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout")
+    p.add_argument("--fhir-release", choices=("R4B", "R5"), default="R4B",
+                   help="The FHIR release (default R4B)")
+    p.set_defaults(func=_fhir)
 
     p = sub.add_parser(
         "cases", help="Run documented case files against the rule base.",
@@ -305,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"hipscreen: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as exc:
+        print(f"hipscreen: {exc}", file=sys.stderr)
+        return EXIT_FAIL
     except BrokenPipeError:
         # The reader stopped reading (`hipscreen screen f.yaml | head`): what it took was right;
         # point stdout at /dev/null so the interpreter's final flush does not raise again.

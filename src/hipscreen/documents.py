@@ -52,6 +52,11 @@ class InputError(ValueError):
     expected. Commands turn it into one line on stderr and exit code 2."""
 
 
+class OutputError(RuntimeError):
+    """Output that could not be made (a report, a picture) although the input was fine; commands
+    turn it into one line on stderr and exit code 1."""
+
+
 _repr = reprlib.Repr()
 _repr.maxstring = SHOWN_CHARS
 _repr.maxother = SHOWN_CHARS

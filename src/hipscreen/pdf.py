@@ -1,0 +1,240 @@
+"""Printable PDF reports of a Result, made with Typst: the clinician's report and the person's plan.
+
+Every piece of text reaches Typst as a JSON string through `sys.inputs` (the templates read it
+with `json(bytes(sys.inputs.data))`) and the reasoning picture as SVG text in `sys.inputs`, so no
+answer, label or name can ever be read as Typst markup: the templates only place strings, they
+never evaluate them. The templates live in hipscreen/templates/ (installed with the package);
+Typst's own embedded fonts are used and system fonts are ignored, so a report looks the same on
+every machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from importlib import resources
+from typing import Any, Literal
+
+from hipscreen.documents import OutputError
+from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.intake import Movement, Safety, Symptoms
+from hipscreen.picture import PictureError, deficit_reasons, reasoning_summary, reasoning_svg
+from hipscreen.result import LEVELS_THAT_STOP_DRILLS, PlanItem, Result
+from hipscreen.words import (
+    CLINICIAN_SAFETY_LABELS,
+    CONFIDENCE_WORDS,
+    SIDE_WORDS,
+    answer_line_words,
+    certainty_scale,
+    field_label,
+    value_words,
+)
+
+Report = Literal["clinician", "plan"]
+REPORTS: tuple[Report, ...] = ("clinician", "plan")
+PICTURE_FONT = "Libertinus Serif"
+"""The font Typst embeds and the templates use; the reasoning picture is laid out with it."""
+
+TEXT_WIDTH_PT = 481.8
+"""The text width of the templates' A4 page (595.3 pt less two 2 cm margins)."""
+PICTURE_MAX_HEIGHT_PT = 640.0
+"""The tallest the reasoning picture prints, leaving room for its heading on the page."""
+
+_TITLES = {"clinician": "hipscreen screening report for a clinician",
+           "plan": "Your hipscreen plan"}
+_VARIANT_WORDS = {"supported": "supported version", "regressed": "easier version"}
+
+
+class ReportError(OutputError):
+    """A report could not be made (Typst or the reasoning picture failed); the message says why."""
+
+
+def report_pdf(result: Result, report: Report, *, person: str | None = None,
+               today: dt.date | None = None) -> bytes:
+    """The report as PDF bytes: "clinician" (the whole screening, with the reasoning picture) or
+    "plan" (the drills for the person, or only the action when the triage stops the plan).
+    `person` is an optional pseudonymous label printed in the header; `today` the report date."""
+    import typst
+
+    if report not in REPORTS:
+        raise ValueError(f"report must be one of {', '.join(REPORTS)}, not {report!r}")
+    data = report_data(result, report, person=person, today=today)
+    inputs = {}
+    if report == "clinician" and result.traced:
+        try:
+            inputs["picture"] = reasoning_svg(result, fontname=PICTURE_FONT)
+        except PictureError as exc:
+            raise ReportError(f"the {report} report: {exc}") from None
+        data["picture_width"] = picture_width(inputs["picture"])
+    # a lone surrogate (possible in text read from JSON) cannot be encoded: it prints as "?"
+    inputs["data"] = json.dumps(data, ensure_ascii=False).encode("utf-8", "replace").decode("utf-8")
+    templates = resources.files("hipscreen") / "templates"
+    with resources.as_file(templates) as folder:
+        try:
+            pdf = typst.compile(str(folder / f"{report}.typ"), root=str(folder), format="pdf",
+                                sys_inputs=inputs, ignore_system_fonts=True)
+        except RuntimeError as exc:  # typst.TypstError, or a template that cannot be read
+            message = getattr(exc, "message", None) or str(exc)
+            raise ReportError(f"the {report} report could not be typeset: {message}") from None
+    assert isinstance(pdf, bytes)
+    return pdf
+
+
+# -- the data the templates place --------------------------------------------------------------
+def report_data(result: Result, report: Report, *, person: str | None = None,
+                today: dt.date | None = None) -> dict[str, Any]:
+    """Everything a template shows, as JSON-ready plain strings, lists and flags (no markup)."""
+    today = today or dt.date.today()
+    data: dict[str, Any] = {
+        "title": _TITLES[report],
+        "date": f"{today.day} {today:%B %Y}",
+        "person": person or "",
+        "version": f"hipscreen {hipscreen_version()}, knowledge base {knowledge_fingerprint()}",
+        "disclaimer": result.disclaimer,
+        "triage": _triage(result),
+    }
+    if report == "clinician":
+        data |= _clinician(result)
+    else:
+        data |= _plan(result)
+    return data
+
+
+def picture_width(svg: str) -> float:
+    """The width, in points, to print an SVG at: its own size (never enlarged, so the picture's
+    text stays the size it was laid out at), shrunk to fit the text area of an A4 page."""
+    size = re.search(r'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', svg)
+    if size is None:
+        return TEXT_WIDTH_PT
+    width, height = float(size[1]), float(size[2])
+    return round(min(width, TEXT_WIDTH_PT, width * PICTURE_MAX_HEIGHT_PT / height), 1)
+
+
+def _triage(result: Result) -> dict[str, Any]:
+    t = result.triage
+    stops = t.level in LEVELS_THAT_STOP_DRILLS or not t.drills_allowed
+    return {
+        "level": t.level,
+        "label": t.label,
+        "action": t.action,
+        "note": t.plan_note or "",
+        "stops": stops,
+        "red_flags": [{"label": f.label, "level": f.level.replace("_", " "),
+                       "answers": [answer_line_words(a) for a in f.answers], "source": f.source}
+                      for f in t.red_flags],
+    }
+
+
+def _rows(section: str, values: dict[str, Any]) -> list[list[str]]:
+    return [[field_label(f"{section}.{name}"), value_words(f"{section}.{name}", value)]
+            for name, value in values.items()]
+
+
+def _clinician(result: Result) -> dict[str, Any]:
+    intake = result.intake
+    person = [[field_label("age"), f"{intake.age} years"],
+              [field_label("sex"), value_words("sex", intake.sex) if intake.sex else "Not given"],
+              [field_label("mode"), value_words("mode", intake.mode)],
+              [field_label("activities"), value_words("activities", list(intake.activities))]]
+    symptoms = _rows("symptoms", {name: getattr(intake.symptoms, name)
+                                  for name in Symptoms.model_fields})
+    tested = {name: getattr(intake.movement, name) for name in Movement.model_fields
+              if getattr(intake.movement, name) is not None}
+    movement = _rows("movement", tested)
+    response = {name: list(getattr(intake.drill_response, name))
+                for name in type(intake.drill_response).model_fields
+                if getattr(intake.drill_response, name)}
+    safety = [{"label": CLINICIAN_SAFETY_LABELS.get(name, field_label(f"safety.{name}")),
+               "answer": value_words(f"safety.{name}", value),
+               "yes": value not in (False, "none")}
+              for name, value in ((n, getattr(intake.safety, n)) for n in Safety.model_fields)]
+    reasons = deficit_reasons(result)
+    deficits = [{"label": d.label,
+                 "side": SIDE_WORDS[d.side],
+                 "confidence": CONFIDENCE_WORDS[d.confidence],
+                 "certainty": f"{d.certainty:.2f}",
+                 "explanation": d.explanation,
+                 "shown_by": reasons.get((d.id, d.side), [])} for d in result.deficits]
+    return {
+        "person_rows": person,
+        "symptom_rows": symptoms,
+        "movement_rows": movement,
+        "response_rows": _rows("drill_response", response),
+        "safety": safety,
+        "deficits": deficits,
+        "certainty_scale": certainty_scale(),
+        "no_deficit": "" if result.deficits else "No deficit was concluded from the answers given.",
+        "plan": [{"name": _drill_name(item), "side": SIDE_WORDS[item.side],
+                  "dose": item.dose.text, "why": item.why} for item in result.plan],
+        "no_plan": _no_plan_words(result),
+        "precautions": [{"label": p.label, "text": p.text} for p in result.precautions],
+        "skipped": [{"label": s.label, "would_check": s.would_check} for s in result.skipped_tests],
+        "has_picture": result.traced,
+        "picture_alt": reasoning_summary(result) if result.traced else "",
+    }
+
+
+def _plan(result: Result) -> dict[str, Any]:
+    if result.triage.level in LEVELS_THAT_STOP_DRILLS:
+        # only the action, in words: no drill and nothing that could read as a plan
+        return {"only_action": True, "drills": [], "no_plan": "", "precautions": [],
+                "safety_net": []}
+    return {
+        "only_action": False,
+        "drills": [_drill_card(item) for item in result.plan],
+        # without drills at this level the triage box already says so
+        "no_plan": _no_plan_words(result) if result.triage.drills_allowed else "",
+        "precautions": [{"label": p.label, "text": p.text} for p in result.precautions],
+        "safety_net": list(result.safety_net),
+    }
+
+
+def _drill_name(item: PlanItem) -> str:
+    name = item.name
+    words = _VARIANT_WORDS.get(item.variant)
+    if words and words.split()[0] not in name.lower():  # not "Supported ... (supported version)"
+        name += f" ({words})"
+    if item.replaces:
+        name += f", instead of the {catalogue().drills[item.replaces].name.lower()}"
+    return name
+
+
+def _drill_card(item: PlanItem) -> dict[str, Any]:
+    return {
+        "name": _drill_name(item),
+        "side": SIDE_WORDS[item.side],
+        "dose": item.dose.text,
+        "purpose": item.purpose,
+        "steps": item.steps,
+        "cues": item.cues,
+        "feel": item.feel,
+        "dont_feel": item.dont_feel,
+        "easier": item.regression,
+        "harder": item.progression,
+        "picture": drill_picture(item.drill) or "",
+    }
+
+
+def drill_picture(drill_id: str) -> str | None:
+    """The drill's picture as SVG text, when the knowledge base has one: the hook for the drill
+    pictures of the app issue (#10). A catalogue drill with a `picture` attribute naming an .svg
+    file in the knowledge data folder gets it printed on its card; today no drill has one."""
+    name = getattr(catalogue().drills[drill_id], "picture", None)
+    if not name:
+        return None
+    path = resources.files("hipscreen.knowledge") / "data" / str(name)
+    return path.read_text(encoding="utf-8") if str(name).endswith(".svg") else None
+
+
+def _no_plan_words(result: Result) -> str:
+    """Why there is no drill, in words (empty when there are drills)."""
+    if result.plan:
+        return ""
+    if not result.triage.drills_allowed:
+        return f"No drills: {result.triage.action}"
+    if result.deficits:
+        return "No drills: the precautions took every drill out of the plan."
+    return ("No drills: the answers given do not point to a hip stability or hinge problem. "
+            "Doing more of the self-tests may change that.")

@@ -339,13 +339,7 @@ def field_problems(exc: ValidationError, model: type[BaseModel] | None = None
     return problems
 
 
-def validation_lines(exc: ValidationError, where: str, model: type[BaseModel] | None = None,
-                     *, field_word: str = "field") -> list[str]:
-    """One line per problem: where, the field path, what was expected and what was given."""
-    return [f"{where}: {field_word} '{p.field}': {p.text}" for p in field_problems(exc, model)]
-
-
 def describe_validation_error(exc: ValidationError, where: str,
                               model: type[BaseModel] | None = None) -> str:
-    """`validation_lines` joined into one message."""
-    return "\n".join(validation_lines(exc, where, model))
+    """One line per problem: where, the field path, what was expected and what was given."""
+    return "\n".join(f"{where}: field '{p.field}': {p.text}" for p in field_problems(exc, model))

@@ -2,13 +2,17 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="hipscreen - hip and low back screening",
-                   page_icon=":material/accessibility_new:", layout="wide")
+# an emoji favicon is drawn in the browser; a :material/...: one is fetched from Google's servers
+st.set_page_config(page_title="hipscreen - hip and low back screening", page_icon="🩺",
+                   layout="wide")
 st.navigation([
     st.Page("pages/self_screening.py", title="Self-screening",
             icon=":material/accessibility_new:", default=True),
     st.Page("pages/clinician_intake.py", title="Clinician intake", icon=":material/stethoscope:"),
     st.Page("pages/result.py", title="Result", icon=":material/assignment:"),
+    st.Page("pages/checkin.py", title="Check-in", icon=":material/event_available:"),
+    st.Page("pages/progress.py", title="Progress", icon=":material/monitoring:"),
+    st.Page("pages/queue.py", title="Clinic queue", icon=":material/format_list_numbered:"),
     st.Page("pages/case_lab.py", title="Case lab", icon=":material/science:"),
     st.Page("pages/knowledge.py", title="Knowledge", icon=":material/menu_book:"),
 ]).run()

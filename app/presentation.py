@@ -9,10 +9,14 @@ The Streamlit pages (hipscreen.app) only call these functions and draw widgets.
 
 from __future__ import annotations
 
+import base64
+import functools
+import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
+from pathlib import Path, PurePosixPath
 from typing import Any, get_args
 
 import pandas as pd
@@ -28,6 +32,8 @@ from hipscreen.knowledge.intake import Intake, Movement
 # The reasoning picture and the plain words for answers live in the package (shared with the
 # PDF reports); the pages still reach them as pr.<name>, so they are re-exported here.
 from hipscreen.picture import (  # noqa: F401
+    PictureError,
+    dot_to_svg,
     reasoning_dot,
     reasoning_graph,
     reasoning_summary,
@@ -37,6 +43,8 @@ from hipscreen.rules.registry import rules
 from hipscreen.words import (  # noqa: F401
     ACTIVITY_LABELS,
     AGGRAVATOR_LABELS,
+    CLINICIAN_HINGE_FAULT_LABELS,
+    CLINICIAN_MOVEMENT_LABELS,
     CLINICIAN_SAFETY_LABELS,
     CONFIDENCE_WORDS,
     HAMSTRING_LABELS,
@@ -118,6 +126,17 @@ class SelfTest:
 
     def would_check(self) -> list[str]:
         return [catalogue().movement_tests[name].would_check for name in self.fields]
+
+    def parts(self) -> list[tuple[str, str, str]]:
+        """(how to do it, picture, the picture's alt text) for each field of the test, in order,
+        a field that shares its instructions and picture with the one before left out."""
+        tests = catalogue().movement_tests
+        out: list[tuple[str, str, str]] = []
+        for name in self.fields:
+            part = (tests[name].how_to, tests[name].picture, tests[name].picture_alt)
+            if part not in out:
+                out.append(part)
+        return out
 
 
 SELF_TESTS: tuple[SelfTest, ...] = (
@@ -272,7 +291,7 @@ def why_not_choices() -> list[tuple[str, str]]:
             + [(key, f"Drill: {d.name}") for key, d in cat.drills.items()])
 
 
-def how_markdown(nodes: list[HowNode], depth: int = 0) -> str:
+def how_markdown(nodes: list[HowNode], depth: int = 0, *, clinician: bool = False) -> str:
     """Justification trees as a nested Markdown list: each fact, the rule that concluded it
     (its text and source), then its premises, down to the intake answers."""
     lines: list[str] = []
@@ -284,15 +303,76 @@ def how_markdown(nodes: list[HowNode], depth: int = 0) -> str:
             if node.source:
                 lines.append(f"{pad}    - source: {_md(node.source)}")
         else:
-            lines.append(f"{pad}    - your answer")
+            lines.append(f"{pad}    - {'an intake answer' if clinician else 'your answer'}")
         if node.premises:
-            lines.append(how_markdown(node.premises, depth + 1))
+            lines.append(how_markdown(node.premises, depth + 1, clinician=clinician))
     return "\n".join(lines)
+
+
+_PERSON_COLUMN_TITLES = {"Your answers": "Answers", "Your plan": "Plan"}
+_SIDE_AFTER_BRACKETS = re.compile(r"\(([^()]*)\)(\s|\\n)\((left|right|both)\)")
+
+
+def one_bracket(text: str) -> str:
+    """'A pinchy hip on one side (front of the hip) (right)' -> '... (front of the hip, right)':
+    a side added to a label that already ends in brackets goes inside them."""
+    return _SIDE_AFTER_BRACKETS.sub(r"(\1, \3)", text)
+
+
+def reasoning_words(text: str, *, clinician: bool) -> str:
+    """The reasoning picture's DOT or its summary with one pair of brackets per label, and in a
+    clinician's words the column titles say 'Answers' and 'Plan', not 'Your answers' and 'Your
+    plan'."""
+    text = one_bracket(text)
+    if not clinician:
+        return text
+    for person, neutral in _PERSON_COLUMN_TITLES.items():
+        text = text.replace(f'label="{person}"', f'label="{neutral}"')
+        text = text.replace(f"{person}: ", f"{neutral}: ")
+    return text
 
 
 def _md(text: str) -> str:
     """Escape the Markdown characters that would change how a plain sentence renders."""
     return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))
+
+
+# -- pictures ----------------------------------------------------------------------------------------
+@functools.cache
+def _shipped_picture(name: str) -> str | None:
+    path = resources.files("hipscreen.knowledge") / "data" / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def picture_svg(name: str) -> str | None:
+    """A picture of the knowledge base as SVG text ("pictures/hip_airplane.svg", relative to
+    knowledge/data); None when there is no such file. Only .svg files inside the data folder."""
+    rel = PurePosixPath(name)
+    if rel.suffix != ".svg" or rel.is_absolute() or ".." in rel.parts:
+        return None
+    return _shipped_picture(str(rel))
+
+
+@functools.lru_cache(maxsize=64)
+def _reasoning_svg(dot: str) -> str | None:
+    try:
+        return dot_to_svg(dot)
+    except PictureError:
+        return None
+
+
+def reasoning_picture_img(result: Result, *, alt: str, clinician: bool = False) -> str | None:
+    """The reasoning picture as an <img> of its SVG (a data URI, so nothing is fetched), at its
+    own size so its text stays readable (11 pt) however narrow the screen; None when it cannot
+    be drawn. The page puts it in a box that scrolls sideways."""
+    svg = _reasoning_svg(reasoning_words(reasoning_dot(result), clinician=clinician))
+    if svg is None:
+        return None
+    size = re.search(r'<svg[^>]*?\bwidth="([\d.]+)pt"[^>]*?\bheight="([\d.]+)pt"', svg)
+    width = f"{float(size[1]) * 4 / 3:.0f}px" if size else "100%"
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="width:{width}; max-width:none; height:auto; display:block">')
 
 
 # -- the body map ------------------------------------------------------------------------------
@@ -328,6 +408,14 @@ _OUTLINE = (
 )
 
 
+def body_map_alt(selected: Iterable[str]) -> str:
+    """The body map in words, for its alt text: which places are marked."""
+    chosen = set(selected)
+    described = "; ".join(LOCATION_LABELS[loc] for loc in LOCATION_LABELS if loc in chosen)
+    return ("Body map: the body from behind and from the front. Where it hurts: "
+            f"{described or 'nothing marked yet'}.")
+
+
 def body_map_svg(selected: Iterable[str]) -> str:
     """An SVG of the body from behind and from the front with each pain location drawn as a
     region; selected locations are filled. Every region has a <title> in words."""
@@ -348,8 +436,7 @@ def body_map_svg(selected: Iterable[str]) -> str:
                 f"<title>{LOCATION_LABELS[loc]}{' (hurts)' if on else ''}</title></ellipse>")
         return "".join(out)
 
-    described = ", ".join(LOCATION_LABELS[loc] for loc in LOCATION_LABELS if loc in chosen)
-    title = f"Body map. Where it hurts: {described or 'nothing marked yet'}."
+    title = body_map_alt(chosen)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 440 430" width="440" height="430" '
         f'role="img" aria-label="{title}"><title>{title}</title>'
@@ -366,39 +453,87 @@ def body_map_svg(selected: Iterable[str]) -> str:
 
 
 # -- the knowledge tables ----------------------------------------------------------------------
+def condition_words(cond: Any) -> str:
+    """A rule condition in words ("finding: Hip shift in a squat or hinge", "answer: In a hip
+    hinge is My weight shifts to one side", "no red flag") instead of its pattern code."""
+    if cond.alternatives:
+        return " or ".join(condition_words(a) for a in cond.alternatives)
+    fields = dict(cond.fields)
+    cat = catalogue()
+
+    def literal(name: str) -> Any:
+        value = fields.get(name)
+        return value if isinstance(value, str | bool | int) else None
+
+    ident = literal("id")
+    if cond.kind == "Finding" and ident in cat.findings:
+        words = f"finding: {cat.findings[ident].label}"
+        if "side" in fields and cat.findings[ident].sided:
+            words += " (on its side)" if literal("side") is None else f" ({fields['side']})"
+    elif cond.kind == "Answer" and literal("field"):
+        field, value = literal("field"), fields.get("value")
+        words = f"answer: {field_label(field)}"
+        if isinstance(value, str | bool | int):
+            words += f" is {value_words(field, value)}"
+        elif value is not None:
+            shown = cond.text().split("value=", 1)[1].rstrip(")")
+            if "<test>" not in shown and "?" not in shown:
+                words += f" {shown}"
+            elif "?" not in shown:
+                words += " (see the rule text)"
+    elif cond.kind == "RedFlag":
+        words = (f"red flag: {cat.red_flags[ident].label}" if ident in cat.red_flags
+                 else "a red flag" + (" that stops drills" if fields.get("stops_drills") else ""))
+    elif cond.kind == "Deficit":
+        words = f"deficit: {cat.deficits[ident].label}" if ident in cat.deficits else "a deficit"
+    elif cond.kind in ("Candidate", "Planned", "Blocked", "Replaced"):
+        drill = literal("drill")
+        words = (f"{cond.kind.lower()} drill: {cat.drills[drill].name}" if drill in cat.drills
+                 else f"a {cond.kind.lower()} drill")
+    elif cond.kind == "Evidence":
+        words = "any evidence for a deficit"
+    else:
+        words = cond.text()
+    return f"no {words}" if cond.negated and not words.startswith("no ") else words
+
+
 def knowledge_tables() -> dict[str, pd.DataFrame]:
-    """Rules, findings, deficits, drills, red flags, precautions and self-tests as tables."""
+    """Rules, findings, deficits, drills, red flags, precautions and self-tests as tables; the
+    id, the words and the source come first, so a narrow screen shows what matters."""
     cat = catalogue()
     cite = cat.cite
     tables = {
         "Rules": pd.DataFrame([
-            {"id": r.id, "stage": r.stage, "text": " ".join(r.text.split()),
-             "conditions": "; ".join(r.conditions_text()),
+            {"id": r.id, "text": " ".join(r.text.split()), "source": cite(r.source),
+             "stage": r.stage, "when": "; ".join(condition_words(c) for c in r.conditions
+                                                 if c.kind != "InitialFact"),
              "concludes": ", ".join(r.concludes),
-             "weight": r.weight, "source": cite(r.source)}
+             "weight": "" if r.weight is None else f"{r.weight:g}"}
             for r in rules().values()]),
         "Findings": pd.DataFrame([
-            {"id": k, "label": f.label, "sided": f.sided, "from answers": ", ".join(f.answers),
-             "source": cite(f.source)} for k, f in cat.findings.items()]),
+            {"id": k, "label": f.label, "source": cite(f.source),
+             "sided": "yes" if f.sided else "no", "from answers": ", ".join(
+                 field_label(a) for a in f.answers)} for k, f in cat.findings.items()]),
         "Deficits": pd.DataFrame([
             {"id": k, "label": d.label, "text": " ".join(d.text.split()),
-             "drills": ", ".join(d.drills), "source": cite(d.source)}
+             "source": cite(d.source), "drills": ", ".join(cat.drills[x].name for x in d.drills)}
             for k, d in cat.deficits.items()]),
         "Drills": pd.DataFrame([
-            {"id": k, "name": d.name, "variant": d.variant, "purpose": " ".join(d.purpose.split()),
-             "dose": d.dose.text(), "regression": d.regression, "progression": d.progression,
-             "source": cite(d.source)} for k, d in sorted(cat.drills.items(),
-                                                          key=lambda kv: kv[1].order)]),
+            {"id": k, "name": d.name, "purpose": " ".join(d.purpose.split()),
+             "source": cite(d.source), "variant": d.variant, "dose": d.dose.text(),
+             "easier": d.regression, "harder": d.progression}
+            for k, d in sorted(cat.drills.items(), key=lambda kv: kv[1].order)]),
         "Red flags": pd.DataFrame([
-            {"id": k, "level": f.level.replace("_", " "), "label": f.label, "when": f.when,
-             "action": f.action, "stops drills": f.stops_drills, "source": cite(f.source)}
+            {"id": k, "label": f.label, "action": f.action, "source": cite(f.source),
+             "level": f.level.replace("_", " "), "when": f.when,
+             "stops drills": "yes" if f.stops_drills else "no"}
             for k, f in cat.red_flags.items()]),
         "Precautions": pd.DataFrame([
             {"id": k, "label": p.label, "text": " ".join(p.text.split()),
              "source": cite(p.source)} for k, p in cat.precautions.items()]),
         "Self-tests": pd.DataFrame([
-            {"id": k, "label": t.label, "would check": t.would_check, "how to": t.how_to,
-             "source": cite(t.source)} for k, t in cat.movement_tests.items()]),
+            {"id": k, "label": t.label, "how to": t.how_to, "source": cite(t.source),
+             "would check": t.would_check} for k, t in cat.movement_tests.items()]),
     }
     return tables
 

@@ -118,6 +118,11 @@ class DoseSpec(_Entry):
         return f"{self.sets} x {amount}{side}, {self.sessions_per_week} sessions a week"
 
 
+PICTURE_NAME = re.compile(r"^pictures/[a-z0-9_]+\.svg$")
+"""A picture of the knowledge base: an SVG file in knowledge/data/pictures/, named from the data
+folder (the same path the PDF report and the app read)."""
+
+
 class Drill(_Entry):
     name: str
     variant: Literal["standard", "supported", "regressed", "support"]
@@ -137,6 +142,9 @@ class Drill(_Entry):
         None, description="A single-leg drill's instruction when the plan trains it on one side "
                           "only; <side> stands for that side")
     precautions: list[str] = Field(description="Precaution ids that block or swap this drill")
+    picture: str = Field(pattern=PICTURE_NAME.pattern,
+                         description="Start and end position as a line figure: pictures/<id>.svg")
+    picture_alt: str = Field(min_length=20, description="The picture in words (its alt text)")
     source: str
 
     @model_validator(mode="after")
@@ -165,6 +173,9 @@ class MovementTest(_Entry):
     label: str
     would_check: str
     how_to: str
+    picture: str = Field(pattern=PICTURE_NAME.pattern,
+                         description="How to do the test, as a line figure: pictures/<name>.svg")
+    picture_alt: str = Field(min_length=20, description="The picture in words (its alt text)")
     source: str
 
 
@@ -283,6 +294,17 @@ def _check_references(cat: Catalogue) -> list[str]:
     return problems
 
 
+def missing_pictures(cat: Catalogue, data_dir: Path = DATA_DIR) -> list[str]:
+    """A drill or movement test whose picture file is not in the data folder."""
+    problems = []
+    for file, table in (("drills.yaml", cat.drills), ("movement_tests.yaml", cat.movement_tests)):
+        for key, entry in table.items():
+            if not (Path(data_dir) / entry.picture).is_file():
+                problems.append(f"{file}: entry '{key}', field 'picture': no such file "
+                                f"'{entry.picture}' in {Path(data_dir).name}/")
+    return problems
+
+
 @dataclass
 class CatalogueFiles:
     """The catalogue files of one data directory as read: each file's raw content (kept when an
@@ -339,7 +361,7 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
     if files.problems:
         raise CatalogueError("\n".join(f"{where}: {what}" for where, what in files.problems))
     cat = Catalogue.model_validate(files.valid)
-    problems = _check_references(cat)
+    problems = _check_references(cat) + missing_pictures(cat, data_dir)
     if problems:
         raise CatalogueError("\n".join(problems))
     return _with_numbers_filled_in(cat)

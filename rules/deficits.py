@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from experta import EXISTS, MATCH, NOT, Rule
 
+from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.rules.facts import Deficit, Evidence, finding
 from hipscreen.rules.meta import COMBINE, DEFICITS, cites, threshold
 
@@ -198,13 +199,20 @@ class DeficitRules:
            uses=("likely_certainty", "possible_certainty"))
     @Rule(EXISTS(Evidence()), salience=COMBINE)
     def evidence_combines_into_deficits(self):
-        """Evidence for one deficit combines as certainty factors, per side (evidence for both
-        sides counts on each side); 'likely' at a certainty {likely_certainty}, 'possible' at
-        {possible_certainty}. A deficit
-        with the same certainty on both sides is reported once, on both sides; otherwise each side
-        is reported with its own certainty."""
+        """Evidence for one deficit combines as certainty factors, per side; 'likely' at a
+        certainty {likely_certainty}, 'possible' at {possible_certainty}. Evidence from a finding
+        seen on both sides counts on each side. Evidence from a finding that has no side (back
+        pain after leg days, a hinge fault) never puts a deficit on a side by itself: it adds to
+        each side that sided evidence already points to, and when nothing points to a side the
+        deficit is reported once, without a side (recorded as both). A deficit with the same
+        certainty on both sides is reported once, on both sides; otherwise each side is
+        reported with its own certainty."""
         per_side: dict[tuple[str, str], list] = defaultdict(list)
+        sideless: dict[str, list] = defaultdict(list)
         for ev in self.facts_of(Evidence):
+            if ev["side"] == "both" and not has_a_side(ev["rule"]):
+                sideless[ev["deficit"]].append(ev)
+                continue
             sides = ("left", "right") if ev["side"] == "both" else (ev["side"],)
             for side in sides:
                 per_side[(ev["deficit"], side)].append(ev)
@@ -213,10 +221,12 @@ class DeficitRules:
         def level(cf: float) -> str | None:
             return "likely" if cf >= likely - 1e-9 else "possible" if cf >= possible - 1e-9 else None
 
-        for deficit in sorted({d for d, _ in per_side}):
+        for deficit in sorted({d for d, _ in per_side} | set(sideless)):
+            shown = [side for side in ("left", "right") if per_side.get((deficit, side))]
+            pools = ({side: per_side[(deficit, side)] + sideless[deficit] for side in shown}
+                     if shown else {"both": sideless[deficit]})
             found = {}
-            for side in ("left", "right"):
-                evidence = per_side.get((deficit, side), [])
+            for side, evidence in pools.items():
                 cf = combine_certainty(e["weight"] for e in evidence)
                 if evidence and level(cf):
                     found[side] = (round(cf, 4), level(cf), evidence)
@@ -226,3 +236,11 @@ class DeficitRules:
             for side, (cf, conf, evidence) in found.items():
                 self.declare_because(
                     Deficit(id=deficit, side=side, certainty=cf, confidence=conf), evidence)
+
+
+def has_a_side(rule_id: str) -> bool:
+    """Whether an evidence rule's side comes from a finding that has one (findings.yaml
+    `sided`); a side-less finding is recorded as "both", which then means "no side"."""
+    entry = catalogue().evidence[rule_id]
+    found = [entry.finding] if isinstance(entry.finding, str) else entry.finding
+    return any(catalogue().findings[name].sided for name in found)

@@ -23,10 +23,11 @@ from hipscreen.rules.facts import (
 from hipscreen.rules.interpret import InterpretRules
 from hipscreen.rules.prescribe import PrescribeRules
 from hipscreen.rules.registry import rules
+from hipscreen.rules.review import ReviewRules
 from hipscreen.rules.safety import SafetyRules
 
 
-class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
+class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules, ReviewRules,
                       PatchedKnowledgeEngine):
     """Forward-chaining screening engine. Build once per thread; call reset() per intake.
 

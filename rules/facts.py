@@ -69,8 +69,44 @@ class PlanNote(_Fact):
     """An instruction added to a planned drill on a side: note, in words from the catalogue."""
 
 
+# -- a check-in's review (rules/review.py): only a check-in declares these ---------------------
+class UnderReview(_Fact):
+    """A drill of the plan under review (the plan of the previous record): drill, side, and
+    harder (the drill it progresses to, drills.yaml progresses_to, or itself when it has none)."""
+
+
+class DrillReport(_Fact):
+    """What a check-in says about one planned drill that was tried: drill, sessions,
+    pain_during (0..10), settled_next_morning, too_easy."""
+
+
+class Felt(_Fact):
+    """A 'should not feel' sign felt during a tried drill: drill, sign."""
+
+
+class Change(_Fact):
+    """A check-in score against the previous record's: measure (pain_worst_week or psfs),
+    activity (a PSFS activity, else None), before, now, and worse_by (how many points worse:
+    up for pain, down for PSFS; negative when better)."""
+
+
+class Worsened(_Fact):
+    """A score got worse by its minimal important change: measure, activity."""
+
+
+class RegressReason(_Fact):
+    """A reason to make a tried drill easier: drill, reason (pain_during, not_settled, or the
+    sign felt)."""
+
+
+class DrillDecision(_Fact):
+    """The review's decision for a drill under review: drill, side, decision (progress, keep,
+    regress, stop) and to (the drill of the next plan; None when stopped)."""
+
+
 FACT_TYPES = (Answer, RedFlag, Triage, DrillsStopped, Finding, Evidence, Deficit, Candidate,
-              Replaced, Blocked, Planned, PrecautionApplies, PlanNote)
+              Replaced, Blocked, Planned, PrecautionApplies, PlanNote,
+              UnderReview, DrillReport, Felt, Change, Worsened, RegressReason, DrillDecision)
 
 
 # experta's Rete network checks the exact type of a fact first, then tests every child node of

@@ -18,6 +18,7 @@ PRESCRIBE = 50
 PRECAUTION = 40
 PLAN = 30
 WHOLE_PLAN = PLAN - 1  # rules about the plan as a whole run once every drill of it is planned
+REVIEW = 20  # a check-in's review (rules/review.py), after the plan; only check-in facts start it
 
 
 @dataclass(frozen=True)

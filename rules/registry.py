@@ -10,7 +10,7 @@ from experta.conditionalelement import AND, EXISTS, TEST
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 
 from hipscreen.knowledge.catalogue import Catalogue, catalogue, per_catalogue
-from hipscreen.rules import deficits, interpret, prescribe, safety
+from hipscreen.rules import deficits, interpret, prescribe, review, safety
 from hipscreen.rules.facts import kind_of
 from hipscreen.rules.meta import RuleMeta, ThresholdCheck
 
@@ -19,6 +19,7 @@ STAGES = {
     interpret.InterpretRules: "interpret",
     deficits.DeficitRules: "deficits",
     prescribe.PrescribeRules: "prescribe",
+    review.ReviewRules: "review",
 }
 
 

@@ -1,11 +1,13 @@
 """The Streamlit app, page by page, with streamlit.testing.v1.AppTest (no browser, no server)."""
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
+from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.screening import screen
 
 APP = Path(__file__).resolve().parents[1] / "app" / "main.py"
@@ -21,11 +23,11 @@ RUNNER = {
 }
 
 
-def app(page: str | None = None, result=None) -> AppTest:
+def app(page: str | None = None, result=None, result_from: str = "self") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if result is not None:
         at.session_state["result"] = result
-        at.session_state["result_from"] = "self"
+        at.session_state["result_from"] = result_from
     at.run()
     if page:
         at.switch_page(page).run()
@@ -54,6 +56,19 @@ def click(at: AppTest, key: str) -> AppTest:
     at.button(key=key).click().run()
     assert not at.exception, at.exception
     return at
+
+
+def image_alts(at: AppTest) -> list[str]:
+    return [img.alt for element in at.get("image") for img in element.proto.imgs]
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    return [element.proto.body for element in at.get("html")]
+
+
+def person_sentences(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown
+            if m.value.startswith(("- We think", "- It is possible that"))]
 
 
 def assert_every_widget_is_labelled(at: AppTest) -> None:
@@ -92,6 +107,8 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     # self-test 1: single-leg balance, with instructions
     assert "Stand near a wall" in texts(at)
     assert at.radio(key="self:movement.single_leg_balance_poor").value == "not_tested"
+    assert any("Stand near a wall" in a or "near a wall" in a for a in image_alts(at)), \
+        "the self-test shows its picture with alt text"
     at.radio(key="self:movement.single_leg_balance_poor").set_value("right")
     at.radio(key="self:movement.pelvic_drop").set_value("none")
     click(at, "next")
@@ -105,6 +122,7 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     assert headers(at) == ["Check your answers"]
     review = texts(at)
     assert "Cannot hold 30 s standing on that leg: Right" in review
+    assert "What the person does: Running" in review  # activities are checked too
     assert "Seated hip rotation" in review  # listed as not tested
 
     click(at, "submit")
@@ -120,8 +138,24 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     for number, item in enumerate(result.plan, 1):
         assert any(s.value.startswith(f"{number}. {item.name}") for s in at.subheader)
     assert "Seated hip rotation" in page  # skipped test and what it would check
-    assert at.get("graphviz_chart"), "the reasoning picture is drawn"
-    assert any(e.label.startswith("Deficit:") for e in at.expander)
+    # the reasoning picture at its own size, in a box that scrolls sideways on a phone
+    assert any('class="hipscreen-reasoning"' in b and "data:image/svg+xml" in b
+               for b in html_bodies(at)), "the reasoning picture is drawn"
+    # the person reads plain sentences: no ids, field paths, numbers or percentages ...
+    sentences = person_sentences(at)
+    assert len(sentences) == len(result.deficits)
+    assert any(s.startswith("- We think your right hip") for s in sentences), sentences
+    for sentence in sentences:
+        assert not re.search(r"[0-9%_=]|certainty|deficit", sentence), sentence
+    # ... and the full reasoning (rule ids, weights) waits in one expander
+    assert "The full reasoning, for a clinician: rules, ids and weights" in [
+        e.label for e in at.expander]
+    assert "because of rule `evidence_combines_into_deficits`" in texts(at)
+    # every drill card shows its picture, with its words as alt text
+    alts = image_alts(at)
+    for item in result.plan:
+        drill = catalogue().drills[item.drill]
+        assert drill.picture_alt in alts, item.drill
     assert {b.label for b in at.download_button} == {
         "Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)",
         "Clinician report (PDF)", "Plan for the person (PDF)"}
@@ -140,10 +174,16 @@ def test_an_emergency_answer_stops_at_once_with_the_action_and_no_drills():
     assert not has_button(at, "next"), "the screening must stop here"
     result = at.session_state["result"]
     assert result.triage.level == "emergency" and result.plan == []
-    # the result page says the same and shows no drill card
+    assert "What to tell them" in [s.value for s in at.subheader]
+    assert "Saddle" in texts(at) or "genitals" in texts(at)  # the answer, in words, to tell
+    # the result page says the same and shows only what matters: no drill card, no skipped
+    # tests, no drill safety-net lines
     at.switch_page("pages/result.py").run()
     assert "Triage level: EMERGENCY" in texts(at)
     assert not [s for s in at.subheader if s.value[:1].isdigit()]
+    assert "What to tell them" in [s.value for s in at.subheader]
+    assert not {"Tests you skipped", "See a clinician if...", "Your plan",
+                "How we got here"} & set(headers(at))
     # unticking a box ticked by mistake lets the person carry on
     at.switch_page("pages/self_screening.py").run()
     at.checkbox(key="self:safety.saddle_numbness").uncheck().run()
@@ -172,6 +212,43 @@ def test_start_again_clears_every_answer():
     assert not any(answers.values()), answers  # only the empty defaults of step 1 again
 
 
+def test_each_step_opens_at_its_heading_with_the_focus_on_it():
+    """In the browser a small script scrolls the new step's heading to the top and focuses it
+    (tests/test_browser.py checks it there); here: every step carries it, with its own title."""
+    at = app()
+    at.number_input(key="self:age").set_value(34).run()
+    for title in ("More health questions", "About you", "Your symptoms"):
+        click(at, "next")
+        scripts = [b for b in html_bodies(at) if "heading.focus" in b]
+        assert len(scripts) == 1 and f'"{title}"' in scripts[0], title
+
+
+def test_a_stop_is_shown_at_the_top_as_a_toast_and_where_next_was():
+    at = app()
+    at.number_input(key="self:age").set_value(52).run()
+    at.checkbox(key="self:safety.hot_swollen_hip").check().run()
+    assert "Triage level: URGENT" in " ".join(e.value for e in at.error)
+    assert any("st-key-stop_banner" in b and "scrollIntoView" in b for b in html_bodies(at))
+    assert [t for t in at.toast if "Stop: URGENT" in t.value]
+    repeat = [e.value for e in at.error if e.value.startswith("**The screening has stopped")]
+    assert repeat and not has_button(at, "next")
+    at.checkbox(key="self:safety.hot_swollen_hip").uncheck().run()
+    assert has_button(at, "next") and not [e for e in at.error if "stopped" in e.value]
+
+
+def test_about_you_offers_sex_once_and_activities_without_select_all():
+    at = app()
+    at.number_input(key="self:age").set_value(34).run()
+    click(at, "next")
+    click(at, "next")
+    sex = at.selectbox(key="self:sex")
+    assert sex.value is None and None not in sex.options
+    assert sorted(sex.options) == ["Female", "Male", "Other", "Prefer not to say"]
+    activities = at.multiselect(key="self:activities")
+    assert activities.proto.select_all == 0  # no "select all": 'Lifting' + Enter picks one
+    assert "Weight training (lifting)" in activities.options
+
+
 # -- clinician intake ----------------------------------------------------------------------------
 def test_clinician_intake_with_degrees_shows_triage_at_a_glance():
     at = app("pages/clinician_intake.py")
@@ -193,6 +270,38 @@ def test_clinician_intake_with_degrees_shows_triage_at_a_glance():
     glance = texts(at)
     assert "Triage level: SELF-CARE" in glance
     assert "Hip internal-rotation control (left" in glance
+
+
+def test_clinician_result_has_a_note_to_paste_in_clinician_words():
+    at = app("pages/clinician_intake.py")
+    at.number_input(key="cl:age").set_value(45)
+    at.selectbox(key="cl:sex").set_value("female")
+    at.multiselect(key="cl:activities").set_value(["running", "golf"])
+    at.multiselect(key="cl:symptoms.locations").set_value(["low_back_left", "si_left"])
+    at.multiselect(key="cl:symptoms.worse_with").set_value(["after_leg_day"])
+    at.number_input(key="cl:movement.hip_ir_degrees.left").set_value(22)
+    at.number_input(key="cl:movement.hip_ir_degrees.right").set_value(38)
+    at.selectbox(key="cl:movement.hip_shift").set_value("left")
+    at.checkbox(key="cl:ui.hinge_tested").check()
+    at.multiselect(key="cl:movement.hinge_faults").set_value(["back_rounds"])
+    at.button(key="FormSubmitter:clinician_intake-Screen this intake").click().run()
+    at.switch_page("pages/result.py").run()
+    assert not at.exception
+    assert "Note for the record" in headers(at)
+    (note,) = [c.value for c in at.code]
+    for words in ("45 y, female", "running, golf", "Low back L", "SI joint L",
+                  "after lower-limb training", "Hip IR: 22 deg L / 38 deg R",
+                  "Lateral hip shift (squat or hinge): L", "Hip hinge: Lumbar flexion",
+                  "Red flags positive: none", "Red flags negative: bladder or bowel change",
+                  "Triage: SELF-CARE", "Hip internal-rotation control L: likely (CF",
+                  "Plan:", "Not tested:"):
+        assert words in note, words
+    page = texts(at)
+    for person_words in ("from your answer", "- your answer", "Your answers", "Your plan"):
+        assert person_words not in page, person_words
+    assert "Your plan" not in headers(at)
+    assert "certainty factor" in page  # numbers for the clinician, never percentages
+    assert not re.search(r"\d%", page)
 
 
 def test_clinician_intake_shows_a_clear_message_next_to_a_half_given_angle():
@@ -237,7 +346,7 @@ def test_why_not_picker_explains_a_deficit_that_was_not_concluded():
 
 def test_how_tree_shows_rule_text_and_source():
     result = screen(RUNNER)
-    at = app("pages/result.py", result)
+    at = app("pages/result.py", result, result_from="clinician")
     labels = [e.label for e in at.expander]
     assert "Deficit: Hip stability" in labels
     assert "because of rule `evidence_combines_into_deficits`" in texts(at)
@@ -247,8 +356,8 @@ def test_drill_response_updates_the_plan():
     result = screen(RUNNER)
     assert "single_leg_hip_hinge" in result.drill_ids()
     at = app("pages/result.py", result)
-    at.multiselect[0].set_value(["single_leg_hip_hinge"])  # low back pinch during
-    at.button[-1].click().run()
+    at.multiselect(key="response_pinch").set_value(["single_leg_hip_hinge"])
+    at.button(key="response_update").click().run()
     new = at.session_state["result"]
     assert new.intake.drill_response.low_back_pinch == ("single_leg_hip_hinge",)
     assert "single_leg_hip_hinge" not in new.drill_ids()  # regressed

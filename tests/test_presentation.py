@@ -3,6 +3,7 @@ self-test steps, the reasoning picture, the body map, knowledge tables, case fil
 
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 import yaml
@@ -294,3 +295,97 @@ def test_red_flag_answers_are_put_in_plain_words():
         "Numbness around the genitals, back passage or inner thighs: Yes")
     assert pr.answer_line_words("symptoms.locations = groin_left") == "Where it hurts: Groin, left"
     assert pr.answer_line_words("no equals sign") == "no equals sign"
+
+
+# -- issue 10: labels, pictures, plain words ------------------------------------------------------
+@pytest.mark.parametrize("labels", [pr.ACTIVITY_LABELS, pr.AGGRAVATOR_LABELS, pr.LOCATION_LABELS,
+                                    pr.HINGE_FAULT_LABELS, pr.CLINICIAN_HINGE_FAULT_LABELS],
+                         ids=["activities", "worse_with", "locations", "hinge", "hinge_clinician"])
+def test_no_choice_label_is_the_start_of_another(labels):
+    """Typing a label and Enter in a multiselect picks that one choice (the lists have no
+    'select all'); no label may be the start of another."""
+    for a in labels.values():
+        for b in labels.values():
+            assert a == b or not b.lower().startswith(a.lower()), (a, b)
+
+
+@pytest.mark.parametrize("labels", [pr.ACTIVITY_LABELS, pr.AGGRAVATOR_LABELS],
+                         ids=["activities", "worse_with"])
+def test_a_persons_choices_start_with_different_words(labels):
+    """'Lifting' + Enter once picked both 'Lifting weights' and 'Lifting children'."""
+    first_words = [label.split()[0].lower().strip(",(") for label in labels.values()]
+    assert len(set(first_words)) == len(first_words), first_words
+
+
+def test_sex_is_offered_once_as_prefer_not_to_say():
+    offered = [pr.SEX_LABELS[k] for k in pr.SEX_LABELS if k is not None]
+    assert offered.count("Prefer not to say") == 1 and "Undisclosed" not in offered
+
+
+def test_every_drill_and_self_test_has_a_picture_with_alt_text():
+    cat = catalogue()
+    for entry in [*cat.drills.values(), *cat.movement_tests.values()]:
+        svg = pr.picture_svg(entry.picture)
+        assert svg and svg.lstrip().startswith("<svg"), entry.picture
+        root = ET.fromstring(svg)
+        title = root.find("{http://www.w3.org/2000/svg}title").text
+        assert title == " ".join(entry.picture_alt.split())
+        assert root.get("viewBox") and root.get("role") == "img"
+        assert "<text" not in svg  # no words baked into a picture
+    for test in pr.SELF_TESTS:
+        assert test.parts() and all(picture for _, picture, _ in test.parts())
+
+
+def test_picture_names_stay_inside_the_data_folder():
+    assert pr.picture_svg("../catalogue.py") is None
+    assert pr.picture_svg("/etc/passwd") is None
+    assert pr.picture_svg("pictures/no_such_picture.svg") is None
+
+
+def test_the_pictures_are_the_drawing_tool_output():
+    """knowledge/data/pictures/*.svg are made by tools/draw_pictures.py from the catalogues'
+    picture_alt; an edit to either without redrawing is caught here."""
+    import subprocess
+    import sys
+
+    tool = Path(__file__).resolve().parents[1] / "tools" / "draw_pictures.py"
+    done = subprocess.run([sys.executable, str(tool), "--check"], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_body_map_has_alt_text_in_words():
+    alt = pr.body_map_alt(["low_back_right", "si_right"])
+    assert alt.startswith("Body map") and "Low back, right" in alt and "SI joint" in alt
+    assert "nothing marked" in pr.body_map_alt([])
+
+
+def test_knowledge_tables_put_the_source_early_and_say_conditions_in_words():
+    tables = pr.knowledge_tables()
+    for name, table in tables.items():
+        assert list(table.columns).index("source") <= 3, name
+    rules_table = tables["Rules"].set_index("id")
+    assert "None" not in set(rules_table["weight"])
+    assert rules_table.loc["hip_shift_suggests_unstable_hip", "weight"] == "0.5"
+    when = rules_table.loc["right_only_low_back_pain_is_one_sided_tightness", "when"]
+    assert when == ("answer: Where it hurts is Low back, right; "
+                    "no answer: Where it hurts is Low back, left")
+    assert "Answer(" not in " ".join(rules_table["when"][:40])
+
+
+def test_catalogue_list_items_keep_their_brackets_whole():
+    """'Foot tripod (heel, big toe, little toe)' is one cue, never three bullets."""
+    for key, drill in catalogue().drills.items():
+        for field in ("steps", "cues", "feel", "dont_feel"):
+            for item in getattr(drill, field):
+                assert item.count("(") == item.count(")"), (key, field, item)
+    assert "Foot tripod (heel, big toe, little toe)" in catalogue().drills[
+        "single_leg_hip_hinge"].feel
+
+
+def test_a_side_goes_inside_the_brackets_a_label_already_has():
+    assert pr.one_bracket("A pinchy hip on one side (front of the hip) (right)") == \
+        "A pinchy hip on one side (front of the hip, right)"
+    assert pr.one_bracket("Deep glute ache (left)") == "Deep glute ache (left)"
+    result = screen({"age": 30, "movement": {"front_hip_pinch": "right"}})
+    assert ") (right)" not in pr.reasoning_words(pr.reasoning_dot(result), clinician=False)

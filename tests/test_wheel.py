@@ -44,6 +44,9 @@ def _expected_files() -> set[str]:
             if "__pycache__" not in rel.parts:
                 expected.add(f"{target}/{rel.as_posix()}")
     expected |= {f"hipscreen/knowledge/data/{p.name}" for p in (ROOT / "knowledge" / "data").glob("*.yaml")}
+    # the drill and self-test pictures the catalogues name (package data as well)
+    expected |= {f"hipscreen/knowledge/data/pictures/{p.name}"
+                 for p in (ROOT / "knowledge" / "data" / "pictures").glob("*.svg")}
     # the report templates (package data, [tool.setuptools.package-data] in pyproject.toml)
     expected |= {f"hipscreen/templates/{p.name}"
                  for p in (ROOT / "src" / "hipscreen" / "templates").glob("*.typ")}
@@ -62,7 +65,8 @@ def test_every_module_catalogue_and_page_is_in_the_wheel(wheel_names):
     assert not package_files - expected, "in the wheel but not in the source tree"
     assert {"hipscreen/cli.py", "hipscreen/compat.py", "hipscreen/rules/engine.py",
             "hipscreen/knowledge/data/drills.yaml", "hipscreen/app/pages/result.py",
-            "hipscreen/templates/clinician.typ", "hipscreen/templates/plan.typ"} <= package_files
+            "hipscreen/templates/clinician.typ", "hipscreen/templates/plan.typ",
+            "hipscreen/knowledge/data/pictures/hip_airplane.svg"} <= package_files
 
 
 def test_the_wheel_metadata_declares_the_command_and_the_engine(wheel):

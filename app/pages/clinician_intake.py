@@ -49,12 +49,13 @@ result = st.session_state.get(widgets.RESULT_KEY)
 if errors:
     st.error("Some answers need fixing: see the messages next to the fields.", icon=":material/edit:")
 elif result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician":
-    widgets.triage_banner(result.triage, compact=True)
-    found = "; ".join(f"{d.label} ({d.side}, {d.confidence} {d.certainty:.2f})"
+    widgets.triage_banner(result.triage, compact=True, clinician=True)
+    found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
                       for d in result.deficits) or "none"
     drills = ", ".join(f"{p.name} ({p.side})" for p in result.plan) or "none"
     st.markdown(f"**Deficits:** {found}  \n**Plan:** {drills}")
-    st.page_link("pages/result.py", label="Open the full result, reasoning and downloads")
+    st.page_link("pages/result.py", label="Open the full result: note to paste, reasoning and "
+                                          "downloads")
 
 side_words = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
               "both": "both"}
@@ -66,11 +67,11 @@ with st.form("clinician_intake"):
     with c1:
         field(st.number_input, "age", None, "Age (years)", min_value=8, max_value=110, step=1)
     with c2:
-        field(st.selectbox, "sex", None, "Sex", options=list(pr.SEX_LABELS),
-              format_func=pr.SEX_LABELS.__getitem__)
+        field(st.selectbox, "sex", None, "Sex", options=[k for k in pr.SEX_LABELS if k],
+              format_func=pr.SEX_LABELS.__getitem__, placeholder="Not given")
     with c3:
         field(st.multiselect, "activities", [], "Activities", options=[a.value for a in Activity],
-              format_func=pr.ACTIVITY_LABELS.__getitem__)
+              format_func=pr.ACTIVITY_LABELS.__getitem__, select_all=False)
 
     st.subheader("Red flags and precautions")
     names = [*pr.EMERGENCY_QUESTIONS, *pr.HEALTH_QUESTIONS]
@@ -98,15 +99,17 @@ with st.form("clinician_intake"):
               "Recurring hamstring strain", options=list(pr.HAMSTRING_LABELS),
               format_func=pr.HAMSTRING_LABELS.__getitem__)
     field(st.multiselect, "symptoms.locations", [], "Pain locations",
-          options=[loc.value for loc in Location], format_func=pr.LOCATION_LABELS.__getitem__)
+          options=[loc.value for loc in Location], format_func=pr.LOCATION_LABELS.__getitem__,
+          select_all=False)
     field(st.multiselect, "symptoms.worse_with", [], "Worse with",
-          options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__)
+          options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__,
+          select_all=False)
     c1, c2, c3 = st.columns(3)
     with c1:
         field(st.checkbox, "symptoms.keeps_coming_back", False, "Keeps coming back")
     with c2:
         field(st.checkbox, "symptoms.pins_and_needles_below_knee", False,
-              "Pins and needles or numbness below the knee")
+              "Paraesthesia below the knee", help="Pins and needles or numbness below the knee")
     with c3:
         field(st.checkbox, "symptoms.stretching_only_temporary_relief", False,
               "Stretching gives only temporary relief")
@@ -116,8 +119,8 @@ with st.form("clinician_intake"):
     for index, name in enumerate(SIDE_TESTS):
         with columns[index % 4]:
             field(st.selectbox, f"movement.{name}", pr.NOT_TESTED,
-                  pr.field_label(f"movement.{name}"), options=pr.movement_options(name),
-                  format_func=side_words.__getitem__)
+                  pr.CLINICIAN_MOVEMENT_LABELS[name], options=pr.movement_options(name),
+                  format_func=side_words.__getitem__, help=pr.field_label(f"movement.{name}"))
     c1, c2, c3 = st.columns([1, 1, 3])
     with c1:
         field(st.number_input, "movement.hip_ir_degrees.left", None, "Left hip IR (degrees)",
@@ -131,16 +134,19 @@ with st.form("clinician_intake"):
     with c1:
         field(st.checkbox, HINGE_TESTED, False, "Hip hinge tested")
     with c2:
-        field(st.multiselect, "movement.hinge_faults", [], "Hinge faults (none = clean hinge)",
-              options=[f.value for f in HingeFault], format_func=pr.HINGE_FAULT_LABELS.__getitem__)
+        field(st.multiselect, "movement.hinge_faults", [],
+              "Hinge faults (tested with none chosen = clean hinge)",
+              options=[f.value for f in HingeFault],
+              format_func=pr.CLINICIAN_HINGE_FAULT_LABELS.__getitem__, select_all=False,
+              placeholder="None: a clean hinge")
 
     st.subheader("Drill response (follow-up visits)")
     c1, c2 = st.columns(2)
     with c1:
         field(st.multiselect, "drill_response.low_back_pinch", [], "Low back pinch during",
-              options=list(drills), format_func=drills.__getitem__)
+              options=list(drills), format_func=drills.__getitem__, select_all=False)
     with c2:
         field(st.multiselect, "drill_response.hamstring_cramp", [], "Hamstring cramp during",
-              options=list(drills), format_func=drills.__getitem__)
+              options=list(drills), format_func=drills.__getitem__, select_all=False)
 
     st.form_submit_button("Screen this intake", type="primary", on_click=submit)

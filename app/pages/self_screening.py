@@ -15,6 +15,7 @@ STORE = "self_answers"
 STEP = "self_step"
 PREFIX = "self:"
 HINGE_TESTED = "ui.hinge_tested"
+ANNOUNCED = "self_stop_announced"
 
 STEPS: list[tuple[str, str]] = [
     ("safety", "Safety first"),
@@ -88,8 +89,9 @@ def intake_values() -> dict:
 
 
 def stop_if_red_flag(banner) -> bool:
-    """Screen the answers so far; at emergency or urgent show the action at once, in `banner`
-    (a container at the top of the step), and stop."""
+    """Screen the answers so far; at emergency or urgent show the action at once and stop: in
+    `banner` (a container at the top of the step) brought into view with the focus on it, as a
+    toast, and again where the Next button was, so the stop is seen wherever the person is."""
     if store.get("age") is None:
         return False
     intake, _ = pr.build_intake(intake_values())
@@ -97,17 +99,35 @@ def stop_if_red_flag(banner) -> bool:
         return False
     result = screen(intake)
     if not pr.stops_here(result):
+        st.session_state.pop(ANNOUNCED, None)
         return False
     st.session_state[widgets.RESULT_KEY] = result
     st.session_state[widgets.RESULT_FROM_KEY] = "self"
+    triage = result.triage
     with banner:
-        widgets.triage_banner(result.triage)
+        widgets.triage_banner(triage)
+        widgets.what_to_tell(result)
         st.markdown("**Please act on this now. The screening stops here and gives no "
                     "exercises.**  \nIf you ticked a box by mistake, untick it to carry on.")
+    nonce = "|".join([triage.level, *sorted(f.id for f in triage.red_flags)])
+    if st.session_state.get(ANNOUNCED) != nonce:
+        st.session_state[ANNOUNCED] = nonce
+        st.toast(f"**Stop: {triage.label}.** {triage.action}", icon=":material/emergency:")
+    with banner:
+        widgets.reveal_stop(nonce)
     return True
 
 
-def nav(*, can_go_on: bool = True, next_label: str = "Next") -> None:
+def stopped_here() -> None:
+    """Where the Next button was: the stop again, in short."""
+    result = st.session_state[widgets.RESULT_KEY]
+    st.error(f"**The screening has stopped: {result.triage.label}.** {result.triage.action} "
+             "See the box at the top of this step.", icon=":material/emergency:")
+
+
+def nav(*, can_go_on: bool = True, next_label: str = "Next", stopped: bool = False) -> None:
+    if stopped:
+        stopped_here()
     back, _, forward = st.columns([1, 3, 1])
     if step > 0:
         back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
@@ -117,7 +137,7 @@ def nav(*, can_go_on: bool = True, next_label: str = "Next") -> None:
 
 
 def safety_step() -> None:
-    banner = st.container()
+    banner = st.container(key=widgets.STOP_BANNER_KEY)
     st.write("Before anything else, a few questions to make sure this screen is right for you. "
              "Tick any that are true **now**.")
     age = widgets.bound(st.number_input, store, "age", None, prefix=PREFIX,
@@ -130,11 +150,11 @@ def safety_step() -> None:
         widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
                       label=pr.field_label(f"safety.{name}"), disabled=age is None)
     stopped = stop_if_red_flag(banner)
-    nav(can_go_on=age is not None and not stopped)
+    nav(can_go_on=age is not None and not stopped, stopped=stopped)
 
 
 def health_step() -> None:
-    banner = st.container()
+    banner = st.container(key=widgets.STOP_BANNER_KEY)
     st.write("A few more health questions. Tick any that are true.")
     for name in pr.HEALTH_QUESTIONS:
         widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
@@ -143,21 +163,23 @@ def health_step() -> None:
                   label="Have you had hip surgery (a replacement or another operation)?",
                   options=list(pr.HIP_SURGERY_LABELS),
                   format_func=pr.HIP_SURGERY_LABELS.__getitem__)
-    nav(can_go_on=not stop_if_red_flag(banner))
+    stopped = stop_if_red_flag(banner)
+    nav(can_go_on=not stopped, stopped=stopped)
 
 
 def about_step() -> None:
     widgets.bound(st.selectbox, store, "sex", None, prefix=PREFIX,
-                  label="Sex (optional)", options=list(pr.SEX_LABELS),
-                  format_func=pr.SEX_LABELS.__getitem__)
+                  label="Sex (optional)", options=[k for k in pr.SEX_LABELS if k is not None],
+                  format_func=pr.SEX_LABELS.__getitem__, placeholder="Choose, or leave empty")
     widgets.bound(st.multiselect, store, "activities", [], prefix=PREFIX,
                   label="What do you do regularly? (choose any)",
-                  options=[a.value for a in Activity], format_func=pr.ACTIVITY_LABELS.__getitem__)
+                  options=[a.value for a in Activity], format_func=pr.ACTIVITY_LABELS.__getitem__,
+                  select_all=False, placeholder="Tap to choose")
     nav()
 
 
 def symptoms_step() -> None:
-    banner = st.container()
+    banner = st.container(key=widgets.STOP_BANNER_KEY)
     widgets.bound(st.slider, store, "symptoms.pain_now", 0, prefix=PREFIX,
                   label="Pain now, from 0 (none) to 10 (worst imaginable)", min_value=0,
                   max_value=10)
@@ -183,7 +205,7 @@ def symptoms_step() -> None:
                 picked.append(loc.value)
         store["symptoms.locations"] = picked
     with picture:
-        st.image(pr.body_map_svg(picked), caption="Body map: " + (
+        st.image(pr.body_map_svg(picked), alt=pr.body_map_alt(picked), caption="Body map: " + (
             ", ".join(pr.LOCATION_LABELS[p] for p in picked) or "nothing ticked yet"))
 
     widgets.bound(st.checkbox, store, "symptoms.pins_and_needles_below_knee", False,
@@ -191,7 +213,8 @@ def symptoms_step() -> None:
     widgets.bound(st.multiselect, store, "symptoms.worse_with", [], prefix=PREFIX,
                   label="What makes it worse? (choose any)",
                   options=[a.value for a in Aggravator],
-                  format_func=pr.AGGRAVATOR_LABELS.__getitem__)
+                  format_func=pr.AGGRAVATOR_LABELS.__getitem__, select_all=False,
+                  placeholder="Tap to choose")
     widgets.bound(st.checkbox, store, "symptoms.stretching_only_temporary_relief", False,
                   prefix=PREFIX,
                   label="Stretching helps only for a while, and the tightness comes back")
@@ -199,14 +222,18 @@ def symptoms_step() -> None:
                   label="Do hamstring strains (back of the thigh) keep coming back?",
                   options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
                   horizontal=True)
-    nav(can_go_on=not stop_if_red_flag(banner))
+    stopped = stop_if_red_flag(banner)
+    nav(can_go_on=not stopped, stopped=stopped)
 
 
 def test_step(test: pr.SelfTest) -> None:
     st.write("Do this test if you can do it safely; if you cannot, or it hurts too much, skip it. "
              "A skipped test is reported as 'not tested', never as 'no problem'.")
-    with st.container(border=True):
-        st.markdown("**How to do it**\n\n" + "\n\n".join(test.how_to()))
+    with st.container(border=True, key=f"self_test_{test.key}"):
+        st.markdown("**How to do it**")
+        for how_to, picture, alt in test.parts():
+            widgets.picture(picture, alt)
+            st.markdown(how_to)
         st.markdown(f"**What to look for:** {test.look_for}")
     for name in test.fields:
         if name == "hinge_faults":
@@ -248,13 +275,18 @@ def review_step() -> None:
         return
     st.write("Here is what you told us. Go back to change anything, or see your result.")
     rows = [pr.answer_text("age", intake.age)]
+    if intake.sex:
+        rows.append(pr.answer_text("sex", intake.sex))
+    rows.append(pr.answer_text("activities", list(intake.activities)))
     rows += [pr.answer_text(f"safety.{name}", value) for name, value in intake.safety
              if value not in (False, "none")]
-    if len(rows) == 1:
+    if not any(value not in (False, "none") for _, value in intake.safety):
         rows.append("Safety questions: none ticked")
     s = intake.symptoms
     rows += [pr.answer_text(f"symptoms.{name}", getattr(s, name))
-             for name in ("pain_now", "pain_worst_week", "weeks", "locations", "worse_with")]
+             for name in ("pain_now", "pain_worst_week", "weeks", "keeps_coming_back",
+                          "locations", "pins_and_needles_below_knee", "worse_with",
+                          "stretching_only_temporary_relief", "recurring_hamstring_strain")]
     tested = {name: value for name, value in intake.movement if value is not None}
     rows += [pr.answer_text(f"movement.{name}", value) for name, value in tested.items()]
     st.markdown("\n".join(f"- {row}" for row in rows))
@@ -275,6 +307,7 @@ widgets.page_header("Self-screening", "Answer one step at a time. It takes about
 key, title = STEPS[step]
 st.progress((step + 1) / len(STEPS), text=f"Step {step + 1} of {len(STEPS)}: {title}")
 st.header(title)
+widgets.focus_heading(title, f"{step}")
 if key == "safety":
     safety_step()
 elif key == "health":

@@ -55,6 +55,7 @@ def _screen(args: argparse.Namespace) -> int:
 
     intake = read_intake(args.file, max_bytes=args.max_bytes)
     result = screen(intake)
+    record_id = _save_screening(args, result) if getattr(args, "save", False) else None
     if args.why_not:
         try:
             answer = result.why_not(args.why_not)
@@ -81,6 +82,8 @@ def _screen(args: argparse.Namespace) -> int:
         text = bundle_json(result, release=args.fhir_release)
     elif args.format == "json":
         text = result.model_dump_json(indent=2)
+        if record_id is not None:  # the saved record's id leads the result
+            text = json.dumps({"record_id": record_id, **json.loads(text)}, indent=2)
     elif args.format == "markdown":
         text = to_markdown(result)
     else:
@@ -203,6 +206,262 @@ def _docs(args: argparse.Namespace) -> int:
 
 
 
+# -- records: saving, check-ins, history, the queue, export ---------------------------------------
+@contextlib.contextmanager
+def _record_errors():
+    """A record request that cannot be met is bad input (exit 2); a database that cannot be
+    reached or used is a failure (exit 1). Neither message ever holds a password."""
+    from hipscreen.records import DatabaseError, RecordError
+
+    try:
+        yield
+    except RecordError as exc:
+        raise InputError(str(exc)) from None
+    except DatabaseError as exc:
+        raise OutputError(str(exc)) from None
+
+
+def _store(args: argparse.Namespace):
+    from hipscreen.records import RecordStore
+
+    with _record_errors():
+        return RecordStore(getattr(args, "db", None))
+
+
+def _psfs_option(items: list[str] | None) -> dict[str, int] | None:
+    """--psfs "running 5 km=6" (repeatable) as {activity: score}."""
+    if not items:
+        return None
+    scores: dict[str, int] = {}
+    for item in items:
+        name, sep, score = item.rpartition("=")
+        if not sep or not name.strip() or not score.strip().isdigit() or int(score) > 10:
+            raise InputError(f"--psfs: expected ACTIVITY=SCORE with a score 0-10, got {clip(item)!r}")
+        scores[name.strip()] = int(score)
+    return scores
+
+
+def _save_screening(args: argparse.Namespace, result) -> int:
+    import secrets
+
+    person = args.person or f"person-{secrets.token_hex(3)}"
+    store = _store(args)
+    with _record_errors():
+        record_id = store.save_screening(result, person=person, psfs=_psfs_option(args.psfs),
+                                         made_by=args.by)
+    print(f"hipscreen: saved as record {record_id} for person {person!r} in {store.safe_url}",
+          file=sys.stderr)
+    return record_id
+
+
+def read_checkin(path: str, *, max_bytes: int = MAX_BYTES):
+    """Read a check-in from a YAML or JSON file, or '-' for stdin; InputError naming the field."""
+    from hipscreen.knowledge.checkin import CheckIn
+
+    where = "stdin" if path == "-" else path
+    text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
+    data = load_mapping(text, where, expected="check-in fields", max_bytes=max_bytes)
+    try:
+        return CheckIn.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc, where, CheckIn)) from None
+
+
+def read_previous(path: str, *, max_bytes: int = MAX_BYTES):
+    """The Baseline of a previous record given as a file: an intake (screened now), a screening's
+    JSON result (`screen --format json`) or a check-in's (`checkin --format json`)."""
+    from hipscreen.result import Result
+    from hipscreen.review import Baseline, Review
+    from hipscreen.screening import screen
+
+    text = read_text(path, max_bytes=max_bytes)
+    data = load_mapping(text, path, expected="an intake, or a screening's or check-in's JSON "
+                                               "result", max_bytes=max_bytes)
+    data.pop("record_id", None)
+    model = Review if "checkin" in data else Result if "triage" in data else None
+    if model is None:
+        return Baseline.of_result(screen(read_intake(path, max_bytes=max_bytes)))
+    try:
+        done = model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(describe_validation_error(exc, path, model)) from None
+    return Baseline.of_review(done) if model is Review else Baseline.of_result(done)
+
+
+def _checkin(args: argparse.Namespace) -> int:
+    from hipscreen.explain import UnknownConclusion
+    from hipscreen.render import why_not_text
+    from hipscreen.review import CheckInMismatch, review, review_text
+
+    checkin = read_checkin(args.file, max_bytes=args.max_bytes)
+    store = None
+    if args.previous:
+        baseline = read_previous(args.previous, max_bytes=args.max_bytes)
+    else:
+        store = _store(args)
+        with _record_errors():
+            baseline = store.baseline(args.person)
+        if baseline is None:
+            raise InputError(f"--person {clip(args.person)!r}: no saved record in {store.safe_url}; "
+                             "save a screening first (hipscreen screen FILE --save --person LABEL)")
+    try:
+        done = review(checkin, baseline)
+    except CheckInMismatch as exc:
+        raise InputError("\n".join(exc.lines(args.file))) from None
+    record_id = None
+    if store is not None and not args.dry_run:
+        with _record_errors():
+            record_id = store.save_checkin(done, person=args.person, follows=baseline.record_id,
+                                           made_by=args.by)
+        print(f"hipscreen: saved as record {record_id} for person {args.person!r} in "
+              f"{store.safe_url}", file=sys.stderr)
+    if args.why_not:
+        try:
+            answer = done.why_not(args.why_not, drill=args.drill)
+        except UnknownConclusion as exc:
+            raise InputError(f"--why-not: {clip(str(exc))}") from None
+        print(why_not_text(answer))
+        print(f"\n{done.disclaimer}")
+    elif args.format == "json":
+        data = json.loads(done.model_dump_json())
+        print(json.dumps({"record_id": record_id, **data} if record_id else data, indent=2))
+    else:
+        print(review_text(done, markdown=args.format == "markdown"))
+    return EXIT_OK
+
+
+def _table(rows: list[dict], columns: list[str]) -> str:
+    if not rows:
+        return "(no records)"
+    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def _history(args: argparse.Namespace) -> int:
+    store = _store(args)
+    with _record_errors():
+        rows = [h.as_dict() for h in store.history(args.person)]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for row in rows:
+        row["plan"] = " ".join(f"{p['drill']}:{p['side']}" for p in row.get("plan") or []) or "-"
+        row["decisions"] = " ".join(f"{d['drill']}:{d['decision']}"
+                                    for d in row.get("decisions") or []) or "-"
+        row["psfs"] = "; ".join(f"{k}={v}" for k, v in (row.get("psfs") or {}).items()) or "-"
+        row["worse"] = ", ".join(row.get("worse") or []) or "-"
+    print(_table(rows, ["record_id", "created_at", "kind", "triage", "status", "pain_worst_week",
+                        "psfs", "worse", "plan", "decisions"]))
+    return EXIT_OK
+
+
+def _date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _queue(args: argparse.Namespace) -> int:
+    store = _store(args)
+    with _record_errors():
+        rows = [q.as_dict() for q in store.queue(status=args.status, since=args.since,
+                                                  until=args.until)]
+    if args.format == "json":
+        print(json.dumps(rows, indent=2))
+    else:
+        print(_table(rows, ["record_id", "triage", "created_at", "status", "kind", "person"]))
+    return EXIT_OK
+
+
+def _show(args: argparse.Namespace) -> int:
+    from hipscreen.render import to_markdown, to_text
+    from hipscreen.review import Review, review_text
+
+    store = _store(args)
+    with _record_errors():
+        record = store.get(args.record_id)
+    if args.format == "json":
+        print(json.dumps(record.as_dict(), indent=2, default=str))
+        return EXIT_OK
+    try:
+        model = record.model()
+    except ValidationError:
+        raise OutputError(f"record {record.id} was written by hipscreen "
+                          f"{record.hipscreen_version} in a shape this version cannot show; "
+                          "use --format json") from None
+    md = args.format == "markdown"
+    print(f"Record {record.id} ({record.kind}, person {record.person!r}, status {record.status}, "
+          f"saved {record.created_at:%Y-%m-%d %H:%M} UTC"
+          + (f", by {record.made_by}" if record.made_by else "")
+          + (f", follows record {record.follows}" if record.follows else "")
+          + f"; hipscreen {record.hipscreen_version}, knowledge {record.knowledge_fingerprint})\n")
+    if isinstance(model, Review):
+        print(review_text(model, markdown=md))
+    else:
+        print(to_markdown(model) if md else to_text(model))
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    store = _store(args)
+    with _record_errors():
+        store.set_status(args.record_id, args.status, by=args.by, note=args.note)
+    print(f"record {args.record_id}: status {args.status} (logged)")
+    return EXIT_OK
+
+
+def _delete(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise InputError(f"delete: confirm with --yes (record {args.record_id} and its content "
+                             "are removed for good; the deletion is logged)")
+        typed = input(f"Delete record {args.record_id} for good? Type its id to confirm: ").strip()
+        if typed != str(args.record_id):
+            print("not deleted")
+            return EXIT_FAIL
+    with _record_errors():
+        store.delete(args.record_id, by=args.by, reason=args.reason)
+    print(f"record {args.record_id}: deleted (logged)")
+    return EXIT_OK
+
+
+def _export(args: argparse.Namespace) -> int:
+    from hipscreen.batch import BatchInputError
+    from hipscreen.records.export import export_records
+
+    store = _store(args)
+    try:
+        with _record_errors():
+            count = export_records(store, args.output, what=args.what)
+    except BatchInputError as exc:
+        raise InputError(str(exc)) from None
+    print(f"exported {count} {args.what} from {store.safe_url} to {args.output}")
+    return EXIT_OK
+
+
+def _db(args: argparse.Namespace) -> int:
+    store = _store(args)
+    with _record_errors():
+        if args.action == "upgrade":
+            before = store.revision()
+            reached = store.upgrade()
+            print(f"database {store.safe_url}: schema revision {before or '(empty)'} -> {reached}")
+        else:
+            current, head = store.revision(), store.head()
+            state = (f"up to date; {store.count()} records" if current == head
+                     else "needs `hipscreen db upgrade`")
+            print(f"database {store.safe_url}: schema revision {current or '(empty)'}, newest "
+                  f"{head} ({state})")
+    return EXIT_OK
+
+
 def _app(args: argparse.Namespace) -> int:
     from hipscreen.app.launch import run
 
@@ -227,6 +486,13 @@ def _add_data_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", dest="knowledge_dir", metavar="DIR",
                    help="Use the catalogues of DIR (a tuned copy of knowledge/data) instead of "
                         "the shipped ones")
+
+
+def _add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="URL",
+                   help="The record database: a URL (sqlite:///PATH, postgresql://USER:PASSWORD@"
+                        "HOST/NAME) or a SQLite file path; default $HIPSCREEN_DATABASE_URL, else "
+                        "one SQLite file in your user data directory")
 
 
 def _positive_int(text: str) -> int:
@@ -272,6 +538,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Explain why a deficit or drill id was (or was not) concluded")
     p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
                    help=f"Refuse an intake file larger than N bytes (default {MAX_BYTES:,})")
+    p.add_argument("--save", action="store_true",
+                   help="Save the screening as a record (nothing is saved without this); the JSON "
+                        "output gains record_id")
+    p.add_argument("--person", metavar="LABEL",
+                   help="With --save: a pseudonymous label for the person (no name needed; "
+                        "default: a new random label, printed)")
+    p.add_argument("--psfs", action="append", metavar="ACTIVITY=SCORE",
+                   help="With --save: a PSFS activity the person names and its score 0-10 "
+                        "(up to 3; repeatable), for later check-ins")
+    p.add_argument("--by", metavar="INITIALS", help="With --save: who made it (initials)")
+    _add_db_option(p)
     _add_data_option(p)
     p.set_defaults(func=_screen)
 
@@ -336,6 +613,96 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=str(REFERENCE_PATH), help=f"default {REFERENCE_PATH}")
     p.add_argument("--check", action="store_true", help="Exit 1 if the file is out of date")
     p.set_defaults(func=_docs)
+
+    p = sub.add_parser(
+        "checkin", help="Review a check-in against the previous record: a decision per drill, "
+                        "triage, the updated plan.",
+        description="Review a check-in (DESIGN.md 'Follow-up'): the safety questions triaged as "
+                    "at intake, worse pain or PSFS against the previous record, and per planned "
+                    "drill progress, keep, regress or stop, with the rules and facts behind "
+                    "each. With --person the previous record is the person's newest saved one "
+                    "and the check-in is saved after it; with --previous FILE nothing is read "
+                    "from or written to a database.")
+    p.add_argument("file", help="Check-in file (.yaml, .yml or .json), or - for stdin")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--person", metavar="LABEL",
+                     help="The person's label: review against their newest record, then save")
+    who.add_argument("--previous", metavar="FILE",
+                     help="Review against FILE instead: an intake, or the JSON of a screening "
+                          "(screen --format json) or of a check-in (checkin --format json)")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text for people (default), json (the Review, with the trace), markdown")
+    p.add_argument("--dry-run", action="store_true", help="With --person: review, save nothing")
+    p.add_argument("--by", metavar="INITIALS", help="A clinician's initials, when one records it")
+    p.add_argument("--why-not", metavar="ID",
+                   help="Explain a decision (progress, keep, regress, stop; with --drill) or why a "
+                        "drill is or is not in the updated plan")
+    p.add_argument("--drill", metavar="DRILL", help="With --why-not DECISION: the drill it is about")
+    p.add_argument("--max-bytes", type=_positive_int, default=MAX_BYTES, metavar="N",
+                   help=f"Refuse an input file larger than N bytes (default {MAX_BYTES:,})")
+    _add_db_option(p)
+    _add_data_option(p)
+    p.set_defaults(func=_checkin)
+
+    p = sub.add_parser("history", help="A person's saved records, oldest first: scores, plans, "
+                                       "decisions.")
+    p.add_argument("--person", metavar="LABEL", required=True, help="The person's label")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people (default), json")
+    _add_db_option(p)
+    p.set_defaults(func=_history)
+
+    p = sub.add_parser("queue", help="Saved records, most urgent triage first, then oldest first.")
+    p.add_argument("--status", action="append", choices=("new", "reviewed", "referred", "closed"),
+                   help="Only records with this status (repeatable; default every status)")
+    p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="Saved on or after this day")
+    p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="Saved on or before this day")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="table for people (default), json (record_id, person, created_at, "
+                        "triage, status, kind)")
+    _add_db_option(p)
+    p.set_defaults(func=_queue)
+
+    p = sub.add_parser("show", help="One saved record: its result and reasoning, who made it, "
+                                    "with which version.")
+    p.add_argument("record_id", type=_positive_int, help="The record's id")
+    p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                   help="text (default), json (the whole record), markdown")
+    _add_db_option(p)
+    p.set_defaults(func=_show)
+
+    p = sub.add_parser("status", help="Change a saved record's status (logged).")
+    p.add_argument("record_id", type=_positive_int, help="The record's id")
+    p.add_argument("status", choices=("new", "reviewed", "referred", "closed"), help="New status")
+    p.add_argument("--by", metavar="INITIALS", required=True, help="Who changes it (initials)")
+    p.add_argument("--note", help="Why, in a few words (logged)")
+    _add_db_option(p)
+    p.set_defaults(func=_status)
+
+    p = sub.add_parser("delete", help="Delete a saved record for good (confirmed, logged).")
+    p.add_argument("record_id", type=_positive_int, help="The record's id")
+    p.add_argument("--by", metavar="INITIALS", required=True, help="Who deletes it (initials)")
+    p.add_argument("--reason", help="Why (logged)")
+    p.add_argument("--yes", action="store_true",
+                   help="Confirm without the prompt (required when not run at a terminal)")
+    _add_db_option(p)
+    p.set_defaults(func=_delete)
+
+    p = sub.add_parser("export", help="Export saved records to CSV, JSONL or Parquet (the intakes "
+                                      "go straight back into `hipscreen batch`).")
+    p.add_argument("-o", "--output", required=True, help="Output table (format by extension)")
+    p.add_argument("--what", choices=("intakes", "records"), default="intakes",
+                   help="intakes (default): one row per saved screening, id = record id, the "
+                        "intake's columns as `hipscreen batch` reads them; records: one row per "
+                        "record with its metadata, scores, plan and decisions")
+    _add_db_option(p)
+    p.set_defaults(func=_export)
+
+    p = sub.add_parser("db", help="The record database: upgrade its schema, or show its state.")
+    p.add_argument("action", choices=("upgrade", "status"),
+                   help="upgrade: run the migrations up to the newest; status: where it stands")
+    _add_db_option(p)
+    p.set_defaults(func=_db)
 
     p = sub.add_parser(
         "app", help="Start the browser app on 127.0.0.1 (self-screening, clinician intake, "

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # explain reads a Result; result.py imports this module, neve
     from hipscreen.result import Result, TraceStep
 from hipscreen.rules.meta import ThresholdCheck
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
+from hipscreen.rules.review import DECISIONS
 
 
 class _Answer(BaseModel):
@@ -66,6 +67,8 @@ def known_ids() -> dict[str, str]:
     ids |= {k: "deficit" for k in cat.deficits}
     ids |= {k: "drill" for k in cat.drills}
     ids |= {k: "precaution" for k in cat.precautions}
+    ids |= {k: "decision" for k in DECISIONS}  # a check-in's review (rules/review.py)
+    ids["worse"] = "review"
     return ids
 
 
@@ -116,6 +119,24 @@ def fact_text(step: TraceStep) -> str:
             return f"precaution: {cat.precautions[d['id']].label}{drills}"
         case "PlanNote":
             return f"note for {cat.drills[d['drill']].name} ({d['side']}): {d['note']}"
+        case "UnderReview":
+            return f"under review: {cat.drills[d['drill']].name} ({d['side']})"
+        case "DrillReport":
+            return (f"check-in, {cat.drills[d['drill']].name}: {d['sessions']} sessions, pain during "
+                    f"{d['pain_during']}/10, settled next morning {d['settled_next_morning']}, "
+                    f"too easy {d['too_easy']}")
+        case "Felt":
+            return f"check-in, {cat.drills[d['drill']].name}: felt {d['sign']}"
+        case "Change":
+            what = f"PSFS '{d['activity']}'" if d["activity"] else d["measure"]
+            return f"{what}: {d['before']} -> {d['now']} (worse by {d['worse_by']})"
+        case "Worsened":
+            return f"worse: {d['measure']}" + (f" '{d['activity']}'" if d["activity"] else "")
+        case "RegressReason":
+            return f"reason to regress {d['drill']}: {d['reason']}"
+        case "DrillDecision":
+            to = f" -> {d['to']}" if d["to"] and d["to"] != d["drill"] else ""
+            return f"decision for {cat.drills[d['drill']].name} ({d['side']}): {d['decision']}{to}"
     return f"{step.kind} {d}"
 
 
@@ -132,6 +153,10 @@ def _matches_conclusion(step: TraceStep, conclusion: str) -> bool:
             return d["id"] == conclusion
         case "Replaced" | "Blocked":
             return d["precaution"] == conclusion
+        case "DrillDecision":
+            return d["decision"] == conclusion
+        case "Worsened":
+            return conclusion == "worse"
     return False
 
 
@@ -175,12 +200,19 @@ def _literal(cond: Condition, key: str):
     return None
 
 
+def _answered(result: Result) -> dict:
+    """The answers a result was reasoned from, as nested data: an intake's, or what a check-in's
+    review gives (`Review.answers`)."""
+    answers = getattr(result, "answers", None)
+    return answers() if callable(answers) else result.intake.model_dump()
+
+
 def _untested_fields(result: Result, fields: list[str]) -> list[str]:
     untested = []
-    movement = result.intake.movement
+    movement = (_answered(result).get("movement") or {}) if fields else {}
     for field in fields:
         section, _, name = field.partition(".")
-        if section == "movement" and getattr(movement, name) is None:
+        if section == "movement" and movement.get(name) is None:
             untested.append(field)
     return untested
 
@@ -205,7 +237,7 @@ def _condition_status(cond: Condition, result: Result) -> WhyNotCondition:
 
 
 def _answer_summary(result: Result, field: str) -> str:
-    value = result.intake.model_dump()
+    value = _answered(result)
     for part in field.split("."):
         value = value.get(part) if isinstance(value, dict) else None
     if value in (None, [], ()):

@@ -22,6 +22,8 @@ conflict                  a rule that can put a drill in the plan while a precau
 circularity               a cycle of rules (A concludes what B needs, B what A needs), or a
                           drill's regresses_to / progresses_to chain that loops
 red_flag_cases            a red-flag row that no case file exercises (raises)
+pictures                  a drill or movement test without a picture (an SVG line figure in
+                          knowledge/data/pictures/ with a <title>) or without its alt text
 ========================  =====================================================================
 
 `lint(data_dir, case_dir, rule_list)` takes a catalogue directory and a case directory, so tests
@@ -48,10 +50,12 @@ from hipscreen.knowledge.catalogue import PLACEHOLDER
 from hipscreen.knowledge.intake import DrillId, Intake, Movement
 from hipscreen.result import TRIAGE_ORDER
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
+from hipscreen.rules.review import REVIEW_CONCLUSIONS
 
 CHECKS = ("schema", "references", "evidence", "deficit_drills", "unused", "unreachable",
           "text_and_source",
-          "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases")
+          "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases",
+          "pictures")
 
 ENTRY_MODELS = catalogue_module.ENTRY_FILES
 LIST_MODELS = catalogue_module.LIST_FILES
@@ -60,7 +64,7 @@ TEXT_FIELD = {"sources": "text", "thresholds": "description", "findings": "label
               "deficits": "text", "drills": "purpose", "red_flags": "action",
               "precautions": "text", "movement_tests": "would_check", "safety_net": "text"}
 # Conclusions that are engine markers rather than catalogue ids.
-MARKERS = frozenset({"drills_stopped", "planned", "plan_note"})
+MARKERS = frozenset({"drills_stopped", "planned", "plan_note"}) | REVIEW_CONCLUSIONS
 
 
 class Problem(BaseModel):
@@ -648,6 +652,32 @@ def check_red_flag_cases(kb: Knowledge, case_dir: Path) -> list[Problem]:
     return out
 
 
+def check_pictures(kb: Knowledge) -> list[Problem]:
+    """Every drill and movement test names a picture that is an SVG file of the data folder with
+    a <title>, and says it in words (picture_alt): a drill without a picture fails."""
+    out = []
+    for file in ("drills", "movement_tests"):
+        for key, entry in kb.tables.get(file, {}).items():
+            where = f"{file}.yaml: entry '{key}'"
+            name = entry.get("picture")
+            if not entry.get("picture_alt"):
+                out.append(Problem(check="pictures", where=where,
+                                   message="no picture_alt: say the picture in words"))
+            if not name:
+                out.append(Problem(check="pictures", where=where,
+                                   message="no picture: every one needs a line figure "
+                                           "(pictures/<id>.svg)"))
+                continue
+            path = kb.data_dir / str(name)
+            if not path.is_file() or path.suffix != ".svg":
+                out.append(Problem(check="pictures", where=f"{where}, field 'picture'",
+                                   message=f"no SVG file '{name}' in the data folder"))
+            elif "<title>" not in path.read_text(encoding="utf-8", errors="replace"):
+                out.append(Problem(check="pictures", where=f"{where}, field 'picture'",
+                                   message=f"'{name}' has no <title> (its alt text)"))
+    return out
+
+
 def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str = "cases",
          rule_list: Iterable[RuleInfo] | None = None) -> LintReport:
     """Run every check on a catalogue directory, a case directory and a rule list (default:
@@ -666,6 +696,7 @@ def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str 
     problems += check_conflicts(rule_list, kb.ids("drills"), kb.ids("precautions"))
     problems += check_circularity(kb, rule_list)
     problems += check_red_flag_cases(kb, Path(case_dir))
+    problems += check_pictures(kb)
     return LintReport(data_dir=str(data_dir), case_dir=str(case_dir), rules_checked=len(rule_list),
                       checks=list(CHECKS), problems=problems)
 

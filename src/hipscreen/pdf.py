@@ -218,9 +218,9 @@ def _drill_card(item: PlanItem) -> dict[str, Any]:
 
 
 def drill_picture(drill_id: str) -> str | None:
-    """The drill's picture as SVG text, when the knowledge base has one: the hook for the drill
-    pictures of the app issue (#10). A catalogue drill with a `picture` attribute naming an .svg
-    file in the knowledge data folder gets it printed on its card; today no drill has one."""
+    """The drill's picture as SVG text (its start and end position as a line figure): the
+    catalogue's `picture` names an .svg file of the knowledge data folder
+    (pictures/<drill id>.svg; lint checks every drill has one), printed on the drill's card."""
     name = getattr(catalogue().drills[drill_id], "picture", None)
     if not name:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from hipscreen.explain import HowNode, WhyNot
 from hipscreen.result import PlanItem, Result
 
@@ -89,3 +91,141 @@ def why_not_text(answer: WhyNot) -> str:
         lines.append(f"- {rule.rule} ({'fired' if rule.fired else 'did not fire'}): {rule.rule_text}")
         lines += [f"    [{c.status}] {c.text}" for c in rule.conditions]
     return "\n".join(lines)
+
+
+# -- the clinician's note -------------------------------------------------------------------------
+def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
+    """A plain-text note ready to paste into a clinical record, in a clinician's words: date,
+    patient, complaints with sides, measurements, every red-flag answer, triage, deficits with
+    their certainty and reasons, the plan, precautions and the tests not done. Every answered
+    intake field is in it."""
+    from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
+    from hipscreen.knowledge.catalogue import catalogue
+    from hipscreen.knowledge.intake import Movement
+    from hipscreen.words import (
+        CLINICIAN_LEVEL_WORDS,
+        CLINICIAN_MOVEMENT_LABELS,
+        CLINICIAN_SAFETY_LABELS,
+        HIP_SURGERY_LABELS,
+        SEX_LABELS,
+        SIDE_ABBREVIATIONS,
+        clinician_value_words,
+    )
+
+    today = today or dt.date.today()
+    drills = catalogue().drills
+    intake, t, s = result.intake, result.triage, result.intake.symptoms
+    who = "clinician" if intake.mode == "clinician" else "self-report (the person's own answers)"
+    lines = [f"hipscreen screening note - {today.isoformat()}",
+             "Screening aid, not a diagnosis; to be confirmed by the treating clinician.", ""]
+    patient = f"{intake.age} y"
+    if intake.sex:
+        patient += f", {SEX_LABELS[intake.sex].lower()}"
+    lines.append(f"Patient: {patient}. Source: {who}.")
+    lines.append("Activities: " + clinician_value_words("activities", list(intake.activities)))
+
+    complaints = [f"pain now {s.pain_now}/10, worst in the last week {s.pain_worst_week}/10"]
+    if s.weeks:
+        complaints.append(f"this episode {s.weeks} weeks")
+    complaints.append("recurrent" if s.keeps_coming_back else "not reported as recurrent")
+    complaints.append("site: " + clinician_value_words("symptoms.locations", list(s.locations)))
+    complaints.append("aggravated by: "
+                      + clinician_value_words("symptoms.worse_with", list(s.worse_with)))
+    complaints.append("stretching gives only temporary relief"
+                      if s.stretching_only_temporary_relief else "no report of short-lived "
+                      "relief from stretching")
+    complaints.append("paraesthesia or numbness below the knee" if s.pins_and_needles_below_knee
+                      else "no paraesthesia below the knee")
+    hamstring = s.recurring_hamstring_strain
+    complaints.append("recurrent hamstring strain "
+                      + (SIDE_ABBREVIATIONS[hamstring] if hamstring != "none" else ": none"))
+    lines.append("Complaint: " + "; ".join(complaints).replace("strain : none", "strain: none")
+                 + ".")
+
+    tested = []
+    for name in Movement.model_fields:
+        value = getattr(intake.movement, name)
+        if value is not None:
+            tested.append(f"{CLINICIAN_MOVEMENT_LABELS[name]}: "
+                          f"{clinician_value_words(f'movement.{name}', value)}")
+    lines.append("Objective: " + ("; ".join(tested) if tested else "no movement test done")
+                 + ".")
+
+    positive = [CLINICIAN_SAFETY_LABELS[n] for n, v in intake.safety if v is True]
+    negative = [CLINICIAN_SAFETY_LABELS[n].lower() for n, v in intake.safety if v is False]
+    surgery = intake.safety.hip_surgery
+    lines.append("Red flags positive: " + ("; ".join(positive) if positive else "none") + ".")
+    lines.append("Red flags negative: " + "; ".join(negative) + ".")
+    lines.append("Hip surgery: " + ("none" if surgery == "none"
+                                    else HIP_SURGERY_LABELS[surgery].removeprefix("Yes, ")) + ".")
+    if intake.drill_response.low_back_pinch or intake.drill_response.hamstring_cramp:
+        names = {d: drills[d].name.lower() for d in (*intake.drill_response.low_back_pinch,
+                                                     *intake.drill_response.hamstring_cramp)}
+        lines.append("Drill response: low back pinch during "
+                     + (", ".join(names[d] for d in intake.drill_response.low_back_pinch)
+                        or "none") + "; hamstring cramp during "
+                     + (", ".join(names[d] for d in intake.drill_response.hamstring_cramp)
+                        or "none") + ".")
+
+    lines += ["", f"Triage: {CLINICIAN_LEVEL_WORDS[t.level]} - {t.action}"]
+    for flag in t.red_flags:
+        lines.append(f"  - {flag.label} ({flag.level.replace('_', ' ')})")
+    if t.plan_note:
+        lines.append(f"  {t.plan_note}")
+
+    reasons = clinician_reasons(result)
+    lines.append("Deficits (certainty factors, not probabilities):"
+                 if result.deficits else "Deficits: none concluded.")
+    for d in result.deficits:
+        side = "" if d.side == "both" else f" {SIDE_ABBREVIATIONS[d.side]}"
+        lines.append(f"  - {d.label}{side}: {d.confidence} (CF {d.certainty:.2f})")
+        found = reasons.get((d.id, d.side))
+        if found:
+            lines.append(f"      evidence: {'; '.join(found)}")
+
+    if result.plan:
+        lines.append("Plan:")
+        for i, item in enumerate(result.plan, 1):
+            side = "both sides" if item.side == "both" else f"{SIDE_ABBREVIATIONS[item.side]} first"
+            instead = (f" (instead of the {drills[item.replaces].name.lower()})"
+                       if item.replaces else "")
+            lines.append(f"  {i}. {item.name}{instead}, {side}: {item.dose.text}")
+    elif not t.drills_allowed:
+        lines.append("Plan: no exercises at this triage level.")
+    else:
+        lines.append("Plan: no drills.")
+    for p in result.precautions:
+        lines.append(f"Precaution: {p.label}.")
+    if result.skipped_tests and t.drills_allowed:
+        lines.append("Not tested: " + "; ".join(
+            CLINICIAN_MOVEMENT_LABELS.get(x.field.rpartition(".")[2], x.label)
+            for x in result.skipped_tests) + ".")
+    lines += ["", f"hipscreen {hipscreen_version()}, knowledge base {knowledge_fingerprint()}"]
+    return "\n".join(lines)
+
+
+def clinician_reasons(result: Result) -> dict[tuple[str, str], list[str]]:
+    """For each (deficit, side): its findings with side and evidence weight, from the trace."""
+    from hipscreen.knowledge.catalogue import catalogue
+    from hipscreen.words import SIDE_ABBREVIATIONS
+
+    findings = catalogue().findings
+    steps = {s.fact_id: s for s in result.trace}
+    out: dict[tuple[str, str], list[str]] = {}
+    for step in result.trace:
+        if step.kind != "Deficit":
+            continue
+        lines = out.setdefault((step.data["id"], step.data["side"]), [])
+        for premises in [step.premises] + [a.get("premises", []) for a in step.also_by]:
+            for ev in (steps.get(p) for p in premises):
+                if ev is None or ev.kind != "Evidence":
+                    continue
+                named = [f"{findings[f.data['id']].label}"
+                         + ("" if f.data["side"] == "both"
+                            else f" {SIDE_ABBREVIATIONS[f.data['side']]}")
+                         for f in (steps.get(p) for p in ev.premises)
+                         if f is not None and f.kind == "Finding"]
+                line = f"{' + '.join(named)} (w {ev.data['weight']:g})"
+                if line not in lines:
+                    lines.append(line)
+    return out

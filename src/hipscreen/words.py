@@ -32,7 +32,7 @@ LOCATION_LABELS: dict[str, str] = {
 
 ACTIVITY_LABELS: dict[str, str] = {
     "running": "Running",
-    "lifting": "Lifting weights",
+    "lifting": "Weight training (lifting)",
     "golf": "Golf",
     "crossfit": "CrossFit",
     "field_sports": "Field sports (football, rugby, hockey ...)",
@@ -68,12 +68,24 @@ HIP_SURGERY_LABELS: dict[str, str] = {
 }
 
 SEX_LABELS: dict[str | None, str] = {
-    None: "Prefer not to say",
+    None: "Not given",
     "female": "Female",
     "male": "Male",
     "other": "Other",
-    "undisclosed": "Undisclosed",
+    "undisclosed": "Prefer not to say",
 }
+"""Sex in words. A form offers the four answers (None is what an unanswered question reads as,
+never an option next to "Prefer not to say")."""
+
+CLINICIAN_HINGE_FAULT_LABELS: dict[str, str] = {
+    "back_rounds": "Lumbar flexion (back rounds)",
+    "back_arches": "Lumbar hyperextension (back arches)",
+    "turns_into_squat": "Knee-dominant (turns into a squat)",
+    "shifts_to_one_side": "Lateral weight shift",
+    "no_hamstring_load": "No hamstring loading",
+    "back_pain": "Back pain on hinging",
+}
+"""Hinge faults in a clinician's words (HINGE_FAULT_LABELS are the person's own words)."""
 
 HAMSTRING_LABELS: dict[str, str] = {
     "none": "No", "left": "Yes, left", "right": "Yes, right", "both": "Yes, both sides"}
@@ -82,10 +94,11 @@ CONFIDENCE_WORDS = {"likely": "Likely", "possible": "Possible"}
 
 
 def certainty_scale() -> str:
-    """Where 'possible' and 'likely' start, from the thresholds in the knowledge base."""
+    """Where 'possible' and 'likely' start, from the thresholds in the knowledge base. A
+    certainty factor is not a probability, so it is never written as a percentage."""
     thresholds = catalogue().thresholds
-    return (f"'possible' from {thresholds['possible_certainty'].value:.0%}, "
-            f"'likely' from {thresholds['likely_certainty'].value:.0%}")
+    return (f"'possible' from a certainty of {thresholds['possible_certainty'].number()}, "
+            f"'likely' from {thresholds['likely_certainty'].number()}")
 
 
 CLINICIAN_SAFETY_LABELS: dict[str, str] = {
@@ -198,3 +211,241 @@ def _known_fields() -> set[str]:
     known |= {f"{section}.{name}" for section, model in _SECTIONS.items()
               for name in model.model_fields}
     return known
+
+
+# -- the reasons, in a person's words ---------------------------------------------------------
+# No rule ids, field paths or numbers: each deficit and finding as a plain clause. A pair is
+# (words for one side, with {side} for "left" or "right"; words without a side, or for both).
+DEFICIT_SENTENCES: dict[str, tuple[str, str]] = {
+    "hip_stability_deficit": ("your {side} hip is not steadying your pelvis well",
+                              "your hips are not steadying your pelvis well"),
+    "hinge_pattern_deficit": ("when you bend forward, your low back does work your hips should do",
+                              "when you bend forward, your low back does work your hips should do"),
+    "hip_ir_control_deficit": (
+        "your {side} hip does not control turning inward under load, so your low back twists "
+        "instead",
+        "your hips do not control turning inward under load, so your low back twists instead"),
+    "rotational_control_deficit": ("your low back takes the turning your {side} hip should take",
+                                   "your low back takes the turning your hips should take"),
+    "glute_underuse": (
+        "your {side} buttock muscles are not doing their share yet, so the hamstring takes over",
+        "your buttock muscles are not doing their share yet, so the hamstrings take over"),
+    "protective_tension": (
+        "your tight muscles on the {side} are bracing to protect the hip, so more stretching "
+        "will not fix them",
+        "your tight muscles are bracing to protect the hip, so more stretching will not fix them"),
+}
+
+FINDING_SENTENCES: dict[str, tuple[str, str]] = {
+    "hip_shift": ("your hips drifted to the {side} when you squatted or bent forward",
+                  "your hips drifted to one side when you squatted or bent forward"),
+    "knee_collapse": ("your {side} knee caved inward", "your knees caved inward"),
+    "one_sided_low_back_tightness": ("your low back hurts on the {side}",
+                                     "your low back hurts on one side"),
+    "pinchy_hip": ("you feel a pinch at the front of your {side} hip",
+                   "you feel a pinch at the front of your hips"),
+    "recurring_hamstring_strain": ("you keep straining the back of your {side} thigh",
+                                   "you keep straining the backs of your thighs"),
+    "si_irritation": ("it hurts at the back of your pelvis on the {side}",
+                      "it hurts at the back of your pelvis"),
+    "deep_glute_ache": ("you ache deep in your {side} buttock", "you ache deep in your buttocks"),
+    "poor_single_leg_balance": ("you could not keep your balance on your {side} leg",
+                                "you could not keep your balance on one leg"),
+    "pelvic_drop": ("your pelvis dropped when you stood on your {side} leg",
+                    "your pelvis dropped when you stood on one leg"),
+    "hinge_spine_takes_over": ("your low back rounded or arched when you bent forward",
+                               "your low back rounded or arched when you bent forward"),
+    "hinge_weight_shifts": ("your weight shifted to one side when you bent forward",
+                            "your weight shifted to one side when you bent forward"),
+    "hinge_turns_into_squat": ("your bend forward turned into a squat",
+                               "your bend forward turned into a squat"),
+    "hamstrings_never_load": ("you felt nothing at the back of your thighs when you bent forward",
+                              "you felt nothing at the back of your thighs when you bent forward"),
+    "pain_when_hinging": ("bending forward or lifting hurts your back",
+                          "bending forward or lifting hurts your back"),
+    "feels_stuck_in_hip": ("your {side} hip feels stuck", "your hips feel stuck"),
+    "back_pain_after_leg_day": ("your back hurts after leg days", "your back hurts after leg days"),
+    "limited_hip_ir": ("your {side} hip turns inward less far than it should",
+                       "your hips turn inward less far than they should"),
+    "pain_with_rotation": ("turning or twisting hurts", "turning or twisting hurts"),
+    "hamstring_cramp_in_single_leg_hinge": (
+        "your hamstring cramped in the single-leg hinge",
+        "your hamstring cramped in the single-leg hinge"),
+    "stretching_relief_does_not_last": ("stretching helps only for a while",
+                                        "stretching helps only for a while"),
+    "keeps_coming_back": ("the pain keeps coming back", "the pain keeps coming back"),
+}
+
+
+def _clause(table: Mapping[str, tuple[str, str]], key: str, side: str) -> str:
+    sided, sideless = table[key]
+    return sided.format(side=side) if side in ("left", "right") else sideless
+
+
+def deficit_words(deficit_id: str, side: str) -> str:
+    """What a deficit means for the person, on its side: 'your right hip is not steadying your
+    pelvis well'."""
+    return _clause(DEFICIT_SENTENCES, deficit_id, side)
+
+
+def finding_words(finding_id: str, side: str) -> str:
+    """A finding as the person would say it: 'your hips drifted to the right when you squatted
+    or bent forward'."""
+    return _clause(FINDING_SENTENCES, finding_id, side)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def supporting_findings(result: Any, deficit_id: str, side: str) -> list[tuple[str, str]]:
+    """(finding id, side) behind one concluded deficit and side, read from the trace, in the
+    order they were found; empty without the trace."""
+    steps = {s.fact_id: s for s in result.trace}
+    found: list[tuple[str, str]] = []
+    for step in result.trace:
+        if step.kind != "Deficit" or (step.data["id"], step.data["side"]) != (deficit_id, side):
+            continue
+        for premises in [step.premises] + [a.get("premises", []) for a in step.also_by]:
+            for evidence in (steps.get(p) for p in premises):
+                if evidence is None or evidence.kind != "Evidence":
+                    continue
+                for f in (steps.get(p) for p in evidence.premises):
+                    if f is not None and f.kind == "Finding":
+                        key = (f.data["id"], f.data["side"])
+                        if key not in found:
+                            found.append(key)
+    return found
+
+
+def person_sentence(result: Any, deficit: Any) -> str:
+    """One concluded deficit for the person, in a plain sentence with its reasons: 'We think
+    your right hip is not steadying your pelvis well, because your hips drifted to the right
+    when you squatted or bent forward and your low back hurts on the right.' Likely / possible
+    in words; no ids, fields or numbers."""
+    what = deficit_words(deficit.id, deficit.side)
+    opening = "We think" if deficit.confidence == "likely" else "It is possible that"
+    reasons = list(dict.fromkeys(finding_words(f, s) for f, s in
+                                 supporting_findings(result, deficit.id, deficit.side)))
+    because = f", because {_join(reasons)}" if reasons else ""
+    return f"{opening} {what}{because}."
+
+
+def drill_purpose_words(result: Any, serves: list[str], side: str) -> list[str]:
+    """Why a drill is in the plan, for the person: what it trains, in plain words."""
+    out = []
+    for deficit in result.deficits:
+        if deficit.id in serves and (side in (deficit.side, "both") or deficit.side == "both"):
+            line = f"It trains what we found: {deficit_words(deficit.id, deficit.side)}."
+            if line not in out:
+                out.append(line)
+    return out
+
+
+def tell_the_service(result: Any) -> list[str]:
+    """What to tell the emergency department, a GP or NHS 111 when the screen stops: who, what
+    was noticed (the red-flag answers in plain words), and that a screening aid sent you."""
+    intake = result.intake
+    lines = [f"I am {intake.age} years old and I have low back or hip pain"
+             + (f" (this time for {intake.symptoms.weeks} weeks)." if intake.symptoms.weeks
+                else ".")]
+    noticed: list[str] = []
+    for flag in result.triage.red_flags:
+        for line in flag.answers:
+            field, _, value = line.partition(" = ")
+            if field == "age" or value == "False":
+                continue
+            if value == "True":
+                words = field_label(field)
+            elif field == "symptoms.locations":
+                words = "Pain: " + LOCATION_LABELS.get(value, value)
+            else:
+                words = answer_line_words(line)
+            if words not in noticed:
+                noticed.append(words)
+    if noticed:
+        lines.append("What I noticed: " + "; ".join(noticed) + ".")
+    lines.append(f"A screening aid (hipscreen) said: {result.triage.action}")
+    return lines
+
+
+# -- a clinician's words, for the note and the clinician views ------------------------------------
+SIDE_ABBREVIATIONS = {"left": "L", "right": "R", "both": "bilateral", "none": "none"}
+
+CLINICIAN_LOCATION_LABELS: dict[str, str] = {
+    "low_back_left": "Low back L",
+    "low_back_right": "Low back R",
+    "low_back_central": "Low back, central",
+    "si_left": "SI joint L",
+    "si_right": "SI joint R",
+    "deep_glute_left": "Deep gluteal L",
+    "deep_glute_right": "Deep gluteal R",
+    "front_hip_left": "Anterior hip L",
+    "front_hip_right": "Anterior hip R",
+    "groin_left": "Groin L",
+    "groin_right": "Groin R",
+    "hamstring_left": "Posterior thigh (hamstring) L",
+    "hamstring_right": "Posterior thigh (hamstring) R",
+    "below_knee_left": "Below the knee L",
+    "below_knee_right": "Below the knee R",
+}
+
+CLINICIAN_ACTIVITY_LABELS: dict[str, str] = {
+    "running": "running",
+    "lifting": "weight training",
+    "golf": "golf",
+    "crossfit": "CrossFit",
+    "field_sports": "field sports",
+    "lifting_kids": "lifting children",
+    "desk_work": "desk work",
+    "manual_work": "manual work",
+}
+
+CLINICIAN_AGGRAVATOR_LABELS: dict[str, str] = {
+    "after_leg_day": "after lower-limb training",
+    "sitting_then_training": "training after prolonged sitting",
+    "bending_lifting": "bending and lifting",
+    "rotation": "rotation (golf, throwing)",
+    "running": "running",
+    "stairs": "stairs",
+    "getting_out_of_car": "getting out of a car",
+    "lifting_kids": "lifting children",
+}
+
+CLINICIAN_MOVEMENT_LABELS: dict[str, str] = {
+    "hip_shift": "Lateral hip shift (squat or hinge)",
+    "knee_collapse": "Dynamic knee valgus (squat or step-down)",
+    "single_leg_balance_poor": "Single-leg stance failed",
+    "pelvic_drop": "Contralateral pelvic drop in single-leg stance (stance leg)",
+    "hinge_faults": "Hip hinge",
+    "hip_ir_limited": "Hip IR limited (observed)",
+    "hip_ir_degrees": "Hip IR",
+    "front_hip_pinch": "Anterior hip pinch in deep flexion",
+    "feels_stuck_in_hip": "Hip feels stuck",
+}
+
+CLINICIAN_LEVEL_WORDS = {"emergency": "EMERGENCY", "urgent": "URGENT (same day)",
+                         "clinician_review": "CLINICIAN REVIEW", "self_care": "SELF-CARE"}
+
+
+def clinician_value_words(field: str, value: Any) -> str:
+    """An answer value in a clinician's words: sides as L / R / bilateral, hinge faults and
+    locations in clinical terms, IR as '22 deg L / 38 deg R'."""
+    name = field.rpartition(".")[2]
+    if field == "movement.hip_ir_degrees":
+        left, right = ((value["left"], value["right"]) if isinstance(value, Mapping)
+                       else (value.left, value.right))
+        return f"{left} deg L / {right} deg R"
+    if field == "movement.hinge_faults":
+        return ", ".join(CLINICIAN_HINGE_FAULT_LABELS[v] for v in value) or "clean hinge"
+    if isinstance(value, list | tuple):
+        table = {"locations": CLINICIAN_LOCATION_LABELS, "worse_with": CLINICIAN_AGGRAVATOR_LABELS,
+                 "activities": CLINICIAN_ACTIVITY_LABELS}.get(name)
+        if table is not None:
+            return ", ".join(table[v] for v in value) or "none"
+        return ", ".join(clinician_value_words(field, v) for v in value) or "none"
+    if field.startswith("movement.") or name == "recurring_hamstring_strain":
+        return SIDE_ABBREVIATIONS.get(value, str(value))
+    return value_words(field, value)

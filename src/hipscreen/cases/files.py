@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -17,6 +17,7 @@ from hipscreen.documents import (
     shorten,
 )
 from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.checkin import CheckIn, Psfs
 from hipscreen.knowledge.intake import Intake
 from hipscreen.result import TriageLevel
 
@@ -62,6 +63,12 @@ class Expect(StrictModel):
     drills: list[DrillId] = Field(default_factory=list, description="Each must be in the plan")
     not_drills: list[DrillId] = Field(
         default_factory=list, description="None of these may be in the plan")
+    # a check-in case only (the case has a `checkin`): what the review must decide
+    decisions: dict[DrillId, Literal["progress", "keep", "regress", "stop"]] = Field(
+        default_factory=dict, description="Check-in cases: drill under review -> its decision")
+    worse: bool | None = Field(
+        None, description="Check-in cases: whether pain or function must be found worse "
+                          "(by a change that matters) against the previous record")
 
     @model_validator(mode="after")
     def _not_both(self) -> Expect:
@@ -86,7 +93,29 @@ class CaseFile(StrictModel):
     story: str | None = Field(None, min_length=1, description="The documented case, in words")
     source: str | None = Field(None, min_length=1, description="Article section or guideline row")
     intake: Intake
+    # A check-in case (DESIGN.md "Follow-up"): the intake is the screening whose plan the
+    # check-in reviews; `expect` is about the review, its `drills` about the updated plan.
+    psfs: Psfs | None = Field(
+        None, description="Check-in cases: the PSFS activities named when the screening was saved")
+    earlier_checkins: list[CheckIn] = Field(
+        default_factory=list, description="Check-in cases: check-ins already made, oldest first")
+    checkin: CheckIn | None = Field(None, description="The check-in under review")
     expect: Expect
+
+    @model_validator(mode="after")
+    def _checkin_keys_need_a_checkin(self) -> CaseFile:
+        if self.checkin is None:
+            given = [k for k in ("psfs", "earlier_checkins") if getattr(self, k)]
+            given += [f"expect.{k}" for k in ("decisions", "worse")
+                      if getattr(self.expect, k) not in ({}, None)]
+            if given:
+                raise ValueError(f"{', '.join(given)}: only for a check-in case; expected a "
+                                 "'checkin' too")
+        else:
+            if self.expect.deficits or self.expect.not_deficits:
+                raise ValueError("expect.deficits, expect.not_deficits: a check-in review concludes "
+                                 "no deficits, so this case could never pass; leave them out")
+        return self
 
 
 def load_case_text(text: str, name: str | Path, *, max_bytes: int = MAX_BYTES) -> CaseFile:

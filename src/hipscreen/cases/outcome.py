@@ -11,6 +11,7 @@ from pydantic import Field
 from hipscreen.cases.files import CaseFile, Expect, StrictModel
 from hipscreen.documents import clip
 from hipscreen.result import Result, TriageLevel
+from hipscreen.review import Review
 
 
 # -- outcomes, differences and results -------------------------------------------------------
@@ -37,6 +38,22 @@ class Outcome(StrictModel):
     deficits: list[DeficitOutcome] = []
     drills: list[DrillOutcome] = []
     precautions: list[str] = []
+    decisions: dict[str, str] = Field(
+        default_factory=dict, description="Check-in cases: drill under review -> its decision")
+    worse: list[str] = Field(
+        default_factory=list, description="Check-in cases: the scores found worse (pain_worst_week, "
+                                          "psfs:<activity>)")
+
+    @classmethod
+    def of_review(cls, review: Review) -> Outcome:
+        """What a check-in's review concluded; `drills` is the updated plan."""
+        return cls(
+            triage=review.triage.level, red_flags=[f.id for f in review.triage.red_flags],
+            drills=[DrillOutcome(drill=p.drill, side=p.side, variant=p.variant,
+                                 replaces=p.replaces) for p in review.plan],
+            precautions=[p.id for p in review.precautions],
+            decisions={d.drill: d.decision for d in review.decisions},
+            worse=[f"psfs:{c.activity}" if c.activity else c.measure for c in review.worse()])
 
     @classmethod
     def of(cls, result: Result) -> Outcome:
@@ -59,7 +76,8 @@ class Outcome(StrictModel):
 class Difference(StrictModel):
     """One expectation the actual outcome does not meet."""
 
-    field: Literal["triage", "deficits", "not_deficits", "drills", "not_drills"]
+    field: Literal["triage", "deficits", "not_deficits", "drills", "not_drills", "decisions",
+                   "worse"]
     id: str | None = Field(None, description="The deficit or drill id, for the list fields")
     expected: str
     actual: str
@@ -145,11 +163,95 @@ def differences(expect: Expect, result: Result) -> list[Difference]:
     return diffs
 
 
+def review_differences(expect: Expect, review: Review) -> list[Difference]:
+    """Field-level expected-vs-actual differences of one reviewed check-in case."""
+    outcome = Outcome.of_review(review)
+    diffs: list[Difference] = []
+    if outcome.triage != expect.triage:
+        why = "; ".join([f"{f.id} ({f.level})" for f in review.triage.red_flags]
+                        + [c.text() for c in review.worse()]) or "no red flag met, nothing worse"
+        diffs.append(_difference(
+            "triage", f"expected triage {expect.triage}, got {outcome.triage}", expect.triage,
+            outcome.triage, why=why, joiner="because"))
+    for drill, decision in expect.decisions.items():
+        actual = outcome.decisions.get(drill)
+        if actual != decision:
+            diffs.append(_difference(
+                "decisions", f"expected {drill}: {decision}, got {actual or 'not under review'}",
+                decision, actual or "not under review", id=drill,
+                why=_explained(lambda d=drill, e=decision: review.why_not(e, drill=d).summary)))
+    drills = outcome.drill_ids()
+    for drill in expect.drills:
+        if drill not in drills:
+            diffs.append(_difference(
+                "drills", f"missing drill {drill} in the updated plan", "in the plan",
+                "not in the plan", id=drill, why=_explained(lambda d=drill: review.why_not(d).summary)))
+    for drill in expect.not_drills:
+        if drill in drills:
+            diffs.append(_difference(
+                "not_drills", f"unexpected drill {drill} in the updated plan", "not in the plan",
+                "in the plan", id=drill, why=_explained(lambda d=drill: review.why_not(d).summary),
+                joiner="why"))
+    if expect.worse is not None and expect.worse != bool(outcome.worse):
+        shown = ", ".join(c.text() for c in review.changes) or "nothing to compare with"
+        diffs.append(_difference(
+            "worse", f"expected worse: {str(expect.worse).lower()}, got "
+                     f"{str(bool(outcome.worse)).lower()}", str(expect.worse).lower(),
+            str(bool(outcome.worse)).lower(), why=shown, joiner="scores"))
+    return diffs
+
+
+def _explained(explain) -> str:
+    try:
+        return explain()
+    except Exception as exc:  # an explanation failure must not hide the case's verdict
+        return f"(no explanation: {type(exc).__name__}: {exc})"
+
+
+def review_case(case: CaseFile) -> Review:
+    """Screen the case's intake, review its earlier check-ins in order, then its check-in.
+    Raise CheckInMismatch (with fields under 'checkin' or 'earlier_checkins.N') when a check-in
+    reports a drill that is not in the plan it reviews."""
+    from hipscreen.review import Baseline, CheckInMismatch, review
+    from hipscreen.screening import screen
+
+    baseline = Baseline.of_result(screen(case.intake), psfs=case.psfs)
+    steps = [(f"earlier_checkins.{i}", c) for i, c in enumerate(case.earlier_checkins)]
+    for where, checkin in [*steps, ("checkin", case.checkin)]:
+        try:
+            done = review(checkin, baseline)
+        except CheckInMismatch as exc:
+            raise CheckInMismatch([(f"{where}.{f}", w) for f, w in exc.problems]) from None
+        baseline = Baseline.of_review(done)
+    return done
+
+
+def _run_checkin_case(case: CaseFile, path: Path | str, start: float) -> CaseResult:
+    from hipscreen.review import CheckInMismatch
+
+    try:
+        review = review_case(case)
+        diffs = review_differences(case.expect, review)
+    except CheckInMismatch as exc:
+        return CaseResult(id=case.id, file=str(path), title=case.title, status="invalid",
+                          errors=exc.lines(str(path)), seconds=time.perf_counter() - start)
+    except Exception as exc:  # a crash of one case is reported, the others still run
+        return CaseResult(id=case.id, file=str(path), title=case.title, status="error",
+                          errors=[f"{type(exc).__name__}: {clip(str(exc))}"],
+                          seconds=time.perf_counter() - start)
+    return CaseResult(
+        id=case.id, file=str(path), title=case.title, status="fail" if diffs else "pass",
+        differences=diffs, outcome=Outcome.of_review(review),
+        rules_fired=list(dict.fromkeys(review.rules_fired)), seconds=time.perf_counter() - start)
+
+
 def run_case(case: CaseFile, path: Path | str) -> CaseResult:
-    """Screen one validated case and compare it with its expectations."""
+    """Screen one validated case (or review its check-in) and compare with its expectations."""
     from hipscreen.screening import screen
 
     start = time.perf_counter()
+    if case.checkin is not None:
+        return _run_checkin_case(case, path, start)
     try:
         result = screen(case.intake)
         diffs = differences(case.expect, result)

@@ -1,0 +1,142 @@
+"""Check-in: how the plan went since the last record. The safety questions again first, then
+pain, the PSFS activities, and per planned drill what happened; the rules review it and the
+updated plan says, drill by drill, what changed and why. Saved only when asked."""
+
+from __future__ import annotations
+
+import streamlit as st
+from pydantic import ValidationError
+
+from hipscreen.app import presentation as pr
+from hipscreen.app import records_ui, widgets
+from hipscreen.documents import field_problems
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.checkin import CheckIn, Sign
+from hipscreen.knowledge.intake import Safety
+from hipscreen.records import DatabaseError, RecordError
+from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, review
+
+REVIEW_KEY = "checkin_review"
+PREFIX = "ci:"
+SAFETY_NAMES = [n for n in Safety.model_fields if n != "hip_surgery"]
+
+widgets.page_header("Check-in", "How did the plan go since your last record? The answers are "
+                                "reviewed by the same rules as your screening.")
+records_ui.require_records_access()
+store = records_ui.store()
+
+label = st.text_input("Your label (the one you saved your screening with)", key=PREFIX + "label",
+                      max_chars=60)
+if not label.strip():
+    st.stop()
+try:
+    baseline = store.baseline(label)
+except (RecordError, DatabaseError) as exc:
+    records_ui.show_problem(exc)
+    st.stop()
+if baseline is None:
+    st.info("Nothing is saved under this label yet. Save a screening first: at the end of a "
+            "self-screening, 'Save on this computer'.", icon=":material/search_off:")
+    st.page_link("pages/self_screening.py", label="Start a self-screening")
+    st.stop()
+
+drills = catalogue().drills
+planned = list(baseline.plan) if baseline.drills_allowed else []
+st.header("Safety first")
+st.write("Since your last record, have you had any of these?")
+columns = st.columns(2)
+safety = {}
+for index, name in enumerate(SAFETY_NAMES):
+    safety[name] = columns[index % 2].checkbox(pr.field_label(f"safety.{name}"),
+                                               key=f"{PREFIX}safety.{name}")
+safety["hip_surgery"] = st.selectbox("Hip surgery (replacement or other)",
+                                     options=list(pr.HIP_SURGERY_LABELS),
+                                     format_func=pr.HIP_SURGERY_LABELS.__getitem__,
+                                     key=PREFIX + "safety.hip_surgery")
+
+st.header("Pain")
+left, right = st.columns(2)
+pain_now = left.slider("Pain now (0 = none, 10 = worst imaginable)", 0, 10, 0,
+                       key=PREFIX + "pain_now")
+worst = right.slider("Worst pain in the last week", 0, 10, 0, key=PREFIX + "pain_worst_week")
+
+st.header("Your activities")
+psfs = records_ui.psfs_inputs(PREFIX, baseline.psfs or None)
+
+st.header("Your drills")
+reports = {}
+if not planned:
+    st.write("No plan was under review: your last record gave no drills.")
+for item in planned:
+    with st.container(border=True):
+        name = drills[item.drill].name
+        st.subheader(f"{name} ({item.side})")
+        if not st.checkbox(f"I tried the {name.lower()}", key=f"{PREFIX}tried.{item.drill}"):
+            continue
+        c1, c2 = st.columns(2)
+        sessions = c1.number_input("Sessions since the last record", 1, 200, 6,
+                                   key=f"{PREFIX}sessions.{item.drill}")
+        pain = c2.slider("Worst pain during it (0-10)", 0, 10, 0,
+                         key=f"{PREFIX}pain_during.{item.drill}")
+        settled = st.checkbox("Any pain from it had settled by the next morning", value=True,
+                              key=f"{PREFIX}settled.{item.drill}")
+        felt = st.multiselect("I felt (things you should not feel)",
+                              options=[s.value for s in Sign], format_func=SIGN_WORDS.get,
+                              key=f"{PREFIX}felt.{item.drill}")
+        easy = st.checkbox("It has become too easy", key=f"{PREFIX}too_easy.{item.drill}")
+        reports[item.drill] = {"sessions": int(sessions), "pain_during": pain,
+                               "settled_next_morning": settled, "felt": felt, "too_easy": easy}
+submitted = st.button("Review my check-in", key="review_checkin", type="primary")
+st.caption("After changing an answer, press the button again.")
+
+if submitted:
+    data = {"safety": safety, "pain_now": pain_now, "pain_worst_week": worst, "psfs": psfs,
+            "drills": reports}
+    try:
+        st.session_state[REVIEW_KEY] = (label, review(CheckIn.model_validate(data), baseline))
+    except ValidationError as exc:
+        st.session_state.pop(REVIEW_KEY, None)
+        for problem in field_problems(exc, CheckIn):
+            st.error(f"{problem.field}: {problem.what}", icon=":material/edit:")
+    except CheckInMismatch as exc:
+        st.session_state.pop(REVIEW_KEY, None)
+        st.error(str(exc), icon=":material/edit:")
+
+held = st.session_state.get(REVIEW_KEY)
+if held is None or held[0] != label:
+    st.stop()
+done = held[1]
+
+st.header("What the review says")
+widgets.triage_banner(done.triage)
+for note in done.notes:
+    st.warning(note, icon=":material/trending_down:")
+st.subheader("Drill by drill")
+for decision in done.decisions:
+    show = st.error if decision.see_clinician else st.info
+    show(f"**{decision.name} ({decision.side}): {DECISION_WORDS[decision.decision]}.** "
+         f"{decision.text}")
+    with st.expander(f"How was this decided? ({decision.name})"):
+        st.markdown(pr.how_markdown(done.decision_how(decision.drill)))
+if done.triage.drills_allowed and done.plan:
+    st.subheader("Your updated plan")
+    for number, item in enumerate(done.plan, 1):
+        widgets.drill_card(number, item)
+st.subheader("See a clinician if...")
+st.markdown("\n".join(f"- {text}" for text in done.safety_net))
+
+st.header("Save this check-in")
+saved = st.session_state.setdefault(records_ui.SAVED_KEY, {})
+if id(done) in saved:
+    st.success(f"Saved as record {saved[id(done)][0]}.", icon=":material/check_circle:")
+    st.page_link("pages/progress.py", label="See your progress")
+elif st.button("Save this check-in", key="save_checkin", type="primary"):
+    try:
+        record_id = store.save_checkin(done, person=label, follows=done.baseline.record_id)
+    except (RecordError, DatabaseError) as exc:
+        records_ui.show_problem(exc)
+    else:
+        saved[id(done)] = (record_id, label)
+        st.rerun()
+else:
+    st.caption("Nothing is saved unless you press the button.")

@@ -1,0 +1,78 @@
+"""Progress: a person's pain and PSFS over time, the plan's history, and every decision of every
+check-in with its reason, from their saved records."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from hipscreen.app import records_ui, widgets
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.records import DatabaseError, RecordError
+from hipscreen.review import DECISION_WORDS
+
+KIND_WORDS = {"screening": "Screening", "revision": "Clinician revision", "checkin": "Check-in"}
+
+widgets.page_header("Your progress", "Pain and the activities you named, record by record, and "
+                                     "what each check-in changed in your plan.")
+records_ui.require_records_access()
+
+label = st.text_input("Your label", key="progress:label", max_chars=60)
+if not label.strip():
+    st.stop()
+try:
+    history = records_ui.store().history(label)
+except (RecordError, DatabaseError) as exc:
+    records_ui.show_problem(exc)
+    st.stop()
+if not history:
+    st.info("Nothing is saved under this label.", icon=":material/search_off:")
+    st.stop()
+
+def chart(columns: dict[str, list], y_title: str) -> None:
+    """Scores over time, a point per record (one record is still one visible point)."""
+    rows = [{"saved": h.created_at.replace(tzinfo=None), "measure": name, "score": values[i]}
+            for name, values in columns.items() for i, h in enumerate(history)
+            if values[i] is not None]
+    data = pd.DataFrame(rows, columns=["saved", "measure", "score"])
+    st.altair_chart(alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("saved:T", title="saved", axis=alt.Axis(format="%d %b %H:%M", labelAngle=0)),
+        y=alt.Y("score:Q", title=y_title, scale=alt.Scale(domain=[0, 10])),
+        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=["saved:T", "measure:N", "score:Q"]), width="stretch")
+
+
+st.header("Pain")
+chart({"Pain now": [h.summary.get("pain_now") for h in history],
+       "Worst pain of the week": [h.summary.get("pain_worst_week") for h in history]},
+      "pain (0-10)")
+
+activities = list(dict.fromkeys(name for h in history for name in (h.summary.get("psfs") or {})))
+st.header("Your activities (PSFS)")
+if activities:
+    chart({name: [(h.summary.get("psfs") or {}).get(name) for h in history] for name in activities},
+          "0 = unable, 10 = as before")
+else:
+    st.write("No activities were named. You can name up to three when you save a screening.")
+
+drills = catalogue().drills
+st.header("Your plan over time")
+st.dataframe(pd.DataFrame([{
+    "saved": h.created_at.strftime("%Y-%m-%d %H:%M"), "record": h.record_id,
+    "kind": KIND_WORDS.get(h.kind, h.kind), "triage": widgets.LEVEL_WORDS[h.triage],
+    "plan": ", ".join(f"{drills[p['drill']].name} ({p['side']})" for p in h.summary.get("plan") or [])
+            or "no drills",
+    "worse": ", ".join(h.summary.get("worse") or []) or "-",
+} for h in history]), hide_index=True)
+
+st.header("Every decision, with its reason")
+checkins = [h for h in history if h.kind == "checkin"]
+if not checkins:
+    st.write("No check-in yet.")
+for h in reversed(checkins):
+    with st.expander(f"Check-in of {h.created_at:%Y-%m-%d} (record {h.record_id}): "
+                     f"{widgets.LEVEL_WORDS[h.triage]}", expanded=h is checkins[-1]):
+        for d in h.summary.get("decisions") or []:
+            st.markdown(f"- **{drills[d['drill']].name}: {DECISION_WORDS[d['decision']]}.** "
+                        f"{d['text']}")

@@ -1,0 +1,185 @@
+"""The clinic's queue: saved records, most urgent triage first, then oldest first, filtered by
+status and date. Open one to see its full result and reasoning, add objective tests and re-screen
+(saved as a revision that follows it, with initials), change its status, or delete it (confirmed
+and logged). Nothing here overwrites a record."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+
+from hipscreen.app import presentation as pr
+from hipscreen.app import records_ui, widgets
+from hipscreen.knowledge.intake import Intake, Movement
+from hipscreen.records import DatabaseError, RecordError
+from hipscreen.records.models import STATUSES
+from hipscreen.review import DECISION_WORDS, Review
+from hipscreen.screening import screen
+
+SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
+SIDE_WORDS = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
+              "both": "both"}
+
+widgets.page_header("Clinic queue", "Saved screenings and check-ins, most urgent first, then "
+                                    "oldest first.")
+records_ui.require_records_access()
+store = records_ui.store()
+
+c1, c2, c3 = st.columns([2, 1, 1])
+statuses = c1.multiselect("Status", options=list(STATUSES), default=["new", "reviewed", "referred"],
+                          key="queue:status")
+since = c2.date_input("Saved from", value=None, key="queue:since")
+until = c3.date_input("Saved until", value=None, key="queue:until")
+try:
+    rows = store.queue(status=statuses or None, since=since, until=until)
+except (RecordError, DatabaseError) as exc:
+    records_ui.show_problem(exc)
+    st.stop()
+if not rows:
+    st.info("No saved record matches.", icon=":material/inbox:")
+    st.stop()
+
+st.dataframe(pd.DataFrame([{
+    "record": r.record_id, "triage": widgets.LEVEL_WORDS[r.triage], "saved":
+    r.created_at.strftime("%Y-%m-%d %H:%M"), "status": r.status, "kind": r.kind, "person": r.person,
+} for r in rows]), hide_index=True)
+
+choices = {r.record_id: f"#{r.record_id} - {widgets.LEVEL_WORDS[r.triage]} - {r.person} - "
+                        f"{r.created_at:%Y-%m-%d} ({r.kind}, {r.status})" for r in rows}
+picked = st.selectbox("Open a record", options=list(choices), format_func=choices.__getitem__,
+                      index=None, placeholder="Choose a record", key="queue:open")
+if picked is None:
+    st.stop()
+try:
+    record = store.get(picked)
+except (RecordError, DatabaseError) as exc:
+    records_ui.show_problem(exc)
+    st.stop()
+
+st.header(f"Record {record.id}: {record.kind}, '{record.person}'")
+st.caption(f"Saved {record.created_at:%Y-%m-%d %H:%M} UTC, {record.mode} mode"
+           + (f", by {record.made_by}" if record.made_by else "")
+           + (f", follows record {record.follows}" if record.follows else "")
+           + f"; status {record.status}; hipscreen {record.hipscreen_version}, knowledge base "
+             f"{record.knowledge_fingerprint}")
+try:
+    model = record.model()
+except ValidationError:
+    st.warning("This record was written by another hipscreen version in a shape this one cannot "
+               "draw; here it is as saved.")
+    st.json(record.result, expanded=False)
+    model = None
+
+if isinstance(model, Review):
+    widgets.triage_banner(model.triage, compact=True, clinician=True)
+    for note in model.notes:
+        st.warning(note)
+    for d in model.decisions:
+        st.markdown(f"- **{d.name} ({d.side}): {DECISION_WORDS[d.decision]}.** {d.text} "
+                    f"(rules: {', '.join(d.rules)})")
+        with st.expander(f"Reasoning: {d.name}"):
+            st.markdown(pr.how_markdown(model.decision_how(d.drill)))
+    st.markdown("**Updated plan:** " + (", ".join(f"{p.name} ({p.side})" for p in model.plan)
+                                        or "no drills"))
+elif model is not None:
+    widgets.triage_banner(model.triage, compact=True, clinician=True)
+    found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
+                      for d in model.deficits) or "none"
+    st.markdown(f"**Deficits:** {found}  \n**Plan:** "
+                + (", ".join(f"{p.name} ({p.side})" for p in model.plan) or "no drills"))
+    with st.expander("The plan, drill by drill"):
+        widgets.plan_section(model)
+    with st.expander("Tests not done"):
+        st.markdown("\n".join(f"- {s.label}" for s in model.skipped_tests) or "All done.")
+    st.subheader("Reasoning")
+    for conclusion, text in pr.conclusions(model):
+        with st.expander(text):
+            st.markdown(pr.how_markdown(model.how(conclusion)))
+
+st.subheader("Status")
+with st.form("status"):
+    c1, c2, c3 = st.columns([1, 1, 2])
+    new_status = c1.selectbox("New status", options=list(STATUSES),
+                              index=STATUSES.index(record.status), key="queue:new_status")
+    initials = c2.text_input("Your initials", max_chars=10, key="queue:status_by")
+    note = c3.text_input("Note (optional)", max_chars=200, key="queue:status_note")
+    if st.form_submit_button("Change status"):
+        try:
+            store.set_status(record.id, new_status, by=initials or None, note=note or None)
+        except (RecordError, DatabaseError) as exc:
+            records_ui.show_problem(exc)
+        else:
+            st.success(f"Record {record.id}: status {new_status} (logged).")
+
+if record.kind in ("screening", "revision") and model is not None:
+    st.subheader("Add objective tests and re-screen")
+    st.caption("Saved as a new record that follows this one, with your initials; this record is "
+               "not changed. " + pr.measured_ir_rule_words())
+    movement = model.intake.movement
+    with st.form("rescreen"):
+        columns = st.columns(4)
+        chosen = {}
+        for index, name in enumerate(SIDE_TESTS):
+            current = getattr(movement, name)
+            options = pr.movement_options(name)
+            chosen[name] = columns[index % 4].selectbox(
+                pr.field_label(f"movement.{name}"), options=options,
+                index=options.index(current if current is not None else pr.NOT_TESTED),
+                format_func=SIDE_WORDS.__getitem__, key=f"queue:rs:{name}")
+        degrees = movement.hip_ir_degrees
+        c1, c2, c3, c4 = st.columns(4)
+        left = c1.number_input("Left hip IR (degrees)", 0, 90, degrees.left if degrees else None,
+                               key="queue:rs:ir_left")
+        right = c2.number_input("Right hip IR (degrees)", 0, 90, degrees.right if degrees else None,
+                                key="queue:rs:ir_right")
+        by = c3.text_input("Your initials", max_chars=10, key="queue:rs:by")
+        status = c4.selectbox("Status of both records", options=list(STATUSES),
+                              index=STATUSES.index("reviewed"), key="queue:rs:status")
+        if st.form_submit_button("Re-screen and save as a revision", type="primary"):
+            data = model.intake.model_dump()
+            data["mode"] = "clinician"
+            for name, value in chosen.items():
+                data["movement"][name] = None if value == pr.NOT_TESTED else value
+            if (left is None) != (right is None):
+                st.error("Give the IR angle for both hips, or neither.")
+                st.stop()
+            data["movement"]["hip_ir_degrees"] = (None if left is None
+                                                  else {"left": int(left), "right": int(right)})
+            try:
+                result = screen(Intake.model_validate(data))
+                new_id = store.save_revision(record.id, result, made_by=by, status=status)
+            except ValidationError as exc:
+                st.error("; ".join(f"{p['loc']}: {p['msg']}" for p in exc.errors()))
+            except (RecordError, DatabaseError) as exc:
+                records_ui.show_problem(exc)
+            else:
+                st.success(f"Saved revision {new_id} (follows record {record.id}): triage "
+                           f"{widgets.LEVEL_WORDS[result.triage.level]}.")
+
+with st.expander("History of this record (status changes)"):
+    log = store.events(record.id)
+    st.markdown("\n".join(f"- {e.at:%Y-%m-%d %H:%M} {e.action} by {e.by or '-'}: {e.detail}"
+                          for e in log) or "No change yet.")
+
+with st.expander("Delete this record"):
+    st.write("Deleting removes this record and its content for good. The deletion is logged (who, "
+             "when, which record, why); records that follow it keep their own content.")
+    with st.form("delete"):
+        c1, c2 = st.columns([1, 3])
+        by = c1.text_input("Your initials", max_chars=10, key="queue:del_by")
+        reason = c2.text_input("Why", max_chars=200, key="queue:del_reason")
+        sure = st.checkbox(f"Yes, delete record {record.id} for good", key="queue:del_sure")
+        if st.form_submit_button("Delete"):
+            if not sure or not by:
+                st.error("Give your initials and tick the box to confirm first.")
+            else:
+                try:
+                    store.delete(record.id, by=by or None, reason=reason or None)
+                except (RecordError, DatabaseError) as exc:
+                    records_ui.show_problem(exc)
+                else:
+                    st.session_state.pop("queue:open", None)
+                    st.success(f"Record {record.id} deleted (logged).")
+                    st.rerun()
+

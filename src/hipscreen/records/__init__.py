@@ -1,0 +1,31 @@
+"""Records: screenings, clinician revisions and check-ins saved on a database (SQLite by default,
+PostgreSQL for a clinic), with Alembic migrations (DESIGN.md "Follow-up: check-ins and records").
+
+    from hipscreen.records import RecordStore
+
+    store = RecordStore()                      # --db URL, HIPSCREEN_DATABASE_URL, or the default file
+    record_id = store.save_screening(result, person="runner-17")
+    store.queue(status="new")                  # most urgent first, then oldest first
+
+Nothing is saved unless a caller asks: no command or page writes a record on its own.
+"""
+
+from hipscreen.records.store import (
+    ENV_VAR,
+    DatabaseError,
+    Event,
+    HistoryRow,
+    QueueRow,
+    Record,
+    RecordError,
+    RecordStore,
+    baseline_of,
+    default_database_path,
+    dispose_engines,
+    resolve_url,
+    safe_url,
+)
+
+__all__ = ["ENV_VAR", "DatabaseError", "Event", "HistoryRow", "QueueRow", "Record", "RecordError",
+           "RecordStore", "baseline_of", "default_database_path", "dispose_engines", "resolve_url",
+           "safe_url"]

@@ -1,0 +1,645 @@
+"""The record store: save, read, list and export records on SQLite or PostgreSQL.
+
+* The database is one SQLite file in the user's data directory unless a URL is given (`--db URL`
+  or HIPSCREEN_DATABASE_URL), e.g. ``postgresql://user:password@host/hipscreen`` for a clinic
+  (psycopg 3). A bare file path is a SQLite file.
+* Nothing is written until something is saved: reading a SQLite file that does not exist returns
+  nothing and creates no file. The first write creates the file (readable by its owner only) and
+  runs the migrations; `hipscreen db upgrade` runs them on demand.
+* Nothing is overwritten: a clinician's revision is a new record that follows the original; a
+  status change updates the record's status and is logged in `events`; a deletion removes the
+  record and is logged there too (who, when, which record, why).
+* A URL's password never appears in a message: every error names the URL as
+  `render_as_string(hide_password=True)` gives it, and quotes only the driver's own first line,
+  with the password masked, never the SQL or its parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER
+from hipscreen.records.models import KINDS, STATUSES, events, records
+
+ENV_VAR = "HIPSCREEN_DATABASE_URL"
+APP_NAME = "hipscreen"
+DB_FILE_NAME = "records.sqlite3"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+PERSON_PATTERN = re.compile(r"^[\w][\w .@#+-]{0,59}$")
+INITIALS_PATTERN = re.compile(r"^[A-Za-z][A-Za-z.-]{0,9}$")
+SQLITE_BUSY_SECONDS = 30
+_PG_MIGRATION_LOCK = 0x68697073  # "hips": one migration at a time per PostgreSQL database
+
+
+class RecordError(ValueError):
+    """A request the store cannot carry out (unknown record, bad label); exit code 2."""
+
+
+class DatabaseError(RuntimeError):
+    """The database could not be reached or used; the message never holds a password."""
+
+
+# -- where the records live ---------------------------------------------------------------------
+def default_database_path() -> Path:
+    """The embedded default: one SQLite file in the user's data directory."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / DB_FILE_NAME
+
+
+def resolve_url(given: str | None = None) -> URL:
+    """The database URL to use: `given` (--db), else HIPSCREEN_DATABASE_URL, else the default
+    SQLite file. A path without '://' is a SQLite file; postgresql:// uses psycopg 3."""
+    text = given or os.environ.get(ENV_VAR) or ""
+    if not text.strip():
+        return URL.create("sqlite", database=str(default_database_path()))
+    if "://" not in text:
+        return URL.create("sqlite", database=str(Path(text).expanduser()))
+    try:
+        url = make_url(text)
+    except (ArgumentError, ValueError):
+        raise RecordError("the database URL cannot be read; expected sqlite:///PATH or "
+                          "postgresql://USER:PASSWORD@HOST/NAME") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise RecordError(f"unsupported database {url.get_backend_name()!r}; expected sqlite or "
+                          "postgresql")
+    return url
+
+
+def safe_url(url: URL | str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    try:
+        url = make_url(url) if isinstance(url, str) else url
+    except (ArgumentError, ValueError):
+        return "(unreadable database URL)"
+    return url.render_as_string(hide_password=True)
+
+
+def _problem(exc: BaseException, url: URL) -> str:
+    """The first line of the driver's own message, with the password masked (never the SQL or
+    its parameters, which hold health data)."""
+    orig = getattr(exc, "orig", None) or exc
+    text = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if url.password:
+        text = text.replace(str(url.password), "***")
+    return text[:200]
+
+
+# -- engines ------------------------------------------------------------------------------------
+_engines: dict[str, Engine] = {}
+_ready: set[str] = set()
+_lock = threading.Lock()
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """SQLite: real transactions (BEGIN emitted by us, BEGIN IMMEDIATE for writes so two
+    processes queue rather than fail), write-ahead logging, a wait when the file is busy, and
+    foreign keys on."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql(conn.info.pop("begin", "BEGIN"))
+
+
+def _engine(url: URL) -> Engine:
+    key = url.render_as_string(hide_password=False)
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            if url.get_backend_name() == "sqlite":
+                engine = sa.create_engine(url, connect_args={
+                    "timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+                _sqlite_setup(engine)
+            else:
+                engine = sa.create_engine(url, pool_pre_ping=True,
+                                          connect_args={"connect_timeout": 10})
+            _engines[key] = engine
+        return engine
+
+
+def dispose_engines() -> None:
+    """Close every pooled connection (tests, and before a process forks)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+        _ready.clear()
+
+
+# -- what the store returns -------------------------------------------------------------------
+@dataclass(frozen=True)
+class QueueRow:
+    record_id: int
+    person: str
+    created_at: dt.datetime
+    triage: str
+    status: str
+    kind: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "person": self.person,
+                "created_at": self.created_at.isoformat(), "triage": self.triage,
+                "status": self.status, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    record_id: int
+    created_at: dt.datetime
+    kind: str
+    mode: str
+    triage: str
+    status: str
+    follows: int | None
+    made_by: str | None
+    summary: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"record_id": self.record_id, "created_at": self.created_at.isoformat(),
+                "kind": self.kind, "mode": self.mode, "triage": self.triage,
+                "status": self.status, "follows": self.follows, "made_by": self.made_by,
+                **self.summary}
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record as stored: DESIGN.md's fields, the input and result as JSON data."""
+
+    id: int
+    created_at: dt.datetime
+    kind: str
+    mode: str
+    person: str
+    input: dict[str, Any]
+    result: dict[str, Any]
+    triage: str
+    status: str
+    follows: int | None
+    made_by: str | None
+    hipscreen_version: str
+    knowledge_fingerprint: str
+    psfs: dict[str, int] | None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        data["created_at"] = self.created_at.isoformat()
+        return data
+
+    def model(self):
+        """The result as hipscreen's model: a Result (screening, revision) or a Review (check-in).
+        Raises pydantic's ValidationError when an older version wrote a shape this one cannot
+        read; the JSON data in `result` is always there."""
+        if self.kind == "checkin":
+            from hipscreen.review import Review
+
+            return Review.model_validate(self.result)
+        from hipscreen.result import Result
+
+        return Result.model_validate(self.result)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    at: dt.datetime
+    record_id: int
+    action: str
+    by: str | None
+    detail: dict[str, Any] | None
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; every time the store writes is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def check_person(label: str) -> str:
+    """A pseudonymous person label (no name needed): 1-60 letters, digits, spaces, . @ # + - _"""
+    text = " ".join(str(label).split())
+    if not PERSON_PATTERN.match(text):
+        raise RecordError("--person: expected a pseudonymous label of 1-60 letters, digits, spaces "
+                          "or . @ # + - _ (for example 'runner-17'); no name is needed")
+    return text
+
+
+def check_initials(initials: str | None) -> str | None:
+    if initials is None or initials == "":
+        return None
+    if not INITIALS_PATTERN.match(initials):
+        raise RecordError("initials: expected 1-10 letters (dots and hyphens allowed), e.g. 'JS'")
+    return initials
+
+
+def check_status(status: str) -> str:
+    if status not in STATUSES:
+        raise RecordError(f"status: expected one of {', '.join(STATUSES)}; got {status[:20]!r}")
+    return status
+
+
+# -- summaries ----------------------------------------------------------------------------------
+def summary_of_result(result, psfs: dict[str, int] | None) -> dict[str, Any]:
+    """The summary of a screening or revision (the same keys as migration 0002 computes)."""
+    scores = dict(psfs or {})
+    return {"pain_now": result.intake.symptoms.pain_now,
+            "pain_worst_week": result.intake.symptoms.pain_worst_week,
+            "psfs": scores, "psfs_last": dict(scores),
+            "plan": [{"drill": p.drill, "side": p.side} for p in result.plan],
+            "drills_allowed": result.triage.drills_allowed, "decisions": [], "worse": []}
+
+
+def summary_of_review(review) -> dict[str, Any]:
+    """The summary of a check-in: its scores, the updated plan, the decisions."""
+    from hipscreen.review import Baseline
+
+    after = Baseline.of_review(review)
+    return {"pain_now": review.checkin.pain_now, "pain_worst_week": review.checkin.pain_worst_week,
+            "psfs": dict(review.checkin.psfs), "psfs_last": dict(after.psfs),
+            "plan": [{"drill": p.drill, "side": p.side} for p in review.plan],
+            "drills_allowed": review.triage.drills_allowed,
+            "decisions": [{"drill": d.drill, "decision": d.decision, "to": d.to, "text": d.text}
+                          for d in review.decisions],
+            "worse": [f"psfs:{c.activity}" if c.activity else c.measure for c in review.worse()]}
+
+
+def baseline_of(record_id: int, kind: str, summary: dict[str, Any]):
+    """The Baseline a saved record leaves for the next check-in, from its summary."""
+    from hipscreen.review import Baseline, PlannedDrill
+
+    return Baseline(kind="checkin" if kind == "checkin" else "screening", record_id=record_id,
+                    plan=[PlannedDrill(**p) for p in summary.get("plan") or []],
+                    drills_allowed=summary.get("drills_allowed", True),
+                    pain_worst_week=summary.get("pain_worst_week"),
+                    psfs=dict(summary.get("psfs_last") or {}))
+
+
+# -- the store ------------------------------------------------------------------------------------
+class RecordStore:
+    """Records on one database. Cheap to create: engines are shared per URL in a process."""
+
+    def __init__(self, url: str | os.PathLike[str] | URL | None = None) -> None:
+        self.url = url if isinstance(url, URL) else resolve_url(None if url is None else str(url))
+        self.safe_url = safe_url(self.url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        database = self.url.database or ""
+        self.sqlite_path = (Path(database) if self.is_sqlite and database not in ("", ":memory:")
+                            else None)
+
+    def __repr__(self) -> str:
+        return f"RecordStore({self.safe_url!r})"
+
+    # -- connections ----------------------------------------------------------------------
+    def exists(self) -> bool:
+        """False only for a SQLite file that was never written (nothing saved yet)."""
+        return self.sqlite_path is None or self.sqlite_path.exists()
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as exc:
+            raise DatabaseError(f"database {self.safe_url}: {_problem(exc, self.url)}") from None
+        except OSError as exc:
+            raise DatabaseError(f"database {self.safe_url}: {exc.strerror or exc}") from None
+
+    def _create_file(self) -> None:
+        if self.sqlite_path is None or self.sqlite_path.exists():
+            return
+        self.sqlite_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.sqlite_path, os.O_CREAT | os.O_WRONLY, 0o600)  # health data: owner only
+        os.close(fd)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction on an up-to-date schema (SQLite: BEGIN IMMEDIATE)."""
+        with self._errors():
+            self._create_file()
+            self._ensure_schema()
+            with _engine(self.url).connect() as conn:
+                if self.is_sqlite:
+                    conn.info["begin"] = "BEGIN IMMEDIATE"
+                with conn.begin():
+                    yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection | None]:
+        """A read transaction, or None when nothing was ever saved (no file is created)."""
+        if not self.exists():
+            yield None
+            return
+        with self._errors():
+            self._ensure_schema()
+            with _engine(self.url).connect() as conn, conn.begin():
+                yield conn
+
+    # -- schema -----------------------------------------------------------------------------
+    def _alembic_config(self, conn: Connection):
+        from alembic.config import Config
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = conn
+        return config
+
+    def head(self) -> str:
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        return ScriptDirectory.from_config(config).get_current_head()
+
+    def revision(self) -> str | None:
+        """The schema revision of the database (None: empty, or a SQLite file not yet made)."""
+        if not self.exists():
+            return None
+        from alembic.runtime.migration import MigrationContext
+
+        with self._errors(), _engine(self.url).connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def upgrade(self, target: str = "head") -> str | None:
+        """Run the migrations up to `target` (default the newest); return the revision reached.
+        One process at a time: PostgreSQL takes an advisory lock, SQLite a write lock."""
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
+        with self._errors():
+            self._create_file()
+            with _engine(self.url).connect() as conn:
+                if self.is_sqlite:
+                    conn.info["begin"] = "BEGIN IMMEDIATE"
+                with conn.begin():
+                    if not self.is_sqlite:
+                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                     {"key": _PG_MIGRATION_LOCK})
+                    command.upgrade(self._alembic_config(conn), target)
+                    reached = MigrationContext.configure(conn).get_current_revision()
+        if target == "head":
+            _ready.add(self.url.render_as_string(hide_password=False))
+        return reached
+
+    def _ensure_schema(self) -> None:
+        key = self.url.render_as_string(hide_password=False)
+        if key in _ready:
+            return
+        if self.revision() != self.head():
+            self.upgrade()
+        _ready.add(key)
+
+    # -- saving -------------------------------------------------------------------------------
+    def _insert(self, conn: Connection, *, kind: str, mode: str, person: str, given: dict,
+                result: dict, triage: str, status: str, follows: int | None,
+                made_by: str | None, psfs: dict | None, summary: dict) -> int:
+        from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
+
+        assert kind in KINDS
+        if follows is not None and conn.execute(
+                sa.select(records.c.id).where(records.c.id == follows)).first() is None:
+            raise RecordError(f"record {follows} does not exist (the record this one follows)")
+        row = conn.execute(records.insert().values(
+            created_at=_now(), kind=kind, mode=mode, person=person, input=given, result=result,
+            triage=triage, triage_rank=TRIAGE_ORDER.index(triage), status=status,
+            follows=follows, made_by=made_by, hipscreen_version=hipscreen_version(),
+            knowledge_fingerprint=knowledge_fingerprint(), psfs=psfs, summary=summary,
+        ).returning(records.c.id))
+        return int(row.scalar_one())
+
+    def save_screening(self, result, *, person: str, psfs: dict[str, int] | None = None,
+                       made_by: str | None = None) -> int:
+        """Save a screening's Result for a person (PSFS activities named now, optional)."""
+        person = check_person(person)
+        made_by = check_initials(made_by)
+        psfs = _checked_psfs(psfs)
+        given = result.intake.model_dump(mode="json")
+        with self._write() as conn:
+            return self._insert(conn, kind="screening", mode=result.intake.mode, person=person,
+                                given=given, result=result.model_dump(mode="json"),
+                                triage=result.triage.level, status="new", follows=None,
+                                made_by=made_by, psfs=psfs,
+                                summary=summary_of_result(result, psfs))
+
+    def save_revision(self, original_id: int, result, *, made_by: str,
+                      status: str = "reviewed") -> int:
+        """A clinician's re-screen of a record, saved as a new record that follows it (the
+        original is never changed, except its status, which is logged). The person label and
+        the PSFS activities carry over."""
+        made_by = check_initials(made_by)
+        if made_by is None:
+            raise RecordError("a revision needs the clinician's initials")
+        status = check_status(status)
+        with self._write() as conn:
+            original = conn.execute(sa.select(records.c.person, records.c.psfs, records.c.status)
+                                    .where(records.c.id == original_id)).first()
+            if original is None:
+                raise RecordError(f"record {original_id} does not exist")
+            new_id = self._insert(
+                conn, kind="revision", mode=result.intake.mode, person=original.person,
+                given=result.intake.model_dump(mode="json"), result=result.model_dump(mode="json"),
+                triage=result.triage.level, status=status, follows=original_id, made_by=made_by,
+                psfs=original.psfs, summary=summary_of_result(result, original.psfs))
+            if original.status != status:
+                self._set_status(conn, original_id, original.status, status, made_by,
+                                 note=f"revised as record {new_id}")
+            return new_id
+
+    def save_checkin(self, review, *, person: str, follows: int | None,
+                     made_by: str | None = None) -> int:
+        """Save a check-in's Review as the person's next record, following `follows`."""
+        person = check_person(person)
+        made_by = check_initials(made_by)
+        with self._write() as conn:
+            return self._insert(conn, kind="checkin", mode="self" if made_by is None else "clinician",
+                                person=person, given=review.checkin.model_dump(mode="json"),
+                                result=review.model_dump(mode="json"), triage=review.triage.level,
+                                status="new", follows=follows, made_by=made_by, psfs=None,
+                                summary=summary_of_review(review))
+
+    # -- status and deletion ----------------------------------------------------------------------
+    def _set_status(self, conn: Connection, record_id: int, old: str, new: str,
+                    by: str | None, note: str | None = None) -> None:
+        conn.execute(records.update().where(records.c.id == record_id).values(status=new))
+        detail = {"from": old, "to": new} | ({"note": note} if note else {})
+        conn.execute(events.insert().values(at=_now(), record_id=record_id, action="status",
+                                            by=by, detail=detail))
+
+    def set_status(self, record_id: int, status: str, *, by: str | None,
+                   note: str | None = None) -> None:
+        """Change a record's status (new, reviewed, referred, closed); the change is logged."""
+        status = check_status(status)
+        by = check_initials(by)
+        with self._write() as conn:
+            row = conn.execute(sa.select(records.c.status).where(records.c.id == record_id)).first()
+            if row is None:
+                raise RecordError(f"record {record_id} does not exist")
+            if row.status != status:
+                self._set_status(conn, record_id, row.status, status, by, note)
+
+    def delete(self, record_id: int, *, by: str | None, reason: str | None = None) -> None:
+        """Delete one record (explicitly: the caller has asked for confirmation). The event log
+        keeps who deleted which record when, and why; records that followed it keep their own
+        content and lose only the link."""
+        by = check_initials(by)
+        with self._write() as conn:
+            row = conn.execute(sa.select(records.c.person, records.c.kind, records.c.created_at,
+                                         records.c.triage).where(records.c.id == record_id)).first()
+            if row is None:
+                raise RecordError(f"record {record_id} does not exist")
+            conn.execute(records.update().where(records.c.follows == record_id).values(follows=None))
+            conn.execute(records.delete().where(records.c.id == record_id))
+            conn.execute(events.insert().values(
+                at=_now(), record_id=record_id, action="deleted", by=by,
+                detail={"person": row.person, "kind": row.kind, "triage": row.triage,
+                        "created_at": _utc(row.created_at).isoformat(),
+                        "reason": (reason or "")[:200]}))
+
+    # -- reading ------------------------------------------------------------------------------
+    def get(self, record_id: int) -> Record:
+        with self._read() as conn:
+            row = None if conn is None else conn.execute(
+                sa.select(records).where(records.c.id == record_id)).first()
+        if row is None:
+            raise RecordError(f"record {record_id} does not exist")
+        return _record(row)
+
+    def latest(self, person: str):
+        """The person's newest record as (record id, kind, summary), or None."""
+        person = check_person(person)
+        with self._read() as conn:
+            if conn is None:
+                return None
+            row = conn.execute(
+                sa.select(records.c.id, records.c.kind, records.c.summary)
+                .where(records.c.person == person)
+                .order_by(records.c.created_at.desc(), records.c.id.desc()).limit(1)).first()
+        return None if row is None else (row.id, row.kind, row.summary or {})
+
+    def baseline(self, person: str):
+        """The Baseline the person's newest record leaves for a check-in, or None."""
+        found = self.latest(person)
+        return None if found is None else baseline_of(*found)
+
+    def history(self, person: str) -> list[HistoryRow]:
+        """Every record of a person, oldest first, with its summary (no whole results)."""
+        person = check_person(person)
+        with self._read() as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                sa.select(records.c.id, records.c.created_at, records.c.kind, records.c.mode,
+                          records.c.triage, records.c.status, records.c.follows,
+                          records.c.made_by, records.c.summary)
+                .where(records.c.person == person)
+                .order_by(records.c.created_at, records.c.id)).all()
+        return [HistoryRow(record_id=r.id, created_at=_utc(r.created_at), kind=r.kind,
+                           mode=r.mode, triage=r.triage, status=r.status, follows=r.follows,
+                           made_by=r.made_by, summary=r.summary or {}) for r in rows]
+
+    def queue(self, *, status: str | Sequence[str] | None = None,
+              since: dt.date | dt.datetime | None = None, until: dt.date | dt.datetime | None = None,
+              limit: int | None = None) -> list[QueueRow]:
+        """Saved records, most urgent triage first, then oldest first; filtered by status and
+        by the day they were saved (`since` and `until` inclusive)."""
+        statuses = [status] if isinstance(status, str) else list(status or [])
+        for s in statuses:
+            check_status(s)
+        query = (sa.select(records.c.id, records.c.person, records.c.created_at,
+                           records.c.triage, records.c.status, records.c.kind)
+                 .order_by(records.c.triage_rank, records.c.created_at, records.c.id))
+        if statuses:
+            query = query.where(records.c.status.in_(statuses))
+        if since is not None:
+            query = query.where(records.c.created_at >= _start_of(since))
+        if until is not None:
+            query = query.where(records.c.created_at < _end_of(until))
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            rows = [] if conn is None else conn.execute(query).all()
+        return [QueueRow(record_id=r.id, person=r.person, created_at=_utc(r.created_at),
+                         triage=r.triage, status=r.status, kind=r.kind) for r in rows]
+
+    def events(self, record_id: int | None = None) -> list[Event]:
+        query = sa.select(events).order_by(events.c.at, events.c.id)
+        if record_id is not None:
+            query = query.where(events.c.record_id == record_id)
+        with self._read() as conn:
+            rows = [] if conn is None else conn.execute(query).all()
+        return [Event(id=r.id, at=_utc(r.at), record_id=r.record_id, action=r.action, by=r.by,
+                      detail=r.detail) for r in rows]
+
+    def all_records(self) -> Iterator[Record]:
+        """Every record, oldest first (for export)."""
+        with self._read() as conn:
+            if conn is None:
+                return
+            for row in conn.execute(sa.select(records).order_by(records.c.created_at,
+                                                                records.c.id)):
+                yield _record(row)
+
+    def count(self) -> int:
+        with self._read() as conn:
+            return 0 if conn is None else int(conn.execute(
+                sa.select(sa.func.count()).select_from(records)).scalar_one())
+
+
+def _checked_psfs(psfs: dict[str, int] | None) -> dict[str, int] | None:
+    if not psfs:
+        return None
+    from pydantic import TypeAdapter, ValidationError
+
+    from hipscreen.knowledge.checkin import Psfs
+
+    try:
+        return TypeAdapter(Psfs).validate_python(psfs)
+    except ValidationError as exc:
+        raise RecordError("psfs: " + "; ".join(e["msg"].removeprefix("Value error, ")
+                                              for e in exc.errors())) from None
+
+
+def _start_of(day: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(day, dt.datetime):
+        return _utc(day)
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def _end_of(day: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(day, dt.datetime):
+        return _utc(day)
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
+
+
+def _record(row) -> Record:
+    return Record(id=row.id, created_at=_utc(row.created_at), kind=row.kind, mode=row.mode,
+                  person=row.person, input=row.input, result=row.result, triage=row.triage,
+                  status=row.status, follows=row.follows, made_by=row.made_by,
+                  hipscreen_version=row.hipscreen_version,
+                  knowledge_fingerprint=row.knowledge_fingerprint, psfs=row.psfs,
+                  summary=row.summary or {})

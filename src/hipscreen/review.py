@@ -1,0 +1,576 @@
+"""review(checkin, baseline) -> Review: a check-in run through the rule base against the previous
+record (DESIGN.md "Follow-up: check-ins and records").
+
+The previous record is a `Baseline`: the plan under review, the worst pain and the PSFS scores it
+holds. It comes from a screening's Result (`Baseline.of_result`), from an earlier Review
+(`Baseline.of_review`), or from a saved record. The check-in's answers become facts (its safety
+questions as the intake's, so the safety rules triage them exactly as at the first screening; one
+fact per tried drill and per sign felt; each score against the previous one), the same engine
+runs, and the review stage (rules/review.py) decides per drill and builds the next plan. As with
+a screening, nothing here concludes anything: the Review only reads the engine's facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from hipscreen.explain import HowNode, WhyNot, WhyNotCondition, WhyNotRule
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
+from hipscreen.knowledge.checkin import CheckIn, psfs_key
+from hipscreen.result import (
+    DISCLAIMER,
+    LEVELS_THAT_STOP_DRILLS,
+    PlanItem,
+    PrecautionApplied,
+    RedFlagHit,
+    Result,
+    TraceStep,
+    Triage,
+)
+from hipscreen.rules.review import DECISIONS
+
+Side = Literal["left", "right", "both"]
+Decision = Literal["progress", "keep", "regress", "stop"]
+
+WORSE_ACTION = ("Your pain or function is worse than at your last record by a change that "
+                "matters: talk to a clinician before you go on with the plan.")
+KEEP_GOING_ACTION = "Go on with the updated plan below and keep an eye on the 'see a clinician if' list."
+REVIEW_PLAN_NOTE = "Go on with the plan once a clinician agrees."
+NO_PLAN_NOTE = ("No plan was under review: the last record gave no drills. A new screening, or a "
+                "clinician, gives the next plan.")
+SIGN_WORDS = {"low_back_pinch": "a low back pinch", "front_hip_pinch": "a pinch at the front of "
+              "the hip", "hamstring_cramp": "a hamstring cramp", "knee_caving_in": "the knee "
+              "caving in"}
+DECISION_WORDS = {"progress": "Progress", "keep": "Keep", "regress": "Make it easier",
+                  "stop": "Stop"}
+MEASURE_WORDS = {"pain_worst_week": "worst pain of the last week"}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlannedDrill(_Out):
+    drill: str
+    side: Side
+
+
+class Baseline(_Out):
+    """What a check-in is compared with: the previous record's plan, worst pain and PSFS."""
+
+    kind: Literal["screening", "checkin"] = "screening"
+    record_id: int | None = Field(None, description="The saved record, when there is one")
+    plan: list[PlannedDrill] = Field(default_factory=list, description="The plan under review")
+    drills_allowed: bool = True
+    pain_worst_week: int | None = Field(None, ge=0, le=10)
+    psfs: dict[str, int] = Field(default_factory=dict, description=(
+        "The last score of each PSFS activity named so far"))
+
+    @classmethod
+    def of_result(cls, result: Result, *, psfs: dict[str, int] | None = None,
+                  record_id: int | None = None) -> Baseline:
+        """The baseline a screening leaves: its plan, its worst pain, the PSFS named at saving."""
+        return cls(kind="screening", record_id=record_id,
+                   plan=[PlannedDrill(drill=p.drill, side=p.side) for p in result.plan],
+                   drills_allowed=result.triage.drills_allowed,
+                   pain_worst_week=result.intake.symptoms.pain_worst_week, psfs=dict(psfs or {}))
+
+    @classmethod
+    def of_review(cls, review: Review, *, record_id: int | None = None) -> Baseline:
+        """The baseline a check-in leaves: the updated plan, its scores (a PSFS activity it did
+        not score keeps its last score)."""
+        psfs = dict(review.baseline.psfs)
+        for name, score in review.checkin.psfs.items():
+            for old in [k for k in psfs if psfs_key(k) == psfs_key(name)]:
+                del psfs[old]
+            psfs[name] = score
+        return cls(kind="checkin", record_id=record_id,
+                   plan=[PlannedDrill(drill=p.drill, side=p.side) for p in review.plan],
+                   drills_allowed=review.triage.drills_allowed,
+                   pain_worst_week=review.checkin.pain_worst_week, psfs=psfs)
+
+
+class ScoreChange(_Out):
+    """A check-in score against the previous record's."""
+
+    measure: Literal["pain_worst_week", "psfs"]
+    activity: str | None = None
+    before: int
+    now: int
+    worse_by: int = Field(description="Points worse (up for pain, down for PSFS); negative when better")
+    worse: bool = Field(description="Worse by a change that matters (a rule concluded it)")
+
+    def text(self) -> str:
+        what = f"PSFS '{self.activity}'" if self.activity else MEASURE_WORDS[self.measure]
+        sign = "+" if self.now >= self.before else ""
+        return f"{what}: {self.before} -> {self.now} ({sign}{self.now - self.before})"
+
+
+class DrillDecisionItem(_Out):
+    """What the review decided for one drill of the plan under review, and why."""
+
+    drill: str
+    name: str
+    side: Side
+    decision: Decision
+    to: str | None = Field(None, description="The drill of the next plan; None when stopped")
+    to_name: str | None = None
+    tried: bool
+    reasons: list[str] = Field(description="Why, in plain words, from the facts the rules matched")
+    text: str = Field(description="The decision and its reasons as one sentence")
+    rules: list[str] = Field(description="The rules that decided it")
+    see_clinician: bool = False
+
+
+class Review(_Out):
+    """The review of one check-in: triage, a decision per drill, the next plan, the trace."""
+
+    disclaimer: str = DISCLAIMER
+    checkin: CheckIn
+    date: dt.date = Field(description="The check-in's date (today when it gave none)")
+    baseline: Baseline
+    triage: Triage
+    changes: list[ScoreChange] = Field(description="Each score against the previous record")
+    notes: list[str] = Field(default_factory=list)
+    decisions: list[DrillDecisionItem]
+    plan: list[PlanItem] = Field(description="The next plan")
+    precautions: list[PrecautionApplied]
+    safety_net: list[str]
+    rules_fired: list[str]
+    trace: list[TraceStep]
+    traced: bool = True
+
+    @model_validator(mode="after")
+    def _no_drills_when_stopped(self) -> Review:
+        if self.plan and (self.triage.level in LEVELS_THAT_STOP_DRILLS
+                          or not self.triage.drills_allowed):
+            raise ValueError(f"a plan must not be given at triage {self.triage.level}")
+        return self
+
+    # -- explanation -------------------------------------------------------------------
+    def how(self, conclusion: str) -> list[HowNode]:
+        """Justification trees for a conclusion id: a decision (progress, keep, regress, stop),
+        'worse', a triage level, a red flag or a drill of the next plan."""
+        from hipscreen.explain import how
+
+        return how(self, conclusion)
+
+    def decision_how(self, drill: str) -> list[HowNode]:
+        """The justification tree of the decision for one drill under review."""
+        ids = {s.fact_id for s in self.trace if s.kind == "DrillDecision" and s.data["drill"] == drill}
+        decided = {s.data["decision"] for s in self.trace if s.fact_id in ids}
+        return [n for d in sorted(decided) for n in self.how(d) if n.fact_id in ids]
+
+    def why_not(self, conclusion: str, drill: str | None = None) -> WhyNot:
+        """Why a decision was (not) made for `drill`, or why a drill is (not) in the next plan,
+        or, for any other id, as for a screening."""
+        from hipscreen.explain import why_not
+
+        if conclusion in DECISIONS:
+            if drill is None:
+                return why_not(self, conclusion)
+            return _decision_why_not(self, conclusion, drill)
+        if conclusion in catalogue().drills:
+            return _drill_why_not(self, conclusion)
+        return why_not(self, conclusion)
+
+    def answers(self) -> dict[str, Any]:
+        """The answers the review reasoned from, shaped like an intake's where they are the
+        intake's (safety, symptoms), for why-not's 'answered ...' words."""
+        data = self.checkin.model_dump(mode="json")
+        return {"safety": data["safety"],
+                "symptoms": {"pain_now": data["pain_now"], "pain_worst_week": data["pain_worst_week"]},
+                "psfs": data["psfs"], "drills": data["drills"]}
+
+    def decision_of(self, drill: str) -> DrillDecisionItem | None:
+        return next((d for d in self.decisions if d.drill == drill), None)
+
+    def drill_ids(self) -> list[str]:
+        return [p.drill for p in self.plan]
+
+    def worse(self) -> list[ScoreChange]:
+        return [c for c in self.changes if c.worse]
+
+
+# -- from the check-in to facts -------------------------------------------------------------
+class CheckInMismatch(ValueError):
+    """A check-in that does not fit the plan under review; `problems` are (field, what)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"field '{f}': {w}" for f, w in problems))
+        self.problems = problems
+
+    def lines(self, where: str) -> list[str]:
+        return [f"{where}: field '{field}': {what}" for field, what in self.problems]
+
+
+def plan_problems(checkin: CheckIn, baseline: Baseline) -> list[tuple[str, str]]:
+    """Drills the check-in reports that are not in the plan under review."""
+    planned = [p.drill for p in baseline.plan] if baseline.drills_allowed else []
+    expected = (f"expected one of the plan under review: {', '.join(planned)}" if planned
+                else "the plan under review has no drills, so leave 'drills' out")
+    return [(f"drills.{drill}", f"not in the plan under review; {expected}")
+            for drill in checkin.drills if drill not in planned]
+
+
+def checkin_facts(checkin: CheckIn, baseline: Baseline) -> list:
+    from hipscreen.rules.facts import Change, DrillReport, Felt, UnderReview, answer
+    from hipscreen.screening import fields_the_rules_read
+
+    facts = []
+    for name, value in checkin.safety:
+        if value is True or (name == "hip_surgery" and value != "none"):
+            facts.append(answer(f"safety.{name}", value=value))
+    facts += [answer("symptoms.pain_now", value=checkin.pain_now),
+              answer("symptoms.pain_worst_week", value=checkin.pain_worst_week)]
+    read = fields_the_rules_read()
+    facts = [f for f in facts if f["field"] in read]
+    if baseline.drills_allowed:
+        drills = catalogue().drills
+        facts += [UnderReview(drill=p.drill, side=p.side,
+                              harder=drills[p.drill].progresses_to or p.drill)
+                  for p in baseline.plan]
+    for drill, report in checkin.drills.items():
+        facts.append(DrillReport(drill=drill, sessions=report.sessions, pain_during=report.pain_during,
+                                 settled_next_morning=report.settled_next_morning,
+                                 too_easy=report.too_easy))
+        facts += [Felt(drill=drill, sign=sign) for sign in report.felt]
+    if baseline.pain_worst_week is not None:
+        before, now = baseline.pain_worst_week, checkin.pain_worst_week
+        facts.append(Change(measure="pain_worst_week", activity=None, before=before, now=now,
+                            worse_by=now - before))
+    earlier = {psfs_key(k): v for k, v in baseline.psfs.items()}
+    for key, (name, now) in checkin.psfs_by_key().items():
+        if key in earlier:
+            facts.append(Change(measure="psfs", activity=name, before=earlier[key], now=now,
+                                worse_by=earlier[key] - now))
+    return facts
+
+
+def review(checkin: CheckIn | dict[str, Any], baseline: Baseline, *, today: dt.date | None = None
+           ) -> Review:
+    """Review one check-in against the previous record. Raise CheckInMismatch when it reports a
+    drill that is not in the plan under review."""
+    from hipscreen.screening import engine
+
+    if not isinstance(checkin, CheckIn):
+        checkin = CheckIn.model_validate(checkin)
+    problems = plan_problems(checkin, baseline)
+    if problems:
+        raise CheckInMismatch(problems)
+    eng = engine()
+    eng.reset()
+    eng.declare(*checkin_facts(checkin, baseline))
+    eng.run()
+    return _review(checkin, baseline, eng, checkin.date or today or dt.date.today())
+
+
+# -- reading the conclusions -------------------------------------------------------------------
+def _review(checkin: CheckIn, baseline: Baseline, eng, date: dt.date) -> Review:
+    from hipscreen.screening import _precautions, _trace
+
+    facts = eng.facts_by_kind()
+    changes = _changes(facts)
+    triage = _triage(eng, facts, bool([c for c in changes if c.worse]))
+    decisions = _decisions(eng, baseline, facts)
+    plan = _plan(eng, facts) if triage.drills_allowed else []
+    notes = []
+    if not baseline.drills_allowed or not baseline.plan:
+        notes.append(NO_PLAN_NOTE)
+    notes += [f"Worse since the last record: {c.text()}, {_mic_words(c)}." for c in changes if c.worse]
+    return Review(checkin=checkin, date=date, baseline=baseline, triage=triage, changes=changes,
+                  notes=notes, decisions=decisions, plan=plan, precautions=_precautions(eng),
+                  safety_net=[item.text for item in catalogue().safety_net],
+                  rules_fired=list(eng.fired), trace=_trace(eng))
+
+
+def _mic_words(change: ScoreChange) -> str:
+    name = ("nprs_minimal_important_change" if change.measure == "pain_worst_week"
+            else "psfs_minimal_important_change")
+    return f"a change that matters ({catalogue().thresholds[name].words()})"
+
+
+def _changes(facts) -> list[ScoreChange]:
+    worse = {(f["measure"], f["activity"]) for f in facts.get("Worsened", [])}
+    return [ScoreChange(measure=f["measure"], activity=f["activity"], before=f["before"],
+                        now=f["now"], worse_by=f["worse_by"],
+                        worse=(f["measure"], f["activity"]) in worse)
+            for f in facts.get("Change", [])]
+
+
+def _triage(eng, facts, worse: bool) -> Triage:
+    from hipscreen.screening import TRIAGE_LABELS, _answer_text
+
+    cat = catalogue()
+    level = min((f["level"] for f in facts.get("Triage", [])), key=TRIAGE_ORDER.index)
+    hits = []
+    for flag in sorted(facts.get("RedFlag", []), key=lambda f: TRIAGE_ORDER.index(f["level"])):
+        entry = cat.red_flags[flag["id"]]
+        answered = sorted({_answer_text(eng.facts[p]) for _, premises
+                           in eng.derivations[flag["__factid__"]] for p in premises})
+        hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
+                               action=entry.action, answers=answered, source=entry.source))
+    stopped = bool(facts.get("DrillsStopped"))
+    action = hits[0].action if hits else WORSE_ACTION if worse else KEEP_GOING_ACTION
+    note = REVIEW_PLAN_NOTE if level == "clinician_review" and not stopped else None
+    return Triage(level=level, label=TRIAGE_LABELS[level], action=action, red_flags=hits,
+                  drills_allowed=not stopped, plan_note=note)
+
+
+def _premises(eng, fact) -> list:
+    seen, out = set(), []
+    for _, premises in eng.derivations.get(fact["__factid__"], []):
+        for pid in premises:
+            if pid not in seen:
+                seen.add(pid)
+                out.append(eng.facts[pid])
+    return out
+
+
+def _reason_words(reason: str, report) -> str:
+    cat = catalogue()
+    if reason == "pain_during":
+        limit = cat.thresholds["drill_pain_regress_at_least"].words()
+        return (f"pain during it reached {report['pain_during']}/10 ({limit} is more than the "
+                "pain-monitoring model accepts)")
+    if reason == "not_settled":
+        return "the pain had not settled by the next morning"
+    return f"you felt {SIGN_WORDS.get(reason, reason)}"
+
+
+def _decisions(eng, baseline: Baseline, facts) -> list[DrillDecisionItem]:
+    from hipscreen.rules.facts import kind_of
+
+    cat = catalogue()
+    reports = {f["drill"]: f for f in facts.get("DrillReport", [])}
+    order = {p.drill: i for i, p in enumerate(baseline.plan)}
+    items = []
+    for fact in facts.get("DrillDecision", []):
+        drill, decision, to = fact["drill"], fact["decision"], fact["to"]
+        report = reports.get(drill)
+        premises = _premises(eng, fact)
+        kinds = {kind_of(p) for p in premises}
+        rules_ = list(dict.fromkeys(r for r, _ in eng.derivations[fact["__factid__"]] if r))
+        reasons = [_reason_words(p["reason"], report) for p in premises
+                   if kind_of(p) == "RegressReason" and p["drill"] == drill]
+        see_clinician = False
+        name = cat.drills[drill].name
+        to_name = cat.drills[to].name if to else None
+        if decision == "stop" and "DrillsStopped" in kinds:
+            flags = ", ".join(f["id"] for f in facts.get("RedFlag", []) if f["stops_drills"])
+            reasons = [f"a red flag at this check-in stops every drill ({flags})"]
+            text = f"Stop: {reasons[0]}. {_stop_action(facts)}"
+            see_clinician = True
+        elif decision == "stop":
+            text = (f"Stop: {'; '.join(reasons)}, and it has no easier variant left. Show it to a "
+                    "clinician before you try it again.")
+            see_clinician = True
+        elif decision == "regress":
+            text = f"Make it easier - the {to_name.lower()} instead: {'; '.join(reasons)}."
+        elif decision == "progress":
+            safe = cat.thresholds["drill_pain_progress_below"].words()
+            reasons = [f"pain during it was {report['pain_during']}/10 ({safe}, the safe zone)",
+                       "it settled by the next morning", "nothing felt that should not be",
+                       "it was too easy"]
+            harder = (f"the {to_name.lower()}" if to != drill
+                      else f"a harder version ({cat.drills[drill].progression.rstrip('.')})")
+            text = f"Progress to {harder}: {'; '.join(reasons)}."
+        elif report is None:
+            reasons = ["the check-in says it was not tried"]
+            text = "Keep it as it was: the check-in says it was not tried."
+        elif any(kind_of(p) == "RegressReason" for p in premises):
+            harder = next(p["drill"] for p in premises if kind_of(p) == "RegressReason")
+            reasons = [f"it was easy and settled, but the {cat.drills[harder].name.lower()} it "
+                       "would move up to needs making easier first"]
+            text = f"Keep it as it is: {reasons[0]}."
+        else:
+            reasons = _keep_reasons(report)
+            text = f"Keep it as it is: {'; '.join(reasons)}."
+        items.append(DrillDecisionItem(
+            drill=drill, name=name, side=fact["side"], decision=decision, to=to, to_name=to_name,
+            tried=report is not None, reasons=reasons, text=text, rules=rules_,
+            see_clinician=see_clinician))
+    items.sort(key=lambda d: order.get(d.drill, len(order)))
+    return items
+
+
+def _stop_action(facts) -> str:
+    flags = sorted(facts.get("RedFlag", []), key=lambda f: TRIAGE_ORDER.index(f["level"]))
+    return catalogue().red_flags[flags[0]["id"]].action if flags else ""
+
+
+def _keep_reasons(report) -> list[str]:
+    cat = catalogue()
+    safe = cat.thresholds["drill_pain_progress_below"]
+    reasons = [f"pain during it was {report['pain_during']}/10 and settled by the next morning"]
+    if not report["too_easy"]:
+        reasons.append("it is not too easy yet")
+    elif not safe.holds(report["pain_during"]):
+        reasons.append(f"it felt too easy, but the pain during it was not {safe.words()} "
+                       "(the safe zone) yet")
+    return reasons
+
+
+def _plan(eng, facts) -> list[PlanItem]:
+    from hipscreen.rules.facts import kind_of
+    from hipscreen.screening import _drill_card
+
+    cat = catalogue()
+    candidates = {c["drill"]: c for c in facts.get("Candidate", [])}
+    notes: dict[str, list[str]] = {}
+    for note in facts.get("PlanNote", []):
+        notes.setdefault(note["drill"], []).append(note["note"])
+    items = []
+    for fact in facts.get("Planned", []):
+        drill_id = fact["drill"]
+        drill = cat.drills[drill_id]
+        candidate = candidates[drill_id]
+        why: list[str] = []
+        replaces = None
+        variant = drill.variant
+        first = candidate
+        while first["replaces"]:  # a precaution swapped it in
+            rep = next(r for r in facts.get("Replaced", [])
+                       if r["drill"] == first["replaces"] and r["by"] == first["drill"])
+            why.append(f"Instead of the {cat.drills[rep['drill']].name.lower()}: "
+                       f"{cat.precautions[rep['precaution']].text.strip()}")
+            replaces = rep["drill"]
+            variant = "supported" if drill.variant == "supported" else "regressed"
+            first = candidates[first["replaces"]]
+        for decision in _premises(eng, first):
+            if kind_of(decision) != "DrillDecision":
+                continue
+            old = cat.drills[decision["drill"]].name.lower()
+            if decision["decision"] == "regress":
+                why.append(f"The easier variant of the {old}, after your check-in.")
+                replaces = replaces or decision["drill"]
+            elif decision["decision"] == "progress" and decision["to"] != decision["drill"]:
+                why.append(f"The step up from the {old}, after your check-in.")
+            elif decision["decision"] == "progress":
+                why.append(f"Progressed after your check-in: {drill.progression}")
+            else:
+                why.append("Kept from your plan.")
+        why += notes.get(drill_id, [])
+        items.append(PlanItem(**_drill_card(drill_id), side=fact["side"], variant=variant,
+                              replaces=replaces, why=list(dict.fromkeys(why)), serves=[]))
+    items.sort(key=lambda p: (p.order, p.drill))
+    return items
+
+
+# -- why not, drill by drill -------------------------------------------------------------------
+def _holds_for(cond, rev: Review, drill: str) -> bool:
+    from hipscreen.rules.registry import admits
+
+    if cond.alternatives:
+        return any(_holds_for(a, rev, drill) for a in cond.alternatives)
+    if cond.kind == "InitialFact":
+        return True
+    present = any(
+        s.kind == cond.kind and s.data.get("drill", drill) == drill and all(
+            k in s.data and admits(v, tuple(s.data[k]) if isinstance(s.data[k], list) else s.data[k])
+            for k, v in cond.fields)
+        for s in rev.trace)
+    return present != cond.negated
+
+
+def _decision_why_not(rev: Review, decision: str, drill: str) -> WhyNot:
+    from hipscreen.explain import _condition_words
+    from hipscreen.rules.registry import rules_concluding
+
+    made = rev.decision_of(drill)
+    if made is None:
+        planned = ", ".join(p.drill for p in rev.baseline.plan) or "none"
+        return WhyNot(id=decision, concluded=False,
+                      summary=f"{drill} was not under review (the plan under review: {planned}).")
+    reports = []
+    for rule in rules_concluding(decision):
+        conditions = []
+        for cond in rule.conditions:
+            if cond.kind == "InitialFact":
+                continue
+            met = _holds_for(cond, rev, drill)
+            status = "met" if met else "blocked" if cond.negated else "missing"
+            conditions.append(WhyNotCondition(text=_condition_words(cond), status=status))
+        reports.append(WhyNotRule(rule=rule.id, rule_text=rule.text,
+                                  source=catalogue().cite(rule.source),
+                                  fired=rule.id in made.rules,
+                                  conditions=conditions))
+    if made.decision == decision:
+        return WhyNot(id=decision, concluded=True,
+                      summary=f"{drill}: {made.text}", rules=[r for r in reports if r.fired])
+    unmet = [f"{r.rule} needs " + " and ".join(c.text for c in r.conditions if c.status != "met")
+             for r in reports]
+    summary = (f"{drill} was not decided '{decision}': the decision was '{made.decision}' "
+               f"({made.text}) " + ("; ".join(unmet) + "." if unmet else ""))
+    return WhyNot(id=decision, concluded=False, summary=summary.strip(), rules=reports)
+
+
+def _drill_why_not(rev: Review, drill: str) -> WhyNot:
+    from hipscreen.rules.registry import rules
+
+    cat = catalogue()
+    planned = [p for p in rev.plan if p.drill == drill]
+    if planned:
+        return WhyNot(id=drill, concluded=True, summary=f"{drill} is in the next plan "
+                      f"({planned[0].side}). {' '.join(planned[0].why)}".strip())
+    if not rev.triage.drills_allowed:
+        return WhyNot(id=drill, concluded=False, summary=f"{drill}: no drills at all - "
+                      f"{rev.triage.action}")
+    made = rev.decision_of(drill)
+    steps = [s for s in rev.trace if s.kind in ("Blocked", "Replaced") and s.data["drill"] == drill]
+    if steps:
+        reasons = [f"{'replaced by ' + s.data['by'] if s.kind == 'Replaced' else 'left out'} because "
+                   f"{cat.precautions[s.data['precaution']].text.strip()} (rule {s.rule})" for s in steps]
+        return WhyNot(id=drill, concluded=False, summary=f"{drill}: " + " ".join(reasons))
+    if made is not None:
+        return WhyNot(id=drill, concluded=False, summary=f"{drill}: {made.text}")
+    under = ", ".join(p.drill for p in rev.baseline.plan) or "none"
+    return WhyNot(id=drill, concluded=False,
+                  summary=f"{drill}: it was not in the plan under review ({under}) and no "
+                          "decision leads to it: the next plan only holds the drills under review, "
+                          "harder, the same or easier.",
+                  rules=[WhyNotRule(rule=r.id, rule_text=r.text, source=cat.cite(r.source),
+                                    fired=r.id in rev.rules_fired, conditions=[])
+                         for r in rules().values() if "next_plan" in r.concludes])
+
+
+# -- text ------------------------------------------------------------------------------------
+def review_text(rev: Review, *, markdown: bool = False) -> str:
+    """The review as text for people, or as a Markdown note."""
+    md = markdown
+    h = (lambda t: f"## {t}") if md else (lambda t: f"{t}\n{'-' * len(t)}")
+    b = "- " if md else "  * "
+    t = rev.triage
+    out = [("# hipscreen check-in" if md else "HIPSCREEN CHECK-IN"), "",
+           f"{'**' if md else ''}{rev.disclaimer}{'**' if md else ''}", "",
+           f"Date: {rev.date.isoformat()}", "", h("Triage"), f"{b}Level: {t.label} ({t.level})",
+           f"{b}Action: {t.action}"]
+    if t.plan_note:
+        out.append(f"{b}{t.plan_note}")
+    out += [f"{b}Red flag: {f.label} [{f.level}] - from {', '.join(f.answers)} (source: {f.source})"
+            for f in t.red_flags]
+    out += ["", h("Since the last record")]
+    out += [f"{b}{c.text()}" + (" - WORSE by a change that matters" if c.worse else "")
+            for c in rev.changes] or [f"{b}Nothing to compare with."]
+    out += [f"{b}{n}" for n in rev.notes if not n.startswith("Worse since")]  # shown just above
+    out += ["", h("Drill by drill")]
+    out += [f"{b}{d.name} ({d.side}): {DECISION_WORDS[d.decision].upper()} - {d.text} "
+            f"[rules: {', '.join(d.rules)}]" for d in rev.decisions] or [f"{b}No drill under review."]
+    out += ["", h("The updated plan")]
+    if not t.drills_allowed:
+        out.append(f"{b}No drills: {t.action}")
+    elif not rev.plan:
+        out.append(f"{b}No drills.")
+    for i, item in enumerate(rev.plan, 1):
+        out.append(f"{i}. {item.name} - {item.side} ({item.dose.text})")
+        out += [f"{'   - ' if md else '      '}{w}" for w in item.why]
+    if rev.precautions:
+        out += ["", h("Precautions applied")]
+        out += [f"{b}{p.label}: {p.text}" for p in rev.precautions]
+    out += ["", h("See a clinician if")]
+    out += [f"{b}{s}" for s in rev.safety_net]
+    out += ["", h("Rules that fired"), f"{b}" + ", ".join(dict.fromkeys(rev.rules_fired))]
+    return "\n".join(out)

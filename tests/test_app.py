@@ -10,9 +10,9 @@ from streamlit.testing.v1 import AppTest
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.screening import screen
 
-APP = Path(__file__).resolve().parents[1] / "app" / "main.py"
+from .app_pages import APP, app, texts
+
 CASES = Path(__file__).resolve().parents[1] / "cases"
-TIMEOUT = 30
 
 RUNNER = {
     "age": 34, "activities": ["running"],
@@ -21,27 +21,6 @@ RUNNER = {
                  "stretching_only_temporary_relief": True},
     "movement": {"hip_shift": "right", "hinge_faults": ["back_rounds"]},
 }
-
-
-def app(page: str | None = None, result=None, result_from: str = "self") -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    if result is not None:
-        at.session_state["result"] = result
-        at.session_state["result_from"] = result_from
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    """Every piece of text on the page, to search for words."""
-    parts = [e.value for kind in ("markdown", "header", "subheader", "title", "caption",
-                                  "success", "info", "warning", "error")
-             for e in getattr(at, kind)]
-    parts += [e.label for e in at.expander]
-    return "\n".join(str(p) for p in parts)
 
 
 def headers(at: AppTest) -> list[str]:

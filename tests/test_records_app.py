@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 from hipscreen import screen
 from hipscreen.records import RecordStore
 
-APP = Path(__file__).resolve().parents[1] / "app" / "main.py"
-TIMEOUT = 30
+from .app_pages import APP, TIMEOUT, app, texts
+
 HINGE = {"age": 41, "activities": ["lifting"],
          "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
          "movement": {"hinge_faults": ["back_rounds"]}}
@@ -28,24 +28,6 @@ def db(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("HIPSCREEN_DATABASE_URL", str(path))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     return path
-
-
-def app(page: str | None = None, result=None) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    if result is not None:
-        at.session_state["result"] = result
-        at.session_state["result_from"] = "self"
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "header", "subheader", "title", "caption",
-                                               "success", "info", "warning", "error")
-                     for e in getattr(at, kind))
 
 
 def press(at: AppTest, label: str) -> AppTest:

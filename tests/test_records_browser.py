@@ -4,31 +4,18 @@ downloaded browser). A check-in is reviewed and saved, then found in the clinic 
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from hipscreen import screen
 from hipscreen.records import RecordStore
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+from .real_app import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, running_app
+
 HINGE = {"age": 41, "activities": ["lifting"],
          "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
          "movement": {"hinge_faults": ["back_rounds"]}}
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="needs the system browser /usr/bin/chromium (Debian package 'chromium'); "
-           "the test never downloads one")
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -37,40 +24,8 @@ def app_with_records(tmp_path):
     screening for 'lifter-1'."""
     db = tmp_path / "records.sqlite3"
     RecordStore(db).save_screening(screen(HINGE), person="lifter-1", psfs={"deadlift": 6})
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    script = Path(sys.executable).with_name("hipscreen")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "hipscreen.cli"]
-    log = (tmp_path / "server.log").open("w")
-    proc = subprocess.Popen([*command, "app", "--port", str(port)], cwd=tmp_path, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True,
-                            env={**os.environ, "HIPSCREEN_DATABASE_URL": str(db)})
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 40
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the app exited: {(tmp_path / 'server.log').read_text()}")
-            try:
-                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the app did not answer within 40 s")
-            time.sleep(0.2)
+    with running_app(tmp_path, env={"HIPSCREEN_DATABASE_URL": str(db)}) as (url, _):
         yield url, db
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=10)
-        log.close()
 
 
 def test_a_checkin_is_reviewed_saved_and_queued_in_a_real_browser(app_with_records, tmp_path):

@@ -53,8 +53,9 @@ class Threshold(_Entry):
 
     value: float
     unit: str
-    comparison: Literal["below", "at_least"] = Field(
-        description="How a rule uses it: the answer is below the value, or at least the value")
+    comparison: Literal["below", "at_least", "above"] = Field(
+        description="How a rule uses it: the answer is below the value, at least the value, or "
+                    "above it")
     description: str
     source: str
 
@@ -66,12 +67,14 @@ class Threshold(_Entry):
         return f"{self.value:g}{joiner}{self.unit}"
 
     def words(self) -> str:
-        """The comparison in words: 'below 30 degrees', 'at least 8/10'."""
-        return f"{'below' if self.comparison == 'below' else 'at least'} {self.number()}"
+        """The comparison in words: 'below 30 degrees', 'at least 8/10', 'above 5/10'."""
+        return f"{self.comparison.replace('_', ' ')} {self.number()}"
 
     def holds(self, value: float) -> bool:
         """Whether an answer meets this threshold's comparison."""
-        return value < self.value if self.comparison == "below" else value >= self.value
+        if self.comparison == "below":
+            return value < self.value
+        return value > self.value if self.comparison == "above" else value >= self.value
 
 
 class EvidenceWeight(_Entry):
@@ -421,6 +424,8 @@ def _with_numbers_filled_in(cat: Catalogue) -> Catalogue:
         "movement_tests": {k: filled(v, ("label", "would_check", "how_to"))
                            for k, v in cat.movement_tests.items()},
         "findings": {k: filled(v, ("label",)) for k, v in cat.findings.items()},
+        "precautions": {k: filled(v, ("label", "text")) for k, v in cat.precautions.items()},
+        "safety_net": [filled(item, ("text",)) for item in cat.safety_net],
     })
 
 
@@ -434,5 +439,10 @@ def _texts(cat: Catalogue) -> Iterator[tuple[str, str]]:
             yield f"movement_tests.yaml: entry '{key}', field '{name}'", getattr(test, name)
     for key, finding in cat.findings.items():
         yield f"findings.yaml: entry '{key}', field 'label'", finding.label
+    for key, precaution in cat.precautions.items():
+        for name in ("label", "text"):
+            yield f"precautions.yaml: entry '{key}', field '{name}'", getattr(precaution, name)
+    for index, item in enumerate(cat.safety_net):
+        yield f"safety_net.yaml: entry #{index + 1}, field 'text'", item.text
     for key, threshold in cat.thresholds.items():
         yield f"thresholds.yaml: entry '{key}', field 'description'", threshold.description

@@ -85,10 +85,10 @@ class ReviewRules:
     # -- per drill: reasons to make it easier ----------------------------------------------
     @cites("pain-monitoring", concludes="reason_to_regress")
     @Rule(UnderReview(drill=MATCH.drill),
-          DrillReport(drill=MATCH.drill, pain_during=meets_threshold("drill_pain_regress_at_least")),
+          DrillReport(drill=MATCH.drill, pain_during=meets_threshold("drill_pain_regress_above")),
           salience=SIGNS)
     def pain_during_above_the_acceptable_zone_is_a_reason_to_regress(self, drill):
-        """Pain during a drill {drill_pain_regress_at_least} is more than the pain-monitoring
+        """Pain during a drill {drill_pain_regress_above} is more than the pain-monitoring
         model accepts: the drill asks too much for now."""
         self.declare(RegressReason(drill=drill, reason="pain_during"))
 

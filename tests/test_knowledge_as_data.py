@@ -108,7 +108,7 @@ def test_no_threshold_number_is_copied_into_rules_code_or_labels():
     sources = [*(ROOT / "rules").glob("*.py"), *(ROOT / "app").rglob("*.py"),
                *(ROOT / "knowledge" / "data").glob("*.yaml")]
     for path in sources:
-        if path.name == "thresholds.yaml":
+        if path.name in ("thresholds.yaml", "sources.yaml"):  # a source quotes its own passage
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
             words = re.sub(r"#.*", "", line)

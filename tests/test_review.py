@@ -53,7 +53,7 @@ def test_every_review_rule_has_a_source_a_text_and_known_conclusions():
 
 def test_thresholds_of_the_review_are_data_with_sources():
     t = catalogue().thresholds
-    for name, source in (("drill_pain_regress_at_least", "pain-monitoring"),
+    for name, source in (("drill_pain_regress_above", "pain-monitoring"),
                          ("drill_pain_progress_below", "pain-monitoring"),
                          ("nprs_minimal_important_change", "nprs-mcid"),
                          ("psfs_minimal_important_change", "psfs")):

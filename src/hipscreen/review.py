@@ -333,7 +333,7 @@ def _premises(eng, fact) -> list:
 def _reason_words(reason: str, report) -> str:
     cat = catalogue()
     if reason == "pain_during":
-        limit = cat.thresholds["drill_pain_regress_at_least"].words()
+        limit = cat.thresholds["drill_pain_regress_above"].words()
         return (f"pain during it reached {report['pain_during']}/10 ({limit} is more than the "
                 "pain-monitoring model accepts)")
     if reason == "not_settled":

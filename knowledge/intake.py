@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Literal
+import types
+import typing
+from enum import Enum, StrEnum
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -219,3 +221,21 @@ class Intake(_Strict):
 
 
 MOVEMENT_TESTS = tuple(Movement.model_fields)
+
+
+def strip_optional(annotation: Any) -> tuple[Any, bool]:
+    """`X | None` as (X, True); any other annotation as (it, False)."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return annotation, False
+
+
+def choices_of(annotation: Any) -> tuple[str, ...] | None:
+    """The fixed values a field's type allows (a Literal or an Enum), or None."""
+    if typing.get_origin(annotation) is Literal:
+        return tuple(str(a) for a in typing.get_args(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return tuple(str(m.value) for m in annotation)
+    return None

@@ -42,12 +42,10 @@ import os
 import re
 import sys
 import time
-import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -66,7 +64,7 @@ from hipscreen.documents import (
     load_json,
     shorten,
 )
-from hipscreen.knowledge.intake import Intake
+from hipscreen.knowledge.intake import Intake, choices_of, strip_optional
 from hipscreen.result import TRIAGE_ORDER, Result
 from hipscreen.screening import screen
 
@@ -188,27 +186,11 @@ class Column:
         return f"empty = {self.default}"
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], True
-    return annotation, False
-
-
-def _choices(annotation: Any) -> tuple[str, ...] | None:
-    if typing.get_origin(annotation) is Literal:
-        return tuple(str(a) for a in typing.get_args(annotation))
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return tuple(str(m.value) for m in annotation)
-    return None
-
-
 def _columns(
     model: type[BaseModel], prefix: tuple[str, ...] = (), group_optional: bool = False
 ) -> Iterable[Column]:
     for name, info in model.model_fields.items():
-        annotation, nullable = _strip_optional(info.annotation)
+        annotation, nullable = strip_optional(info.annotation)
         path = (*prefix, name)
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             yield from _columns(annotation, path, group_optional=nullable)
@@ -228,11 +210,11 @@ def _columns(
             low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
             high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
             yield Column(kind="int", low=low, high=high, **common)
-        elif (choices := _choices(annotation)) is not None:
+        elif (choices := choices_of(annotation)) is not None:
             yield Column(kind="choice", choices=choices, **common)
         elif (
             typing.get_origin(annotation) is tuple
-            and (item_choices := _choices(typing.get_args(annotation)[0])) is not None
+            and (item_choices := choices_of(typing.get_args(annotation)[0])) is not None
         ):
             yield Column(kind="list", choices=item_choices, **common)
         else:  # a new kind of field: fail at import rather than guess

@@ -15,10 +15,8 @@ list-valued test (`movement.hinge_faults`) done with nothing found is answered w
 
 from __future__ import annotations
 
-import types
 import typing
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -32,7 +30,7 @@ from hipscreen.fhir.common import (
     check_release,
     code_system,
 )
-from hipscreen.knowledge.intake import Intake
+from hipscreen.knowledge.intake import Intake, choices_of, strip_optional
 from hipscreen.result import DISCLAIMER
 from hipscreen.words import field_label, value_words
 
@@ -84,22 +82,6 @@ class Question:
         return f"one of {', '.join(self.options)}"
 
 
-def _strip_optional(annotation: Any) -> tuple[Any, bool]:
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return args[0], True
-    return annotation, False
-
-
-def _choices(annotation: Any) -> tuple[str, ...] | None:
-    if typing.get_origin(annotation) is Literal:
-        return tuple(str(a) for a in typing.get_args(annotation))
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return tuple(str(m.value) for m in annotation)
-    return None
-
-
 def _group_text(path: str, model: type[BaseModel]) -> str:
     label = field_label(path)
     if label != path:
@@ -120,7 +102,7 @@ def _questions(model: type[BaseModel], prefix: str = "") -> tuple[Question, ...]
     out = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
-        annotation, nullable = _strip_optional(info.annotation)
+        annotation, nullable = strip_optional(info.annotation)
         common: dict[str, Any] = {"link_id": path, "required": info.is_required()}
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out.append(Question(kind="group", text=_group_text(path, annotation),
@@ -133,10 +115,10 @@ def _questions(model: type[BaseModel], prefix: str = "") -> tuple[Question, ...]
             low = next((m.ge for m in info.metadata if hasattr(m, "ge")), None)
             high = next((m.le for m in info.metadata if hasattr(m, "le")), None)
             out.append(Question(kind="integer", low=low, high=high, **common))
-        elif (choices := _choices(annotation)) is not None:
+        elif (choices := choices_of(annotation)) is not None:
             out.append(Question(kind="choice", options=choices, **common))
         elif (typing.get_origin(annotation) is tuple
-              and (items := _choices(typing.get_args(annotation)[0])) is not None):
+              and (items := choices_of(typing.get_args(annotation)[0])) is not None):
             if nullable:  # None = not tested, () = tested and nothing found
                 items = (*items, NONE_CODE)
             out.append(Question(kind="choice", repeats=True, options=items, **common))

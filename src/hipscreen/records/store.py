@@ -19,7 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,6 +107,21 @@ _ready: set[str] = set()
 _lock = threading.Lock()
 
 
+def _switch_to_wal(cursor) -> None:
+    """Turn on write-ahead logging. Changing the journal mode needs the file to itself and
+    SQLite answers "database is locked" at once instead of waiting (busy_timeout does not apply),
+    so a process that opens the file while another is writing retries for a while."""
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def _sqlite_setup(engine: Engine) -> None:
     """SQLite: real transactions (BEGIN emitted by us, BEGIN IMMEDIATE for writes so two
     processes queue rather than fail), write-ahead logging, a wait when the file is busy, and
@@ -115,7 +132,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 

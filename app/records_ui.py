@@ -11,12 +11,16 @@ Nothing is ever saved on its own: only the "Save" buttons here and on the record
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES
 from hipscreen.records import DatabaseError, RecordError, RecordStore
 from hipscreen.result import Result
+
+T = TypeVar("T")
 
 LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 SAVED_KEY = "records_saved"
@@ -85,6 +89,16 @@ def show_problem(exc: Exception) -> None:
         st.error(str(exc), icon=":material/edit:")
     else:
         st.error(f"The records could not be reached: {exc}", icon=":material/cloud_off:")
+
+
+def read_or_stop(read: Callable[[], T]) -> T:
+    """What a store read returns; on a record or database error the problem is shown and the
+    page stops there."""
+    try:
+        return read()
+    except (RecordError, DatabaseError) as exc:
+        show_problem(exc)
+        st.stop()
 
 
 def psfs_inputs(prefix: str, existing: dict[str, int] | None = None) -> dict[str, int]:

@@ -26,7 +26,7 @@ from hipscreen.app.presentation import (
 )
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
-from hipscreen.words import drill_purpose_words, person_sentence, tell_the_service
+from hipscreen.words import LEVEL_WORDS, drill_purpose_words, person_sentence, tell_the_service
 
 RESULT_KEY = "result"
 """st.session_state key of the latest Result of this browser session (never a shared cache)."""
@@ -37,12 +37,6 @@ STOP_BANNER_KEY = "stop_banner"
 """The key of the container that holds a stop (emergency or urgent) at the top of a step; the
 browser sees it as the CSS class st-key-stop_banner."""
 
-LEVEL_WORDS = {
-    "emergency": "Emergency",
-    "urgent": "Urgent",
-    "clinician_review": "See a clinician",
-    "self_care": "Self-care",
-}
 _LEVEL_ICONS = {"emergency": ":material/emergency:", "urgent": ":material/warning:",
                 "clinician_review": ":material/stethoscope:", "self_care": ":material/check_circle:"}
 

@@ -89,6 +89,19 @@ def in_view(page, locator) -> bool:
     return box is not None and 0 <= box["y"] < page.viewport_size["height"] - 60
 
 
+def start_self_screening(page, url: str, *, age: int) -> None:
+    """Open the app, wait for the safety step and give the age."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30000)
+    wait_until_idle(page)
+    field = page.get_by_role("spinbutton", name="Your age in years")
+    field.fill(str(age))
+    field.press("Enter")
+    wait_until_idle(page)
+
+
 def wait_until_idle(page) -> None:
     """Wait for the script run to finish (Streamlit marks its root element), so the next click
     lands on this step's widgets and not on the last step's fading ones."""
@@ -226,13 +239,7 @@ def test_each_step_opens_at_its_heading_and_shows_its_pictures(shared_server, sc
 
     url, server_log = shared_server
     with browser_page(viewport, screenshots, server_log) as page:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30000)
-        wait_until_idle(page)
-        age = page.get_by_role("spinbutton", name="Your age in years")
-        age.fill("34")
-        age.press("Enter")
-        wait_until_idle(page)
+        start_self_screening(page, url, age=34)
         page.screenshot(path=str(screenshots / "01-safety-first.png"))
         seen: list[str] = []
 
@@ -307,13 +314,7 @@ def test_a_red_flag_stop_is_seen_wherever_the_person_is(shared_server, screensho
 
     url, server_log = shared_server
     with browser_page(viewport, screenshots, server_log) as page:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30000)
-        wait_until_idle(page)
-        age = page.get_by_role("spinbutton", name="Your age in years")
-        age.fill("52")
-        age.press("Enter")
-        wait_until_idle(page)
+        start_self_screening(page, url, age=52)
         page.get_by_role("button", name="Next").scroll_into_view_if_needed()
         page.get_by_text("A hot, swollen hip", exact=True).click()
         wait_until_idle(page)

@@ -29,11 +29,7 @@ label = st.text_input("Your label (the one you saved your screening with)", key=
                       max_chars=60)
 if not label.strip():
     st.stop()
-try:
-    baseline = store.baseline(label)
-except (RecordError, DatabaseError) as exc:
-    records_ui.show_problem(exc)
-    st.stop()
+baseline = records_ui.read_or_stop(lambda: store.baseline(label))
 if baseline is None:
     st.info("Nothing is saved under this label yet. Save a screening first: at the end of a "
             "self-screening, 'Save on this computer'.", icon=":material/search_off:")

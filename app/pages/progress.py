@@ -9,8 +9,8 @@ import streamlit as st
 
 from hipscreen.app import records_ui, widgets
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.records import DatabaseError, RecordError
 from hipscreen.review import DECISION_WORDS
+from hipscreen.words import LEVEL_WORDS
 
 KIND_WORDS = {"screening": "Screening", "revision": "Clinician revision", "checkin": "Check-in"}
 
@@ -21,11 +21,7 @@ records_ui.require_records_access()
 label = st.text_input("Your label", key="progress:label", max_chars=60)
 if not label.strip():
     st.stop()
-try:
-    history = records_ui.store().history(label)
-except (RecordError, DatabaseError) as exc:
-    records_ui.show_problem(exc)
-    st.stop()
+history = records_ui.read_or_stop(lambda: records_ui.store().history(label))
 if not history:
     st.info("Nothing is saved under this label.", icon=":material/search_off:")
     st.stop()
@@ -60,7 +56,7 @@ drills = catalogue().drills
 st.header("Your plan over time")
 st.dataframe(pd.DataFrame([{
     "saved": h.created_at.strftime("%Y-%m-%d %H:%M"), "record": h.record_id,
-    "kind": KIND_WORDS.get(h.kind, h.kind), "triage": widgets.LEVEL_WORDS[h.triage],
+    "kind": KIND_WORDS.get(h.kind, h.kind), "triage": LEVEL_WORDS[h.triage],
     "plan": ", ".join(f"{drills[p['drill']].name} ({p['side']})" for p in h.summary.get("plan") or [])
             or "no drills",
     "worse": ", ".join(h.summary.get("worse") or []) or "-",
@@ -72,7 +68,7 @@ if not checkins:
     st.write("No check-in yet.")
 for h in reversed(checkins):
     with st.expander(f"Check-in of {h.created_at:%Y-%m-%d} (record {h.record_id}): "
-                     f"{widgets.LEVEL_WORDS[h.triage]}", expanded=h is checkins[-1]):
+                     f"{LEVEL_WORDS[h.triage]}", expanded=h is checkins[-1]):
         for d in h.summary.get("decisions") or []:
             st.markdown(f"- **{drills[d['drill']].name}: {DECISION_WORDS[d['decision']]}.** "
                         f"{d['text']}")

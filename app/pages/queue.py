@@ -11,11 +11,13 @@ from pydantic import ValidationError
 
 from hipscreen.app import presentation as pr
 from hipscreen.app import records_ui, widgets
+from hipscreen.documents import field_problems
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.records.models import STATUSES
 from hipscreen.review import DECISION_WORDS, Review
 from hipscreen.screening import screen
+from hipscreen.words import LEVEL_WORDS
 
 SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
 SIDE_WORDS = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
@@ -31,31 +33,24 @@ statuses = c1.multiselect("Status", options=list(STATUSES), default=["new", "rev
                           key="queue:status")
 since = c2.date_input("Saved from", value=None, key="queue:since")
 until = c3.date_input("Saved until", value=None, key="queue:until")
-try:
-    rows = store.queue(status=statuses or None, since=since, until=until)
-except (RecordError, DatabaseError) as exc:
-    records_ui.show_problem(exc)
-    st.stop()
+rows = records_ui.read_or_stop(
+    lambda: store.queue(status=statuses or None, since=since, until=until))
 if not rows:
     st.info("No saved record matches.", icon=":material/inbox:")
     st.stop()
 
 st.dataframe(pd.DataFrame([{
-    "record": r.record_id, "triage": widgets.LEVEL_WORDS[r.triage], "saved":
+    "record": r.record_id, "triage": LEVEL_WORDS[r.triage], "saved":
     r.created_at.strftime("%Y-%m-%d %H:%M"), "status": r.status, "kind": r.kind, "person": r.person,
 } for r in rows]), hide_index=True)
 
-choices = {r.record_id: f"#{r.record_id} - {widgets.LEVEL_WORDS[r.triage]} - {r.person} - "
+choices = {r.record_id: f"#{r.record_id} - {LEVEL_WORDS[r.triage]} - {r.person} - "
                         f"{r.created_at:%Y-%m-%d} ({r.kind}, {r.status})" for r in rows}
 picked = st.selectbox("Open a record", options=list(choices), format_func=choices.__getitem__,
                       index=None, placeholder="Choose a record", key="queue:open")
 if picked is None:
     st.stop()
-try:
-    record = store.get(picked)
-except (RecordError, DatabaseError) as exc:
-    records_ui.show_problem(exc)
-    st.stop()
+record = records_ui.read_or_stop(lambda: store.get(picked))
 
 st.header(f"Record {record.id}: {record.kind}, '{record.person}'")
 st.caption(f"Saved {record.created_at:%Y-%m-%d %H:%M} UTC, {record.mode} mode"
@@ -150,12 +145,12 @@ if record.kind in ("screening", "revision") and model is not None:
                 result = screen(Intake.model_validate(data))
                 new_id = store.save_revision(record.id, result, made_by=by, status=status)
             except ValidationError as exc:
-                st.error("; ".join(f"{p['loc']}: {p['msg']}" for p in exc.errors()))
+                st.error("; ".join(f"{p.field}: {p.text}" for p in field_problems(exc)))
             except (RecordError, DatabaseError) as exc:
                 records_ui.show_problem(exc)
             else:
                 st.success(f"Saved revision {new_id} (follows record {record.id}): triage "
-                           f"{widgets.LEVEL_WORDS[result.triage.level]}.")
+                           f"{LEVEL_WORDS[result.triage.level]}.")
 
 with st.expander("History of this record (status changes)"):
     log = store.events(record.id)

@@ -426,6 +426,10 @@ CLINICIAN_MOVEMENT_LABELS: dict[str, str] = {
     "feels_stuck_in_hip": "Hip feels stuck",
 }
 
+LEVEL_WORDS = {"emergency": "Emergency", "urgent": "Urgent",
+               "clinician_review": "See a clinician", "self_care": "Self-care"}
+"""Triage levels in the person's words (lists and tables)."""
+
 CLINICIAN_LEVEL_WORDS = {"emergency": "EMERGENCY", "urgent": "URGENT (same day)",
                          "clinician_review": "CLINICIAN REVIEW", "self_care": "SELF-CARE"}
 

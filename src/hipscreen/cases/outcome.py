@@ -226,42 +226,30 @@ def review_case(case: CaseFile) -> Review:
     return done
 
 
-def _run_checkin_case(case: CaseFile, path: Path | str, start: float) -> CaseResult:
-    from hipscreen.review import CheckInMismatch
-
-    try:
-        review = review_case(case)
-        diffs = review_differences(case.expect, review)
-    except CheckInMismatch as exc:
-        return CaseResult(id=case.id, file=str(path), title=case.title, status="invalid",
-                          errors=exc.lines(str(path)), seconds=time.perf_counter() - start)
-    except Exception as exc:  # a crash of one case is reported, the others still run
-        return CaseResult(id=case.id, file=str(path), title=case.title, status="error",
-                          errors=[f"{type(exc).__name__}: {clip(str(exc))}"],
-                          seconds=time.perf_counter() - start)
-    return CaseResult(
-        id=case.id, file=str(path), title=case.title, status="fail" if diffs else "pass",
-        differences=diffs, outcome=Outcome.of_review(review),
-        rules_fired=list(dict.fromkeys(review.rules_fired)), seconds=time.perf_counter() - start)
-
-
 def run_case(case: CaseFile, path: Path | str) -> CaseResult:
     """Screen one validated case (or review its check-in) and compare with its expectations."""
+    from hipscreen.review import CheckInMismatch
     from hipscreen.screening import screen
 
     start = time.perf_counter()
-    if case.checkin is not None:
-        return _run_checkin_case(case, path, start)
+    common = {"id": case.id, "file": str(path), "title": case.title}
     try:
-        result = screen(case.intake)
-        diffs = differences(case.expect, result)
+        if case.checkin is not None:
+            review = review_case(case)
+            diffs, outcome = review_differences(case.expect, review), Outcome.of_review(review)
+            fired = review.rules_fired
+        else:
+            result = screen(case.intake)
+            diffs, outcome = differences(case.expect, result), Outcome.of(result)
+            fired = result.rules_fired
+    except CheckInMismatch as exc:
+        return CaseResult(**common, status="invalid", errors=exc.lines(str(path)),
+                          seconds=time.perf_counter() - start)
     except Exception as exc:  # a crash of one case is reported, the others still run
-        return CaseResult(id=case.id, file=str(path), title=case.title, status="error",
+        return CaseResult(**common, status="error",
                           errors=[f"{type(exc).__name__}: {clip(str(exc))}"],
                           seconds=time.perf_counter() - start)
-    return CaseResult(
-        id=case.id, file=str(path), title=case.title, status="fail" if diffs else "pass",
-        differences=diffs, outcome=Outcome.of(result),
-        rules_fired=list(dict.fromkeys(result.rules_fired)), seconds=time.perf_counter() - start)
-
+    return CaseResult(**common, status="fail" if diffs else "pass", differences=diffs,
+                      outcome=outcome, rules_fired=list(dict.fromkeys(fired)),
+                      seconds=time.perf_counter() - start)
 

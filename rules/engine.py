@@ -7,8 +7,9 @@ from contextlib import contextmanager
 from experta import Fact, InitialFact
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
+from hipscreen.rules.compiled_matcher import CompiledMatcher
 from hipscreen.rules.deficits import DeficitRules
-from hipscreen.rules.experta_patches import PatchedKnowledgeEngine
+from hipscreen.rules.experta_patches import PatchedKnowledgeEngine, check_declarable
 from hipscreen.rules.facts import (
     Blocked,
     Candidate,
@@ -33,14 +34,18 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
 
     For every declared fact it records which rule declared it and which facts that rule
     matched (`derivations`), so explanations never depend on rules writing their own trace.
-    Its matcher, strategy, reset and run loop are experta patches (rules/experta_patches.py).
+    Its matcher is compiled (rules/compiled_matcher.py); its strategy, reset and run loop are
+    experta patches (rules/experta_patches.py).
     """
+
+    __matcher__ = CompiledMatcher
 
     def __init__(self) -> None:
         super().__init__()
         self._firing = None
+        self._firing_entry = None
         self._because: list[Fact] = []
-        self._by_kind: dict[str, list[Fact]] | None = None
+        self._by_kind: dict[str, list[Fact]] = {}
         self.derivations: dict[int, list[tuple[str | None, tuple[int, ...]]]] = {}
         self.fired: list[str] = []
 
@@ -50,8 +55,8 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.derivations = {}
         self.fired = []
         self._firing = None
-        self._by_kind = None
         super().reset()
+        self._by_kind = {"InitialFact": list(self.facts.values())}
 
     def _fire(self, activation) -> None:
         """Fire one activation, recording it: `_record` and `evidence` read `_firing`."""
@@ -63,8 +68,10 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
             self._firing = None
 
     def declare(self, *facts: Fact):
+        """experta's declare, recording how each fact came to be; a fact already known records
+        another way to conclude it. Declaring several facts outside a run (the intake) matches
+        them in one pass."""
         if not self.running and len(facts) > 1:
-            # Declaring the intake: match all facts in one pass instead of one per fact.
             self.running = True
             try:
                 last = self.declare(*facts)
@@ -72,28 +79,47 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
                 self.running = False
             self.strategy.update_agenda(self.agenda, *self.get_activations())
             return last
+        check_declarable(facts)
         last = None
+        by_kind = self._by_kind
         for fact in facts:
-            stored = super().declare(fact)
-            self._by_kind = None
+            stored = self.facts.declare(fact)
             if stored is None:  # already known: record this as another way to conclude it
                 stored = self._same_as(fact)
-            if stored is not None:
-                self._record(stored)
-                last = stored
+                if stored is None:
+                    continue
+            else:
+                kind = kind_of(stored)
+                if kind in by_kind:
+                    by_kind[kind].append(stored)
+                else:
+                    by_kind[kind] = [stored]
+            self._record(stored)
+            last = stored
+        if not self.running:
+            self.strategy.update_agenda(self.agenda, *self.get_activations())
         return last
 
     def _record(self, fact: Fact) -> None:
         activation = self._firing
         if activation is None:
             entry = (None, ())
-        else:
+        elif self._because:
             premises = [f for f in activation.facts if not isinstance(f, InitialFact)]
             premises += self._because
             entry = (activation.rule.__name__,
                      tuple(sorted({f["__factid__"] for f in premises})))
-        known = self.derivations.setdefault(fact["__factid__"], [])
-        if entry not in known:
+        elif self._firing_entry is not None and self._firing_entry[0] is activation:
+            entry = self._firing_entry[1]  # the same for every fact this firing declares
+        else:
+            entry = (activation.rule.__name__,
+                     tuple(sorted({f["__factid__"] for f in activation.facts
+                                   if not isinstance(f, InitialFact)})))
+            self._firing_entry = (activation, entry)
+        known = self.derivations.get(fact["__factid__"])
+        if known is None:
+            self.derivations[fact["__factid__"]] = [entry]
+        elif entry not in known:
             known.append(entry)
 
     @contextmanager
@@ -115,11 +141,6 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
 
     def facts_by_kind(self) -> dict[str, list[Fact]]:
         """Working memory grouped by kind (Answer, Finding, ...), in declaration order."""
-        if self._by_kind is None:
-            grouped: dict[str, list[Fact]] = {}
-            for fact in self.facts.values():
-                grouped.setdefault(kind_of(fact), []).append(fact)
-            self._by_kind = grouped
         return self._by_kind
 
     @staticmethod

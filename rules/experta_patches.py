@@ -1,248 +1,80 @@
-"""hipscreen's patches to experta 1.9.4 internals (Rete matcher, agenda strategy, reset and run loop).
+"""hipscreen's patches to experta 1.9.4 internals (matcher, agenda strategy, fact list, reset and
+run loop).
 
-Everything in hipscreen that reaches into experta's private machinery lives here, and only works
-with the experta version it was written against: importing this module checks that version first.
+Everything in hipscreen that reaches into experta's private machinery lives here and in
+rules/compiled_matcher.py, and only works with the experta version it was written against:
+importing this module checks that version first.
 
-- `TypeIndexedReteMatcher` (experta.matchers.rete: ReteMatcher, BusNode, Token, FeatureTesterNode,
-  ConflictSetNode): the root node dispatches each fact only to the type tests it can pass, tokens
-  skip their type assertions, alpha tests copy a token only when they change it, reset wipes each
-  node once, and `changes()` reads only the conflict-set nodes the network changed, without
-  ReteMatcher's class-level lru_cache. Why: Rete matching is most of a screen's time.
+- `CompiledMatcher` (rules/compiled_matcher.py, behind experta.abstract.Matcher, reusing
+  experta.matchers.rete.utils.prepare_rule and experta.activation.Activation): the activations
+  experta's ReteMatcher gives, from alpha tests compiled to plain functions and joins on bound
+  variables. Why: Rete matching was two thirds of a screen's time.
 - `SalienceThenRecencyStrategy` (experta.abstract.Strategy, experta.agenda.Agenda.activations):
   DepthStrategy's order with the rule name as a last tie-break, keyed without DepthStrategy's
   class-level lru_cache. Why: a deterministic order, and cheaper keys.
-- `PatchedKnowledgeEngine` (experta.engine.KnowledgeEngine's name-mangled `__declare`,
-  experta.rule.Rule's `_wrapped` / `_wrapped_args`, FactList._get_fact_id): a reset without the
-  DefFacts lookup, and a run loop that calls each rule body with the engine that fires it. Why:
-  speed, and nothing in a run depends on experta state shared by every engine of the class.
+- `QuietFactList` (experta.factlist.FactList.declare): the same bookkeeping without the
+  watcher's logger call per fact.
+- `PatchedKnowledgeEngine` (experta.engine.KnowledgeEngine's declare and name-mangled
+  `__declare`, experta.rule.Rule's `_wrapped` / `_wrapped_args`, FactList._get_fact_id): a
+  declare that makes experta's checks in one pass, a reset without the DefFacts lookup, and a
+  run loop that calls each rule body with the engine that fires it. Why: speed, and nothing in
+  a run depends on experta state shared by every engine of the class.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-
-EXPERTA_VERSION = "1.9.4"
-
-
-class ExpertaVersionError(ImportError):
-    """The installed experta is not the version hipscreen's patches were written for."""
-
-
-def check_experta_version(installed: str) -> None:
-    """Raise ExpertaVersionError unless `installed` is the experta version the patches expect."""
-    if installed != EXPERTA_VERSION:
-        raise ExpertaVersionError(
-            f"experta {installed} is installed, but hipscreen's patches to experta's matcher, "
-            f"strategy and run loop (hipscreen.rules.experta_patches) were written for experta "
-            f"{EXPERTA_VERSION}: re-check every patch against the installed experta's internals, "
-            f"then update EXPERTA_VERSION (or install experta=={EXPERTA_VERSION}).")
-
+from hipscreen.rules.experta_version import (
+    EXPERTA_VERSION,
+    ExpertaVersionError,
+    check_experta_version,
+)
 
 # Checked before importing experta's internals, so a moved internal cannot hide the real cause.
-check_experta_version(importlib.metadata.version("experta"))
+check_experta_version()
 
 import bisect  # noqa: E402
-from collections.abc import Mapping  # noqa: E402
-from types import MethodType  # noqa: E402
 
 from experta import Fact, InitialFact, KnowledgeEngine  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 from experta.agenda import Agenda  # noqa: E402
+from experta.conditionalelement import ConditionalElement  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
-from experta.matchers.rete import ReteMatcher  # noqa: E402
-from experta.matchers.rete.check import TypeCheck  # noqa: E402
-from experta.matchers.rete.mixins import ChildNode, NoMemory  # noqa: E402
-from experta.matchers.rete.nodes import BusNode, ConflictSetNode, FeatureTesterNode  # noqa: E402
-from experta.matchers.rete.token import Token  # noqa: E402
+
+from hipscreen.rules.compiled_matcher import CompiledMatcher  # noqa: E402
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 __all__ = [
     "EXPERTA_VERSION",
+    "CompiledMatcher",
     "ExpertaVersionError",
+    "KeyedAgenda",
     "PatchedKnowledgeEngine",
+    "QuietFactList",
     "SalienceThenRecencyStrategy",
-    "TypeIndexedReteMatcher",
+    "check_declarable",
     "check_experta_version",
 ]
 
 
-# -- the matcher -----------------------------------------------------------------------------
-def _test_then_copy(node: FeatureTesterNode, token: Token) -> None:
-    """FeatureTesterNode's activation, copying the token only when it must change. experta's
-    OneInputNode.activate copies first, yet most alpha tests fail, and a test without a binding
-    leaves the token as it is. Every other node copies a token before changing it, so passing
-    an unchanged token on is safe. The rest is FeatureTesterNode._activate (experta 1.9.4)."""
-    (fact,) = token.data
-    match = node.matcher(fact)
-    if not match:
-        return
-    if isinstance(match, Mapping):
-        for key, value in match.items():
-            if isinstance(key, tuple):  # negated condition
-                if key[1] in token.context and token.context[key[1]] == value:
-                    return
-            else:
-                if token.context.get(key, value) != value:
-                    return
-                if (False, key) in token.context and token.context[(False, key)] == value:
-                    return
-        token = token.copy()
-        token.context.update(match)
-    for child in node.children:
-        child.callback(token)
-
-
-class TrustedToken(Token):
-    """experta's Token without its type assertions on every copy (an abc isinstance check per
-    token, and one per fact). Tokens here are only ever made by the network from declared facts.
-    `copy()` keeps the class, so tokens made at the root stay trusted down the alpha network."""
-
-    def __new__(cls, tag, data, context=None):
-        data = {data} if isinstance(data, Fact) else set(data)
-        return tuple.__new__(cls, (tag, data, {} if context is None else context))
-
-
-class TypeIndexedBusNode(BusNode):
-    """experta's BusNode sends every fact to every type-test child, copying the token for each;
-    with one fact subtype per intake field that fan-out dominates matching. This node keeps the
-    same children but looks up the ones whose type test can pass (an alpha-memory index by
-    type, as in Forgy's Rete), so the network's results are unchanged."""
+# -- the strategy ----------------------------------------------------------------------------
+class KeyedAgenda(Agenda):
+    """experta's Agenda (activations in ascending order, the next to fire last) that also keeps
+    each activation's key in a parallel list, so an insertion compares keys (tuples) instead of
+    calling Activation.__lt__ for every comparison."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._by_type: dict[type, list] = {}
+        self.keys: list = []
 
-    def _children_for(self, fact_type: type) -> list:
-        children = self._by_type.get(fact_type)
-        if children is None:
-            children = [child for child in self.children
-                        if not isinstance(child.node.matcher, TypeCheck)
-                        or child.node.matcher.fact_type is fact_type]
-            self._by_type[fact_type] = children
-        return children
-
-    def add(self, fact) -> None:
-        token = TrustedToken.valid(fact)
-        for child in self._children_for(type(fact)):
-            child.callback(token)
-
-    def remove(self, fact) -> None:
-        token = TrustedToken.invalid(fact)
-        for child in self._children_for(type(fact)):
-            child.callback(token)
+    def get_next(self):
+        """Agenda.get_next: remove and return the last activation (None when empty)."""
+        if not self.activations:
+            return None
+        self.keys.pop()
+        return self.activations.pop()
 
 
-class TypeIndexedReteMatcher(ReteMatcher):
-    """experta's ReteMatcher with a type-indexed root node, and conflict sets it tracks itself.
-
-    experta's `changes()` asks every conflict-set node for its activations, finding the nodes
-    through `ReteMatcher._get_conflict_set_nodes`, an `lru_cache(maxsize=1)` on the class: one
-    entry shared by every matcher in the process, so engines on different threads that take
-    turns evict each other and re-walk the whole network, and the entry keeps the last matcher
-    (and its engine) alive. This matcher lists its conflict-set nodes once, when it builds the
-    network, and notes which of them the network adds an activation to or removes one from;
-    `changes()` reads only those, in experta's order.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        # ReteMatcher.__init__ makes a BusNode and builds the network on it; build on ours.
-        super(ReteMatcher, self).__init__(*args, **kwargs)
-        self.root_node = TypeIndexedBusNode()
-        self.build_network()
-        self._nodes = self._all_nodes()
-        # Only nodes with a memory need wiping on reset (NoMemory._reset does nothing).
-        self._with_memory = [n for n in self._nodes if type(n)._reset is not NoMemory._reset]
-        self._conflict_sets = self._conflict_sets_in_experta_order()
-        self._changed: set[int] = set()  # indices into _conflict_sets, since the last changes()
-        position = {id(node): index for index, node in enumerate(self._conflict_sets)}
-        for node in self._nodes:
-            node.children[:] = [self._patched_child(child, position) for child in node.children]
-
-    def _patched_child(self, child: ChildNode, position: dict[int, int]) -> ChildNode:
-        """The child with its callback replaced, if it is a one-input node experta wired up
-        through its `activate` (as it always does for these two node types)."""
-        node = child.node
-        if type(node) is FeatureTesterNode and child.callback == node.activate:
-            return ChildNode(node, MethodType(_test_then_copy, node))
-        if type(node) is ConflictSetNode and child.callback == node.activate:
-            return ChildNode(node, self._conflict_set_callback(node, position[id(node)]))
-        return child
-
-    def _conflict_set_callback(self, node: ConflictSetNode, index: int):
-        """The node's activation, noting that the node changed. ConflictSetNode._activate only
-        reads the token (it freezes what it keeps), so OneInputNode.activate's copy is skipped."""
-        activate = node._activate
-        changed = self._changed
-
-        def callback(token: Token) -> None:
-            activate(token)
-            changed.add(index)
-
-        return callback
-
-    def _all_nodes(self) -> list:
-        nodes, seen, stack = [], set(), [self.root_node]
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            nodes.append(node)
-            stack.extend(child.node for child in node.children)
-        return nodes
-
-    def _conflict_sets_in_experta_order(self) -> tuple[ConflictSetNode, ...]:
-        """The conflict-set nodes in ReteMatcher._get_conflict_set_nodes' order (depth first,
-        children in order, each node where first reached), so activations come out of
-        `changes()` in the order they do in experta."""
-        found: list[ConflictSetNode] = []
-        seen: set[int] = set()
-
-        def visit(node) -> None:
-            if id(node) in seen:
-                return
-            seen.add(id(node))
-            if isinstance(node, ConflictSetNode):
-                found.append(node)
-            for child in node.children:
-                visit(child.node)
-
-        visit(self.root_node)
-        return tuple(found)
-
-    def _get_conflict_set_nodes(self) -> tuple[ConflictSetNode, ...]:
-        """This matcher's own list, never experta's shared lru_cache."""
-        return self._conflict_sets
-
-    def reset(self) -> None:
-        """Wipe every node's memory once. experta's recursive reset visits a node once per path
-        to it (shared alpha nodes many times over); this visits each node once. It also clears
-        activations a conflict-set node had not handed out yet, so nothing of a run that stopped
-        part way can leak into the next one."""
-        for node in self._with_memory:
-            node._reset()
-        for node in self._conflict_sets:
-            node.added, node.removed = set(), set()
-        self._changed.clear()
-
-    def changes(self, adding=None, deleting=None):
-        """As ReteMatcher.changes: pass the fact changes through the network, then collect the
-        activations added and removed, but only from the conflict-set nodes that changed."""
-        for fact in deleting or ():
-            self.root_node.remove(fact)
-        for fact in adding or ():
-            self.root_node.add(fact)
-        added, removed = [], []
-        if self._changed:
-            changed = sorted(self._changed)
-            self._changed.clear()
-            for index in changed:
-                c_added, c_removed = self._conflict_sets[index].get_activations()
-                added.extend(c_added)
-                removed.extend(c_removed)
-        return added, removed
-
-
-# -- the strategy ----------------------------------------------------------------------------
 class SalienceThenRecencyStrategy(Strategy):
     """experta's DepthStrategy order (salience, then the most recent facts first), with the rule
     id as a last tie-break so the order never depends on set iteration. Keys are computed without
@@ -255,42 +87,131 @@ class SalienceThenRecencyStrategy(Strategy):
 
     def _update_agenda(self, agenda, added, removed):
         activations = agenda.activations
+        keys = getattr(agenda, "keys", None)
         for act in removed:
             for index, other in enumerate(activations):
-                if (other.rule is act.rule and other.facts == act.facts
-                        and other.context == act.context):
+                if other is act or (other.rule is act.rule and other.facts == act.facts
+                                    and other.context == act.context):
                     del activations[index]
+                    if keys is not None:
+                        del keys[index]
                     break
         for act in added:
-            act.key = self.key(act)
-            bisect.insort(activations, act)
+            key = act.key = self.key(act)
+            if keys is None:
+                bisect.insort(activations, act)
+            else:
+                index = bisect.bisect_right(keys, key)
+                keys.insert(index, key)
+                activations.insert(index, act)
+
+
+# -- the fact list ---------------------------------------------------------------------------
+_ORDINARY_KEYS: set = set()
+"""Fact keys seen to be neither special (`__x__`, which experta leaves out of a fact's identity)
+nor nested accessors (a double underscore inside, which experta refuses in declared facts)."""
+
+
+def _is_special(key) -> bool:
+    return isinstance(key, str) and key.startswith("__") and key.endswith("__")
+
+
+def _check_key(key) -> None:
+    """experta's refusal of a declared key with a double underscore inside it; remember a key
+    that is fine and not special, so it is checked once per process."""
+    if "__" in str(key).strip("__"):  # noqa: B005 (experta's own test, kept exactly)
+        raise KeyError("Cannot declare facts containing double underscores as keys.")
+    if not _is_special(key):
+        _ORDINARY_KEYS.add(key)
+
+
+def check_declarable(facts) -> None:
+    """experta's refusal of a declared fact holding a pattern's field constraint, or a key with a
+    double underscore inside it (KnowledgeEngine.__declare), in one pass over the fields."""
+    for fact in facts:
+        for key, value in fact.items():
+            if type(value) not in _PLAIN and isinstance(value, ConditionalElement):
+                raise TypeError("Declared facts cannot contain conditional elements")
+            if key not in _ORDINARY_KEYS:
+                _check_key(key)
+
+
+class QuietFactList(FactList):
+    """experta's FactList (same ids, duplicate refusal and change lists) whose declare makes no
+    watcher call: experta logs every declared fact through `watchers.FACTS.info`, a disabled
+    logger's call that costs as much as the bookkeeping itself."""
+
+    @staticmethod
+    def _get_fact_id(fact):
+        """FactList._get_fact_id: the fact's class and its fields without the special ones."""
+        for key in fact:
+            if key not in _ORDINARY_KEYS:
+                return FactList._get_fact_id(fact)
+        return frozenset((fact.__class__, *fact.items()))
+
+    def declare(self, fact):
+        """FactList.declare (experta 1.9.4) without the logging."""
+        if not isinstance(fact, Fact):
+            raise ValueError("The fact must descend the Fact class.")
+        if fact.__fields__:
+            fact.validate()
+        fact_id = self._get_fact_id(fact)
+        if self.duplication or fact_id not in self.reference_counter:
+            idx = self.last_index
+            dict.__setitem__(fact, "__factid__", idx)  # Fact's __factid__ setter does this
+            self[idx] = fact
+            self.last_index += 1
+            self.added.append(fact)
+            self.reference_counter[fact_id] = self.reference_counter.get(fact_id, 0) + 1
+            return fact
+        return None
 
 
 # -- the engine ------------------------------------------------------------------------------
 class PatchedKnowledgeEngine(KnowledgeEngine):
-    """KnowledgeEngine with the patched matcher and strategy, a cheaper reset, and a run loop
-    that hands each activation to `_fire` (override it to record what fires)."""
+    """KnowledgeEngine with the compiled matcher, the patched strategy and fact list, a cheaper
+    declare and reset, and a run loop that hands each activation to `_fire` (override it to
+    record what fires)."""
 
-    __matcher__ = TypeIndexedReteMatcher
+    __matcher__ = CompiledMatcher
     __strategy__ = SalienceThenRecencyStrategy
 
     def reset(self) -> None:
         """experta's reset without its DefFacts lookup: that lookup runs inspect.getmembers over
         every rule on each reset (slow, and it rebinds experta's shared Rule objects to this
         engine). The only initial fact these engines use is InitialFact()."""
-        self.agenda = Agenda()
-        self.facts = FactList()
+        self.agenda = KeyedAgenda()
+        self.facts = QuietFactList()
         self.matcher.reset()
-        self._KnowledgeEngine__declare(InitialFact())  # experta's own reset declares it this way
         self.running = False
+        PatchedKnowledgeEngine.declare(self, InitialFact())  # as experta's reset: not a rule's fact
+
+    def declare(self, *facts: Fact):
+        """experta's declare: refuse a fact holding a pattern's field constraint or a key with a
+        double underscore inside it, store the new facts, and update the agenda unless a rule is
+        firing (the run loop does it then)."""
+        check_declarable(facts)
+        last = None
+        for fact in facts:
+            last = self.facts.declare(fact)
+        if not self.running:
+            self.strategy.update_agenda(self.agenda, *self.get_activations())
+        return last
 
     def run(self, steps: float = float("inf")) -> None:
-        """experta's run loop (without its watchers' logging), firing through `_fire`."""
+        """experta's run loop (without its watchers' logging), firing through `_fire`: pass the
+        fact list's changes to the matcher, update the agenda, fire the next activation."""
         self.running = True
+        facts, agenda = self.facts, self.agenda
+        changes, update = self.matcher.changes, self.strategy._update_agenda
         while steps > 0 and self.running:
-            added, removed = self.get_activations()
-            self.strategy.update_agenda(self.agenda, added, removed)
-            activation = self.agenda.get_next()
+            if facts.added or facts.removed:
+                adding, deleting = facts.added, facts.removed
+                facts.added, facts.removed = [], []
+                added, removed = changes(adding, deleting)
+                if added or removed:
+                    update(agenda, added, removed)
+            activation = agenda.get_next()
             if activation is None:
                 break
             steps -= 1
@@ -303,9 +224,11 @@ class PatchedKnowledgeEngine(KnowledgeEngine):
         objects shared by every engine of the class (get_rules() sets it on the class's own
         rules), so the body is called through `_wrapped` and never depends on it."""
         rule = activation.rule
-        kwargs = {k: v for k, v in activation.context.items() if not k.startswith("__")}
-        if rule._wrapped_args:
-            kwargs = {k: v for k, v in kwargs.items() if k in rule._wrapped_args}
+        wanted = rule._wrapped_args
+        if wanted:  # the names the body takes (experta's Rule reads them from its signature)
+            kwargs = {k: v for k, v in activation.context.items() if k in wanted}
+        else:
+            kwargs = {k: v for k, v in activation.context.items() if not k.startswith("__")}
         rule._wrapped(self, **kwargs)
 
     def _same_as(self, fact: Fact) -> Fact | None:

@@ -9,6 +9,17 @@ class _Fact(Fact):
     """experta's Fact, storing plain values directly: experta passes every value through its
     `freeze` (a singledispatch call) even when, as here, it is already immutable."""
 
+    def __init__(self, *args, **kwargs):
+        if args:
+            super().__init__(*args, **kwargs)
+            return
+        for value in kwargs.values():
+            if type(value) not in _PLAIN:
+                super().__init__(**kwargs)
+                return
+        dict.update(self, kwargs)
+        self._Fact__defaults = {}  # what experta's Fact.__init__ sets (its name-mangled __defaults)
+
     def __setitem__(self, key, value):
         if type(value) in _PLAIN and self.get("__factid__") is None:
             dict.__setitem__(self, key, value)

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 import hipscreen.rules.experta_patches as experta_patches
 from benchmarks.synth import generate
 from hipscreen.knowledge.intake import Intake
+from hipscreen.rules.compiled_matcher import CompiledMatcher
 from hipscreen.rules.engine import ScreeningEngine
 from hipscreen.rules.experta_patches import (
     EXPERTA_VERSION,
     ExpertaVersionError,
-    TypeIndexedReteMatcher,
     check_experta_version,
 )
 from hipscreen.screening import answers, fields_the_rules_read
@@ -87,8 +87,9 @@ class StockEngine(ScreeningEngine):
     run = KnowledgeEngine.run
 
     def reset(self) -> None:
-        self.derivations, self.fired, self._firing, self._by_kind = {}, [], None, None
+        self.derivations, self.fired, self._firing = {}, [], None
         KnowledgeEngine.reset(self)
+        self._by_kind = {"InitialFact": list(self.facts.values())}
         self.agenda = _FiringAgenda(self, self.agenda.activations)
 
 
@@ -132,7 +133,7 @@ def _run_both(patched: ScreeningEngine, stock: StockEngine, intake: Intake) -> b
 @pytest.fixture(scope="module")
 def engines() -> tuple[ScreeningEngine, StockEngine]:
     patched, stock = ScreeningEngine(), StockEngine()
-    assert type(patched.matcher) is TypeIndexedReteMatcher
+    assert type(patched.matcher) is CompiledMatcher
     assert type(stock.matcher) is ReteMatcher and type(stock.strategy) is DepthStrategy
     return patched, stock
 
@@ -151,14 +152,3 @@ def test_patched_engine_concludes_what_stock_experta_does_on_1000_synthetic_inta
 @given(data=intakes)
 def test_patched_engine_concludes_what_stock_experta_does_on_random_intakes(engines, data):
     _run_both(*engines, Intake.model_validate(data))
-
-
-def test_the_patched_matcher_never_fills_experta_s_shared_conflict_set_cache(engines):
-    patched, _ = engines
-    ReteMatcher._get_conflict_set_nodes.cache_clear()
-    patched.reset()
-    patched.declare(*answers(Intake.model_validate({"age": 30, "movement": {"hip_shift": "left"}})))
-    patched.run()
-    assert ReteMatcher._get_conflict_set_nodes.cache_info().currsize == 0
-    assert patched.matcher._get_conflict_set_nodes() == \
-        ReteMatcher._get_conflict_set_nodes.__wrapped__(patched.matcher)

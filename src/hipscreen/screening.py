@@ -18,7 +18,6 @@ from hipscreen.result import (
     RedFlagHit,
     Result,
     SkippedTest,
-    TraceStep,
     Triage,
 )
 from hipscreen.rules.engine import ScreeningEngine
@@ -274,14 +273,6 @@ def _skipped(intake: Intake) -> list[SkippedTest]:
     return skipped
 
 
-def _fact_data(fact: Fact) -> dict[str, Any]:
-    """A fact's fields without experta's bookkeeping keys (__factid__, __bind__)."""
-    data = dict(fact)
-    for key in ("__factid__", "__bind__"):
-        data.pop(key, None)
-    return data
-
-
 @per_catalogue
 def _rule_words() -> dict[str, tuple[str, str]]:
     """Each rule's text and cited source in words, once for each catalogue."""
@@ -289,20 +280,23 @@ def _rule_words() -> dict[str, tuple[str, str]]:
     return {rule_id: (info.text, cat.cite(info.source)) for rule_id, info in rules().items()}
 
 
-def _trace(eng: ScreeningEngine) -> list[TraceStep]:
+def _trace(eng: ScreeningEngine) -> list[dict[str, Any]]:
+    """The trace as TraceStep fields, one step per fact some rule or answer declared: Result
+    validates them with everything else in one pass."""
     words = _rule_words()
+    derivations = eng.derivations
     steps = []
     for fid, fact in eng.facts.items():
-        derivations = eng.derivations.get(fid)
-        if not derivations:
+        ways = derivations.get(fid)
+        if not ways:
             continue
-        (rule, premises), *others = derivations
+        (rule, premises), *others = ways
         text, source = words[rule] if rule else (None, None)
-        steps.append(TraceStep(
-            fact_id=fid, kind=kind_of(fact),
-            data=_fact_data(fact),
-            rule=rule, rule_text=text, source=source, premises=list(premises),
-            also_by=[{"rule": r, "premises": list(p)} for r, p in others]))
+        steps.append({
+            "fact_id": fid, "kind": kind_of(fact),
+            "data": {k: v for k, v in fact.items() if k != "__factid__" and k != "__bind__"},
+            "rule": rule, "rule_text": text, "source": source, "premises": list(premises),
+            "also_by": [{"rule": r, "premises": list(p)} for r, p in others]})
     return steps
 
 

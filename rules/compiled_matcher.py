@@ -1,0 +1,404 @@
+"""A compiled matcher behind experta's matcher hook: experta's activations, without its Rete.
+
+experta's ReteMatcher passes every fact through a network of node objects: a token copied at
+most nodes, each alpha test a chain of generic checks that log every call, and every join
+re-walking the other side's memory with dict copies. This matcher takes the same rules, put in
+the same normal form by experta's own `prepare_rule` (DNF, InitialFact where a branch starts with
+a NOT or matches no fact), and compiles each branch once:
+
+- every pattern's field tests become one plain Python function (generated source), indexed by
+  the exact fact type experta's TypeCheck tests, returning the values it binds or None;
+- positive patterns join on their shared variables, nothing is copied;
+- a NOT counts the facts that block each match, an EXISTS counts the facts that satisfy it;
+- the conflict set changes only for the branches a fact reaches, and `changes()` hands over
+  the activations added and removed since the last call, netted as experta's conflict-set
+  nodes net them.
+
+What it concludes is experta's: tests/test_compiled_matcher.py compares it with experta's own
+ReteMatcher on every condition form it accepts, with retraction, and the rule base on synthetic
+intakes. It accepts patterns, AND, OR, NOT, EXISTS and TEST; FORALL, EXISTS of more than one
+pattern, nested field access (`a__b`) and a variable under `~` or `|` are refused when the
+engine is built, never matched wrongly.
+"""
+
+from __future__ import annotations
+
+from hipscreen.rules.experta_version import check_experta_version
+
+# Checked before importing experta's internals, so a moved internal cannot hide the real cause.
+check_experta_version()
+
+import inspect  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
+
+from experta.abstract import Matcher  # noqa: E402
+from experta.activation import Activation  # noqa: E402
+from experta.conditionalelement import AND, EXISTS, FORALL, NOT, OR, TEST  # noqa: E402
+from experta.fact import Fact, InitialFact  # noqa: E402
+from experta.fieldconstraint import ANDFC, NOTFC, ORFC, FieldConstraint, L, P, W  # noqa: E402
+from experta.matchers.rete.utils import prepare_rule  # noqa: E402
+from experta.rule import Rule  # noqa: E402
+
+__all__ = ["CompiledActivation", "CompiledMatcher", "UnsupportedCondition"]
+
+POSITIVE, NEGATED, EXISTING = 0, 1, 2
+
+
+class UnsupportedCondition(TypeError):
+    """A rule uses a condition form the compiled matcher does not implement."""
+
+
+# -- compiling one pattern -------------------------------------------------------------------
+class _PatternCode:
+    """Generated source for one pattern's alpha test, and the names it binds."""
+
+    def __init__(self, rule_name: str) -> None:
+        self.rule_name = rule_name
+        self.reads: list[str] = []          # lines reading the fields
+        self.tests: list[str] = []          # boolean expressions, all must hold
+        self.binds: dict[str, str] = {}     # variable -> expression of its value
+        self.constants: dict[str, object] = {}
+
+    def constant(self, value: object) -> str:
+        name = f"c{len(self.constants)}"
+        self.constants[name] = value
+        return name
+
+    def refuse(self, what: str) -> UnsupportedCondition:
+        return UnsupportedCondition(f"rule {self.rule_name!r}: {what} is not supported by the "
+                                    f"compiled matcher (hipscreen.rules.compiled_matcher)")
+
+    def bind(self, name: str, expr: str) -> None:
+        if name in self.binds:  # the same variable twice in one pattern: both values agree
+            self.tests.append(f"({self.binds[name]} == {expr})")
+        else:
+            self.binds[name] = expr
+
+    def constraint(self, constraint, expr: str, *, may_bind: bool = True) -> str:
+        """A boolean expression for one field constraint on the value `expr` (experta's
+        FeatureCheck semantics), recording its bindings."""
+        if not isinstance(constraint, FieldConstraint):
+            constraint = L(constraint)
+        bind = getattr(constraint, "__bind__", None)
+        if bind is not None:
+            if not may_bind:
+                raise self.refuse(f"a variable ({bind!r}) under ~ or |")
+            self.bind(bind, expr)
+        if isinstance(constraint, L):
+            return f"({self.constant(constraint.value)} == {expr})"
+        if isinstance(constraint, W):
+            return "True"
+        if isinstance(constraint, P):
+            return f"{self.constant(constraint.match)}({expr})"
+        if isinstance(constraint, ANDFC):
+            parts = [self.constraint(c, expr, may_bind=may_bind) for c in constraint]
+            return "(" + " and ".join(parts) + ")"
+        if isinstance(constraint, ORFC):
+            parts = [self.constraint(c, expr, may_bind=False) for c in constraint]
+            return "(" + " or ".join(parts) + ")"
+        if isinstance(constraint, NOTFC):
+            return f"(not {self.constraint(constraint[0], expr, may_bind=False)})"
+        raise self.refuse(f"the field constraint {constraint!r}")
+
+
+def _compile_pattern(pattern: Fact, rule_name: str):
+    """(fact type, alpha test, variable names): the test takes a fact and returns the values
+    of the variables (a tuple, in that order) when the fact matches, else None."""
+    code = _PatternCode(rule_name)
+    for position, (key, constraint) in enumerate(pattern.items()):
+        if key == "__bind__":
+            code.bind(constraint, "fact")
+            continue
+        if isinstance(key, str) and key.startswith("__") and key.endswith("__"):
+            raise code.refuse(f"the special key {key!r} in a pattern")
+        if isinstance(key, str) and "__" in key:
+            raise code.refuse(f"the nested field access {key!r}")
+        value = f"v{position}"
+        code.reads.append(f"{value} = fact[{key!r}]")
+        code.tests.append(code.constraint(constraint, value))
+    names = tuple(code.binds)
+    lines = ["def alpha(fact):"]
+    if code.reads:
+        lines += ["    try:", *(f"        {line}" for line in code.reads),
+                  "    except (KeyError, IndexError, TypeError):", "        return None"]
+    tests = [t for t in code.tests if t != "True"]
+    if tests:
+        lines.append(f"    if not ({' and '.join(tests)}):")
+        lines.append("        return None")
+    values = "".join(f"{code.binds[n]}, " for n in names)
+    lines.append(f"    return ({values})")
+    namespace = dict(code.constants)
+    exec(compile("\n".join(lines), f"<pattern of {rule_name}>", "exec"), namespace)  # noqa: S102
+    return type(pattern), namespace["alpha"], names
+
+
+# -- one branch of a rule (a conjunction after DNF) ----------------------------------------------
+class CompiledActivation(Activation):
+    """experta's Activation, made without hashing its facts: `facts` is a tuple of the distinct
+    facts matched (experta's is a set of the same facts); equality and hashing are experta's."""
+
+    def __init__(self, rule, facts, context) -> None:
+        self.rule = rule
+        self.facts = facts
+        self.context = context
+        self.key = None
+
+
+class _Slot:
+    """A pattern of a branch: POSITIVE, NEGATED (NOT) or EXISTING (EXISTS)."""
+
+    __slots__ = ("branch", "role", "fact_type", "alpha", "names", "join", "memory")
+
+    def __init__(self, branch, role, fact_type, alpha, names, join) -> None:
+        self.branch = branch
+        self.role = role
+        self.fact_type = fact_type
+        self.alpha = alpha
+        self.names = names      # variables the pattern binds
+        self.join = join        # for NOT: (position in names, variable) shared with earlier patterns
+        self.memory: list = []  # (fact, values) of the facts that pass the alpha test
+
+
+class _Match:
+    """A combination of facts that meets a branch's positive patterns."""
+
+    __slots__ = ("facts", "context", "blocked", "activation", "active")
+
+    def __init__(self, facts, context) -> None:
+        self.facts = facts
+        self.context = context
+        self.blocked = 0
+        self.activation = None
+        self.active = False
+
+
+class _Branch:
+    def __init__(self, rule: Rule, elements: Iterable, matcher: CompiledMatcher) -> None:
+        self.rule = rule
+        self.matcher = matcher
+        self.positive: list[_Slot] = []
+        self.negated: list[_Slot] = []
+        self.existing: list[_Slot] = []
+        self.tests: list[tuple] = []
+        self.matches: list[_Match] = []
+        self.exists_count: list[int] = []
+        bound: set[str] = set()
+        elements = list(elements)
+        if any(isinstance(e, EXISTS) for e in elements) and not any(
+                type(e) is InitialFact for e in elements):
+            # experta joins an EXISTS through the InitialFact, which is then one of the facts
+            # of every activation; the compiled branch matches the InitialFact the same way.
+            elements.insert(0, InitialFact())
+        name = rule.__name__
+        for element in elements:
+            if isinstance(element, Fact):
+                slot = self._slot(POSITIVE, element, bound, name)
+                bound.update(slot.names)
+                self.positive.append(slot)
+            elif isinstance(element, NOT) and len(element) == 1 and isinstance(element[0], Fact):
+                self.negated.append(self._slot(NEGATED, element[0], bound, name))
+            elif isinstance(element, EXISTS) and len(element) == 1 and isinstance(element[0], Fact):
+                self.existing.append(self._slot(EXISTING, element[0], set(), name))
+                self.exists_count.append(0)
+            elif isinstance(element, TEST):
+                test = element[0]
+                params = tuple(inspect.signature(test).parameters)
+                self.tests.append((test, params, frozenset(bound)))
+            elif isinstance(element, FORALL):
+                raise UnsupportedCondition(f"rule {name!r}: FORALL is not supported by the "
+                                           f"compiled matcher")
+            else:
+                raise UnsupportedCondition(f"rule {name!r}: the condition {element!r} is not "
+                                           f"supported by the compiled matcher")
+        self._single = len(self.positive) == 1 and not self.tests
+
+    def _slot(self, role, pattern, bound, rule_name) -> _Slot:
+        fact_type, alpha, names = _compile_pattern(pattern, rule_name)
+        join = tuple((i, n) for i, n in enumerate(names) if n in bound) if role == NEGATED else ()
+        return _Slot(self, role, fact_type, alpha, names, join)
+
+    def reset(self) -> None:
+        for slot in self.positive + self.negated + self.existing:
+            slot.memory = []
+        self.matches = []
+        self.exists_count = [0] * len(self.existing)
+
+    # -- facts arriving ------------------------------------------------------------------
+    def add_positive(self, slot: _Slot, fact, values) -> None:
+        slot.memory.append((fact, values))
+        if self._single:
+            self._new_match((fact,), dict(zip(slot.names, values, strict=True)))
+            return
+        start = dict(zip(slot.names, values, strict=True))
+        others = [s for s in self.positive if s is not slot]
+        self._extend(others, 0, [fact], start)
+
+    def _extend(self, others, index, facts, context) -> None:
+        if index == len(others):
+            for test, params, visible in self.tests:
+                if not test(**{p: context.get(p) if p in visible else None for p in params}):
+                    return
+            if len({id(f) for f in facts}) < len(facts):  # one fact met two patterns
+                facts = list({id(f): f for f in facts}.values())
+            self._new_match(tuple(facts), context)
+            return
+        slot = others[index]
+        names = slot.names
+        for fact, values in slot.memory:
+            extended = context
+            for name, value in zip(names, values, strict=True):
+                if name in context:
+                    if context[name] != value:
+                        break
+                else:
+                    if extended is context:
+                        extended = dict(context)
+                    extended[name] = value
+            else:
+                facts.append(fact)
+                self._extend(others, index + 1, facts, extended)
+                facts.pop()
+
+    def _new_match(self, facts, context) -> None:
+        match = _Match(facts, context)
+        for slot in self.negated:
+            match.blocked += sum(1 for _, values in slot.memory if _joins(slot, values, context))
+        self.matches.append(match)
+        if not match.blocked and all(self.exists_count):
+            self._activate(match)
+
+    def add_negated(self, slot: _Slot, fact, values) -> None:
+        slot.memory.append((fact, values))
+        for match in self.matches:
+            if _joins(slot, values, match.context):
+                match.blocked += 1
+                if match.active:
+                    self._deactivate(match)
+
+    def add_existing(self, slot: _Slot, fact, values) -> None:
+        slot.memory.append((fact, values))
+        index = self.existing.index(slot)
+        self.exists_count[index] += 1
+        if self.exists_count[index] == 1 and all(self.exists_count):
+            for match in self.matches:
+                if not match.blocked:
+                    self._activate(match)
+
+    # -- facts leaving -------------------------------------------------------------------
+    def remove(self, slot: _Slot, fact) -> None:
+        entries = [e for e in slot.memory if e[0] is fact]
+        if not entries:
+            return
+        slot.memory = [e for e in slot.memory if e[0] is not fact]
+        if slot.role == POSITIVE:
+            kept = []
+            for match in self.matches:
+                if any(f is fact for f in match.facts):
+                    if match.active:
+                        self._deactivate(match)
+                else:
+                    kept.append(match)
+            self.matches = kept
+        elif slot.role == NEGATED:
+            for _, values in entries:
+                for match in self.matches:
+                    if _joins(slot, values, match.context):
+                        match.blocked -= 1
+                        if not match.blocked and all(self.exists_count):
+                            self._activate(match)
+        else:
+            index = self.existing.index(slot)
+            self.exists_count[index] -= len(entries)
+            if self.exists_count[index] == 0:
+                for match in self.matches:
+                    if match.active:
+                        self._deactivate(match)
+
+    # -- the conflict set ----------------------------------------------------------------
+    def _activate(self, match: _Match) -> None:
+        match.active = True
+        activation = match.activation
+        pending = self.matcher._pending
+        if activation is None:
+            activation = match.activation = CompiledActivation(self.rule, match.facts, match.context)
+        elif pending.get(id(activation), (None, None))[1] is False:  # removed, not yet handed over
+            del pending[id(activation)]
+            return
+        pending[id(activation)] = (activation, True)
+
+    def _deactivate(self, match: _Match) -> None:
+        match.active = False
+        activation = match.activation
+        pending = self.matcher._pending
+        if pending.get(id(activation), (None, None))[1] is True:  # added, not yet handed over
+            del pending[id(activation)]
+            return
+        pending[id(activation)] = (activation, False)
+
+
+def _joins(slot: _Slot, values, context) -> bool:
+    """Whether a NOT's fact agrees with a match on the variables they share."""
+    return not any(context[name] != values[position] for position, name in slot.join)
+
+
+def _branches(rule: Rule) -> list[list]:
+    """A rule's branches in experta's normal form (ReteMatcher.build_beta_part's reading)."""
+    prepared = prepare_rule(rule)
+    branches = list(prepared[0]) if len(prepared) and isinstance(prepared[0], OR) else [prepared]
+    return [list(b) if isinstance(b, AND | Rule) else [b] for b in branches]
+
+
+# -- the matcher --------------------------------------------------------------------------------
+class CompiledMatcher(Matcher):
+    """experta's Matcher interface over compiled branches (see the module docstring)."""
+
+    def __init__(self, engine) -> None:
+        super().__init__(engine)
+        self._pending: dict[int, tuple[Activation, bool]] = {}
+        self.branches: list[_Branch] = []
+        for rule in engine.get_rules():
+            for elements in _branches(rule):
+                self.branches.append(_Branch(rule, elements, self))
+        by_type: dict[type, list[_Slot]] = {}
+        for branch in self.branches:
+            for slot in branch.positive + branch.negated + branch.existing:
+                by_type.setdefault(slot.fact_type, []).append(slot)
+        self._slots_by_type = by_type
+        # what an arriving fact of a type meets: (alpha test, the branch's handler, slot)
+        handlers = {POSITIVE: "add_positive", NEGATED: "add_negated", EXISTING: "add_existing"}
+        self._arrivals = {
+            fact_type: tuple((slot.alpha, getattr(slot.branch, handlers[slot.role]), slot)
+                             for slot in slots)
+            for fact_type, slots in by_type.items()}
+        self._touched: set[_Branch] = set(self.branches)
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every fact: only the branches a fact reached since the last reset have any."""
+        for branch in self._touched:
+            branch.reset()
+        self._touched = set()
+        self._pending = {}
+
+    def changes(self, adding=None, deleting=None):
+        """Pass the fact changes through the branches; return the activations added and
+        removed since the last call."""
+        by_type = self._slots_by_type
+        touched = self._touched
+        for fact in deleting or ():
+            for slot in by_type.get(type(fact), ()):
+                slot.branch.remove(slot, fact)
+        arrivals = self._arrivals
+        for fact in adding or ():
+            for alpha, handler, slot in arrivals.get(type(fact), ()):
+                values = alpha(fact)
+                if values is not None:
+                    touched.add(slot.branch)
+                    handler(slot, fact, values)
+        if not self._pending:
+            return [], []
+        added, removed = [], []
+        for activation, is_added in self._pending.values():
+            (added if is_added else removed).append(activation)
+        self._pending = {}
+        return added, removed

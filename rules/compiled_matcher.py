@@ -7,7 +7,7 @@ the same normal form by experta's own `prepare_rule` (DNF, InitialFact where a b
 a NOT or matches no fact), and compiles each branch once:
 
 - every pattern's field tests become one plain Python function (generated source), indexed by
-  the exact fact type experta's TypeCheck tests, returning the values it binds or None;
+  the exact fact type experta's TypeCheck tests, returning what it binds (a dict) or None;
 - positive patterns join on their shared variables, nothing is copied;
 - a NOT counts the facts that block each match, an EXISTS counts the facts that satisfy it;
 - the conflict set changes only for the branches a fact reaches, and `changes()` hands over
@@ -102,8 +102,8 @@ class _PatternCode:
 
 
 def _compile_pattern(pattern: Fact, rule_name: str):
-    """(fact type, alpha test, variable names): the test takes a fact and returns the values
-    of the variables (a tuple, in that order) when the fact matches, else None."""
+    """(fact type, alpha test, variable names): the test takes a fact and returns its bindings
+    (a new dict: variable -> value) when the fact matches, else None."""
     code = _PatternCode(rule_name)
     for position, (key, constraint) in enumerate(pattern.items()):
         if key == "__bind__":
@@ -125,8 +125,8 @@ def _compile_pattern(pattern: Fact, rule_name: str):
     if tests:
         lines.append(f"    if not ({' and '.join(tests)}):")
         lines.append("        return None")
-    values = "".join(f"{code.binds[n]}, " for n in names)
-    lines.append(f"    return ({values})")
+    bindings = ", ".join(f"{n!r}: {code.binds[n]}" for n in names)
+    lines.append(f"    return {{{bindings}}}")
     namespace = dict(code.constants)
     exec(compile("\n".join(lines), f"<pattern of {rule_name}>", "exec"), namespace)  # noqa: S102
     return type(pattern), namespace["alpha"], names
@@ -134,14 +134,18 @@ def _compile_pattern(pattern: Fact, rule_name: str):
 
 # -- one branch of a rule (a conjunction after DNF) ----------------------------------------------
 class CompiledActivation(Activation):
-    """experta's Activation, made without hashing its facts: `facts` is a tuple of the distinct
-    facts matched (experta's is a set of the same facts); equality and hashing are experta's."""
+    """experta's Activation, made without hashing its facts (`facts` is a tuple of the distinct
+    facts matched; experta's is a set of the same facts; equality and hashing are experta's).
+    It is also the branch's record of the match: how many facts block it (NOT), and whether it
+    is in the conflict set."""
 
     def __init__(self, rule, facts, context) -> None:
         self.rule = rule
         self.facts = facts
         self.context = context
         self.key = None
+        self.blocked = 0
+        self.active = False
 
 
 class _Slot:
@@ -155,32 +159,21 @@ class _Slot:
         self.fact_type = fact_type
         self.alpha = alpha
         self.names = names      # variables the pattern binds
-        self.join = join        # for NOT: (position in names, variable) shared with earlier patterns
-        self.memory: list = []  # (fact, values) of the facts that pass the alpha test
-
-
-class _Match:
-    """A combination of facts that meets a branch's positive patterns."""
-
-    __slots__ = ("facts", "context", "blocked", "activation", "active")
-
-    def __init__(self, facts, context) -> None:
-        self.facts = facts
-        self.context = context
-        self.blocked = 0
-        self.activation = None
-        self.active = False
+        self.join = join        # for NOT: the variables it shares with earlier patterns
+        self.memory: list = []  # (fact, bindings) of the facts that pass the alpha test
 
 
 class _Branch:
-    def __init__(self, rule: Rule, elements: Iterable, matcher: CompiledMatcher) -> None:
+    def __init__(self, rule: Rule, elements: Iterable, pending: dict) -> None:
         self.rule = rule
-        self.matcher = matcher
+        self.salience = rule.salience
+        self.name = rule.__name__
+        self.pending = pending  # the matcher's: id(activation) -> (activation, added?)
         self.positive: list[_Slot] = []
         self.negated: list[_Slot] = []
         self.existing: list[_Slot] = []
         self.tests: list[tuple] = []
-        self.matches: list[_Match] = []
+        self.matches: list[CompiledActivation] = []
         self.exists_count: list[int] = []
         bound: set[str] = set()
         elements = list(elements)
@@ -211,27 +204,27 @@ class _Branch:
                 raise UnsupportedCondition(f"rule {name!r}: the condition {element!r} is not "
                                            f"supported by the compiled matcher")
         self._single = len(self.positive) == 1 and not self.tests
+        self.slots = (*self.positive, *self.negated, *self.existing)
 
     def _slot(self, role, pattern, bound, rule_name) -> _Slot:
         fact_type, alpha, names = _compile_pattern(pattern, rule_name)
-        join = tuple((i, n) for i, n in enumerate(names) if n in bound) if role == NEGATED else ()
+        join = tuple(n for n in names if n in bound) if role == NEGATED else ()
         return _Slot(self, role, fact_type, alpha, names, join)
 
     def reset(self) -> None:
-        for slot in self.positive + self.negated + self.existing:
+        for slot in self.slots:
             slot.memory = []
         self.matches = []
-        self.exists_count = [0] * len(self.existing)
+        if self.existing:
+            self.exists_count = [0] * len(self.existing)
 
     # -- facts arriving ------------------------------------------------------------------
-    def add_positive(self, slot: _Slot, fact, values) -> None:
-        slot.memory.append((fact, values))
+    def add_positive(self, slot: _Slot, fact, bindings) -> None:
+        slot.memory.append((fact, bindings))
         if self._single:
-            self._new_match((fact,), dict(zip(slot.names, values, strict=True)))
-            return
-        start = dict(zip(slot.names, values, strict=True))
-        others = [s for s in self.positive if s is not slot]
-        self._extend(others, 0, [fact], start)
+            self._new_match((fact,), bindings)
+        else:
+            self._extend([s for s in self.positive if s is not slot], 0, [fact], bindings)
 
     def _extend(self, others, index, facts, context) -> None:
         if index == len(others):
@@ -243,10 +236,9 @@ class _Branch:
             self._new_match(tuple(facts), context)
             return
         slot = others[index]
-        names = slot.names
-        for fact, values in slot.memory:
+        for fact, bindings in slot.memory:
             extended = context
-            for name, value in zip(names, values, strict=True):
+            for name, value in bindings.items():
                 if name in context:
                     if context[name] != value:
                         break
@@ -260,23 +252,31 @@ class _Branch:
                 facts.pop()
 
     def _new_match(self, facts, context) -> None:
-        match = _Match(facts, context)
+        match = CompiledActivation(self.rule, facts, context)
+        # its agenda key, as SalienceThenRecencyStrategy.key computes it
+        ids = [f["__factid__"] for f in facts]
+        if len(ids) > 1:
+            ids.sort(reverse=True)
+        match.key = (self.salience, ids, self.name)
         for slot in self.negated:
-            match.blocked += sum(1 for _, values in slot.memory if _joins(slot, values, context))
+            for _, bindings in slot.memory:
+                if _joins(slot.join, bindings, context):
+                    match.blocked += 1
         self.matches.append(match)
-        if not match.blocked and all(self.exists_count):
-            self._activate(match)
+        if not match.blocked and (not self.exists_count or all(self.exists_count)):
+            match.active = True
+            self.pending[id(match)] = (match, True)
 
-    def add_negated(self, slot: _Slot, fact, values) -> None:
-        slot.memory.append((fact, values))
+    def add_negated(self, slot: _Slot, fact, bindings) -> None:
+        slot.memory.append((fact, bindings))
         for match in self.matches:
-            if _joins(slot, values, match.context):
+            if _joins(slot.join, bindings, match.context):
                 match.blocked += 1
                 if match.active:
                     self._deactivate(match)
 
-    def add_existing(self, slot: _Slot, fact, values) -> None:
-        slot.memory.append((fact, values))
+    def add_existing(self, slot: _Slot, fact, bindings) -> None:
+        slot.memory.append((fact, bindings))
         index = self.existing.index(slot)
         self.exists_count[index] += 1
         if self.exists_count[index] == 1 and all(self.exists_count):
@@ -300,9 +300,9 @@ class _Branch:
                     kept.append(match)
             self.matches = kept
         elif slot.role == NEGATED:
-            for _, values in entries:
+            for _, bindings in entries:
                 for match in self.matches:
-                    if _joins(slot, values, match.context):
+                    if _joins(slot.join, bindings, match.context):
                         match.blocked -= 1
                         if not match.blocked and all(self.exists_count):
                             self._activate(match)
@@ -315,30 +315,26 @@ class _Branch:
                         self._deactivate(match)
 
     # -- the conflict set ----------------------------------------------------------------
-    def _activate(self, match: _Match) -> None:
+    def _activate(self, match: CompiledActivation) -> None:
         match.active = True
-        activation = match.activation
-        pending = self.matcher._pending
-        if activation is None:
-            activation = match.activation = CompiledActivation(self.rule, match.facts, match.context)
-        elif pending.get(id(activation), (None, None))[1] is False:  # removed, not yet handed over
-            del pending[id(activation)]
-            return
-        pending[id(activation)] = (activation, True)
+        pending = self.pending
+        if id(match) in pending:  # removed, not yet handed over: nothing changed
+            del pending[id(match)]
+        else:
+            pending[id(match)] = (match, True)
 
-    def _deactivate(self, match: _Match) -> None:
+    def _deactivate(self, match: CompiledActivation) -> None:
         match.active = False
-        activation = match.activation
-        pending = self.matcher._pending
-        if pending.get(id(activation), (None, None))[1] is True:  # added, not yet handed over
-            del pending[id(activation)]
-            return
-        pending[id(activation)] = (activation, False)
+        pending = self.pending
+        if id(match) in pending:  # added, not yet handed over: nothing changed
+            del pending[id(match)]
+        else:
+            pending[id(match)] = (match, False)
 
 
-def _joins(slot: _Slot, values, context) -> bool:
-    """Whether a NOT's fact agrees with a match on the variables they share."""
-    return not any(context[name] != values[position] for position, name in slot.join)
+def _joins(join, bindings, context) -> bool:
+    """Whether a NOT's fact agrees with a match on the variables they share (`join`)."""
+    return not any(context[name] != bindings[name] for name in join)
 
 
 def _branches(rule: Rule) -> list[list]:
@@ -358,7 +354,7 @@ class CompiledMatcher(Matcher):
         self.branches: list[_Branch] = []
         for rule in engine.get_rules():
             for elements in _branches(rule):
-                self.branches.append(_Branch(rule, elements, self))
+                self.branches.append(_Branch(rule, elements, self._pending))
         by_type: dict[type, list[_Slot]] = {}
         for branch in self.branches:
             for slot in branch.positive + branch.negated + branch.existing:
@@ -378,7 +374,7 @@ class CompiledMatcher(Matcher):
         for branch in self._touched:
             branch.reset()
         self._touched = set()
-        self._pending = {}
+        self._pending.clear()
 
     def changes(self, adding=None, deleting=None):
         """Pass the fact changes through the branches; return the activations added and
@@ -391,14 +387,14 @@ class CompiledMatcher(Matcher):
         arrivals = self._arrivals
         for fact in adding or ():
             for alpha, handler, slot in arrivals.get(type(fact), ()):
-                values = alpha(fact)
-                if values is not None:
+                bindings = alpha(fact)
+                if bindings is not None:
                     touched.add(slot.branch)
-                    handler(slot, fact, values)
+                    handler(slot, fact, bindings)
         if not self._pending:
             return [], []
         added, removed = [], []
         for activation, is_added in self._pending.values():
             (added if is_added else removed).append(activation)
-        self._pending = {}
+        self._pending.clear()
         return added, removed

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from experta import EXISTS, MATCH, NOT, Rule
 
-from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.catalogue import catalogue, per_catalogue
 from hipscreen.rules.facts import Deficit, Evidence, finding
 from hipscreen.rules.meta import COMBINE, DEFICITS, cites, threshold
 
@@ -241,6 +241,14 @@ class DeficitRules:
 def has_a_side(rule_id: str) -> bool:
     """Whether an evidence rule's side comes from a finding that has one (findings.yaml
     `sided`); a side-less finding is recorded as "both", which then means "no side"."""
-    entry = catalogue().evidence[rule_id]
-    found = [entry.finding] if isinstance(entry.finding, str) else entry.finding
-    return any(catalogue().findings[name].sided for name in found)
+    return _evidence_sidedness()[rule_id]
+
+
+@per_catalogue
+def _evidence_sidedness() -> dict[str, bool]:
+    """has_a_side for every evidence rule, read once for each catalogue."""
+    sided = {}
+    for rule_id, entry in catalogue().evidence.items():
+        found = [entry.finding] if isinstance(entry.finding, str) else entry.finding
+        sided[rule_id] = any(catalogue().findings[name].sided for name in found)
+    return sided

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from experta import Fact, InitialFact
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
@@ -11,6 +9,7 @@ from hipscreen.rules.compiled_matcher import CompiledMatcher
 from hipscreen.rules.deficits import DeficitRules
 from hipscreen.rules.experta_patches import PatchedKnowledgeEngine, check_declarable
 from hipscreen.rules.facts import (
+    _KINDS,
     Blocked,
     Candidate,
     Evidence,
@@ -61,9 +60,17 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
     def _fire(self, activation) -> None:
         """Fire one activation, recording it: `_record` and `evidence` read `_firing`."""
         self._firing = activation
-        self.fired.append(activation.rule.__name__)
+        rule = activation.rule
+        self.fired.append(rule.__name__)
+        wanted = rule._wrapped_args  # as PatchedKnowledgeEngine._fire, inlined
+        context = activation.context
+        if wanted:
+            kwargs = context if wanted.issuperset(context) else {
+                k: v for k, v in context.items() if k in wanted}
+        else:
+            kwargs = {k: v for k, v in context.items() if not k.startswith("__")}
         try:
-            super()._fire(activation)
+            rule._wrapped(self, **kwargs)
         finally:
             self._firing = None
 
@@ -82,14 +89,15 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         check_declarable(facts)
         last = None
         by_kind = self._by_kind
+        store = self.facts.declare
         for fact in facts:
-            stored = self.facts.declare(fact)
+            stored = store(fact)
             if stored is None:  # already known: record this as another way to conclude it
                 stored = self._same_as(fact)
                 if stored is None:
                     continue
             else:
-                kind = kind_of(stored)
+                kind = _KINDS.get(stored.__class__) or kind_of(stored)
                 if kind in by_kind:
                     by_kind[kind].append(stored)
                 else:
@@ -122,19 +130,14 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         elif entry not in known:
             known.append(entry)
 
-    @contextmanager
-    def _premises(self, facts):
-        self._because = list(facts)
-        try:
-            yield
-        finally:
-            self._because = []
-
     # -- helpers the rule bodies use ------------------------------------------------------
     def declare_because(self, fact: Fact, premises) -> Fact:
         """Declare a fact concluded from facts the rule gathered itself (an aggregate rule)."""
-        with self._premises(premises):
+        self._because = list(premises)
+        try:
             return self.declare(fact)
+        finally:
+            self._because = []
 
     def facts_of(self, kind: type[Fact]) -> list[Fact]:
         return self.facts_by_kind().get(kind.__name__, [])

@@ -97,7 +97,9 @@ class SalienceThenRecencyStrategy(Strategy):
                         del keys[index]
                     break
         for act in added:
-            key = act.key = self.key(act)
+            key = act.key
+            if key is None:  # a CompiledActivation comes with it
+                key = act.key = self.key(act)
             if keys is None:
                 bisect.insort(activations, act)
             else:
@@ -129,6 +131,8 @@ def check_declarable(facts) -> None:
     """experta's refusal of a declared fact holding a pattern's field constraint, or a key with a
     double underscore inside it (KnowledgeEngine.__declare), in one pass over the fields."""
     for fact in facts:
+        if _ORDINARY_KEYS.issuperset(fact) and _PLAIN.issuperset(map(type, fact.values())):
+            continue  # plain values and keys known to be fine: nothing to refuse
         for key, value in fact.items():
             if type(value) not in _PLAIN and isinstance(value, ConditionalElement):
                 raise TypeError("Declared facts cannot contain conditional elements")
@@ -144,10 +148,9 @@ class QuietFactList(FactList):
     @staticmethod
     def _get_fact_id(fact):
         """FactList._get_fact_id: the fact's class and its fields without the special ones."""
-        for key in fact:
-            if key not in _ORDINARY_KEYS:
-                return FactList._get_fact_id(fact)
-        return frozenset((fact.__class__, *fact.items()))
+        if _ORDINARY_KEYS.issuperset(fact):
+            return frozenset((fact.__class__, *fact.items()))
+        return FactList._get_fact_id(fact)
 
     def declare(self, fact):
         """FactList.declare (experta 1.9.4) without the logging."""
@@ -155,14 +158,18 @@ class QuietFactList(FactList):
             raise ValueError("The fact must descend the Fact class.")
         if fact.__fields__:
             fact.validate()
-        fact_id = self._get_fact_id(fact)
-        if self.duplication or fact_id not in self.reference_counter:
+        if _ORDINARY_KEYS.issuperset(fact):  # the fact's identity: _get_fact_id, inlined
+            fact_id = frozenset((fact.__class__, *fact.items()))
+        else:
+            fact_id = FactList._get_fact_id(fact)
+        counter = self.reference_counter
+        if self.duplication or fact_id not in counter:
             idx = self.last_index
             dict.__setitem__(fact, "__factid__", idx)  # Fact's __factid__ setter does this
             self[idx] = fact
-            self.last_index += 1
+            self.last_index = idx + 1
             self.added.append(fact)
-            self.reference_counter[fact_id] = self.reference_counter.get(fact_id, 0) + 1
+            counter[fact_id] = counter.get(fact_id, 0) + 1
             return fact
         return None
 

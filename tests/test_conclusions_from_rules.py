@@ -8,6 +8,7 @@ case file, and on doctored results to prove it catches a conclusion added outsid
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from pathlib import Path
@@ -166,7 +167,7 @@ def test_a_conclusion_whose_rule_left_no_trace_step_is_caught(one_sided_cramp: R
 
 
 def test_a_step_from_a_rule_of_another_stage_is_caught(one_sided_cramp: Result) -> None:
-    trace = [s.model_copy(update={"rule": "observed_hip_shift_is_a_finding"})
+    trace = [dataclasses.replace(s, rule="observed_hip_shift_is_a_finding")
              if s.kind == "PrecautionApplies" else s for s in one_sided_cramp.trace]
     problems = unexplained(one_sided_cramp.model_copy(update={"trace": trace}))
     assert problems and all("not a prescribe-stage rule" in p for p in problems)

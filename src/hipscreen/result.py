@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -101,19 +103,29 @@ class SkippedTest(_Out):
     would_check: str
 
 
-class TraceStep(_Out):
-    """One declared fact and how it came to be."""
+@dataclass(slots=True)
+class TraceStep:
+    """One declared fact and how it came to be.
+
+    A plain dataclass, not a pydantic model: a screen makes about fifty of them, pydantic takes
+    dataclass instances as they are (a model would validate each one again), and a frozen
+    dataclass would spend more on its own __init__ than a fast screen spends on all its other
+    results. Treat a step as read-only, as the rest of a Result. Read from JSON, pydantic
+    validates steps like any field, and refuses unknown keys."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
 
     fact_id: int
     kind: str
     data: dict[str, Any]
-    rule: str | None = Field(None, description="Rule id; None for an intake answer")
+    rule: Annotated[str | None, Field(description="Rule id; None for an intake answer")] = None
     rule_text: str | None = None
     source: str | None = None
-    premises: list[int] = Field(default_factory=list, description="Fact ids the rule matched")
-    also_by: list[dict[str, Any]] = Field(
-        default_factory=list,
-        description="Other rule firings that concluded the same fact: rule and premises")
+    premises: Annotated[list[int], Field(description="Fact ids the rule matched")] = \
+        dataclass_field(default_factory=list)
+    also_by: Annotated[list[dict[str, Any]], Field(
+        description="Other rule firings that concluded the same fact: rule and premises")] = \
+        dataclass_field(default_factory=list)
 
 
 class Result(_Out):

@@ -18,10 +18,11 @@ from hipscreen.result import (
     RedFlagHit,
     Result,
     SkippedTest,
+    TraceStep,
     Triage,
 )
 from hipscreen.rules.engine import ScreeningEngine
-from hipscreen.rules.facts import Answer, answer, kind_of
+from hipscreen.rules.facts import _KINDS, Answer, answer, kind_of
 from hipscreen.rules.registry import rules
 
 _local = threading.local()
@@ -167,29 +168,36 @@ def _finding_text(fact: Fact) -> str:
     return label if fact["side"] == "both" else f"{label} ({fact['side']})"
 
 
-def _origins(eng: ScreeningEngine, candidate: Fact) -> tuple[list[str], list[str]]:
+def _origins(eng: ScreeningEngine, candidate: Fact,
+             said: dict[int, str]) -> tuple[list[str], list[str]]:
     """Follow a candidate back to the deficits it serves and the findings behind them, and say
-    which precaution swapped it in (if any)."""
+    which precaution swapped it in (if any). `said` keeps each deficit's sentence, which every
+    drill serving that deficit repeats."""
     cat = catalogue()
+    facts, derivations = eng.facts, eng.derivations
     serves: list[str] = []
     why: list[str] = []
-    for _, premises in eng.derivations[candidate["__factid__"]]:
+    for _, premises in derivations[candidate["__factid__"]]:
         for pid in premises:
-            fact = eng.facts[pid]
-            if kind_of(fact) == "Candidate":
-                s, w = _origins(eng, fact)
+            fact = facts[pid]
+            kind = kind_of(fact)
+            if kind == "Candidate":
+                s, w = _origins(eng, fact, said)
                 serves += s
                 why += w
-            elif kind_of(fact) == "Deficit":
+            elif kind == "Deficit":
                 serves.append(fact["id"])
-                findings = sorted({_finding_text(eng.facts[fid])
-                                   for _, evs in eng.derivations[pid]
-                                   for ev in evs
-                                   for _, fs in eng.derivations[ev]
-                                   for fid in fs
-                                   if kind_of(eng.facts[fid]) == "Finding"})
-                why.append(f"Trains {cat.deficits[fact['id']].label.lower()} ({fact['side']}, "
-                           f"{fact['confidence']}), shown by: {'; '.join(findings) or 'your answers'}.")
+                if pid not in said:
+                    findings = sorted({_finding_text(facts[fid])
+                                       for _, evs in derivations[pid]
+                                       for ev in evs
+                                       for _, fs in derivations[ev]
+                                       for fid in fs
+                                       if kind_of(facts[fid]) == "Finding"})
+                    said[pid] = (f"Trains {cat.deficits[fact['id']].label.lower()} "
+                                 f"({fact['side']}, {fact['confidence']}), shown by: "
+                                 f"{'; '.join(findings) or 'your answers'}.")
+                why.append(said[pid])
     if candidate["replaces"]:
         for rep in _facts(eng, "Replaced"):
             if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]:
@@ -220,10 +228,11 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     for note in _facts(eng, "PlanNote"):
         notes.setdefault(note["drill"], []).append(note["note"])
     items = []
+    said: dict[int, str] = {}
     for drill_id, fact in planned.items():
         drill = cat.drills[drill_id]
         candidate = candidates[drill_id]
-        serves, why = _origins(eng, candidate)
+        serves, why = _origins(eng, candidate, said)
         serves, why = list(dict.fromkeys(serves)), list(dict.fromkeys(why))
         first = candidate
         while first["replaces"]:
@@ -280,9 +289,8 @@ def _rule_words() -> dict[str, tuple[str, str]]:
     return {rule_id: (info.text, cat.cite(info.source)) for rule_id, info in rules().items()}
 
 
-def _trace(eng: ScreeningEngine) -> list[dict[str, Any]]:
-    """The trace as TraceStep fields, one step per fact some rule or answer declared: Result
-    validates them with everything else in one pass."""
+def _trace(eng: ScreeningEngine) -> list[TraceStep]:
+    """One step per fact that an answer or a rule declared, in declaration order."""
     words = _rule_words()
     derivations = eng.derivations
     steps = []
@@ -292,11 +300,11 @@ def _trace(eng: ScreeningEngine) -> list[dict[str, Any]]:
             continue
         (rule, premises), *others = ways
         text, source = words[rule] if rule else (None, None)
-        steps.append({
-            "fact_id": fid, "kind": kind_of(fact),
-            "data": {k: v for k, v in fact.items() if k != "__factid__" and k != "__bind__"},
-            "rule": rule, "rule_text": text, "source": source, "premises": list(premises),
-            "also_by": [{"rule": r, "premises": list(p)} for r, p in others]})
+        data = dict(fact)
+        del data["__factid__"]
+        steps.append(TraceStep(fid, _KINDS.get(fact.__class__) or kind_of(fact), data, rule, text,
+                               source, list(premises),
+                               [{"rule": r, "premises": list(p)} for r, p in others]))
     return steps
 
 

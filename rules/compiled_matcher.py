@@ -50,17 +50,19 @@ class UnsupportedCondition(TypeError):
 
 # -- compiling one pattern -------------------------------------------------------------------
 class _PatternCode:
-    """Generated source for one pattern's alpha test, and the names it binds."""
+    """Generated source for one pattern's alpha test, and the names it binds. Its constants are
+    named with the pattern's number, so every pattern of an engine compiles as one module."""
 
-    def __init__(self, rule_name: str) -> None:
+    def __init__(self, rule_name: str, number: int) -> None:
         self.rule_name = rule_name
+        self.number = number
         self.reads: list[str] = []          # lines reading the fields
         self.tests: list[str] = []          # boolean expressions, all must hold
         self.binds: dict[str, str] = {}     # variable -> expression of its value
         self.constants: dict[str, object] = {}
 
     def constant(self, value: object) -> str:
-        name = f"c{len(self.constants)}"
+        name = f"c{self.number}_{len(self.constants)}"
         self.constants[name] = value
         return name
 
@@ -101,35 +103,54 @@ class _PatternCode:
         raise self.refuse(f"the field constraint {constraint!r}")
 
 
-def _compile_pattern(pattern: Fact, rule_name: str):
-    """(fact type, alpha test, variable names): the test takes a fact and returns its bindings
-    (a new dict: variable -> value) when the fact matches, else None."""
-    code = _PatternCode(rule_name)
-    for position, (key, constraint) in enumerate(pattern.items()):
-        if key == "__bind__":
-            code.bind(constraint, "fact")
-            continue
-        if isinstance(key, str) and key.startswith("__") and key.endswith("__"):
-            raise code.refuse(f"the special key {key!r} in a pattern")
-        if isinstance(key, str) and "__" in key:
-            raise code.refuse(f"the nested field access {key!r}")
-        value = f"v{position}"
-        code.reads.append(f"{value} = fact[{key!r}]")
-        code.tests.append(code.constraint(constraint, value))
-    names = tuple(code.binds)
-    lines = ["def alpha(fact):"]
-    if code.reads:
-        lines += ["    try:", *(f"        {line}" for line in code.reads),
-                  "    except (KeyError, IndexError, TypeError):", "        return None"]
-    tests = [t for t in code.tests if t != "True"]
-    if tests:
-        lines.append(f"    if not ({' and '.join(tests)}):")
-        lines.append("        return None")
-    bindings = ", ".join(f"{n!r}: {code.binds[n]}" for n in names)
-    lines.append(f"    return {{{bindings}}}")
-    namespace = dict(code.constants)
-    exec(compile("\n".join(lines), f"<pattern of {rule_name}>", "exec"), namespace)  # noqa: S102
-    return type(pattern), namespace["alpha"], names
+class _Compiler:
+    """Collects the alpha tests of every pattern, then compiles them as one module (one call to
+    compile() instead of one per pattern: building an engine is part of a CLI run)."""
+
+    def __init__(self) -> None:
+        self.sources: list[str] = []
+        self.namespace: dict[str, object] = {}
+        self.waiting: list[_Slot] = []
+
+    def pattern(self, pattern: Fact, rule_name: str) -> tuple[type, str, tuple[str, ...]]:
+        """(fact type, test's name, variable names) of a pattern; the test takes a fact and
+        returns its bindings (a new dict: variable -> value) when the fact matches, else None."""
+        number = len(self.sources)
+        code = _PatternCode(rule_name, number)
+        for position, (key, constraint) in enumerate(pattern.items()):
+            if key == "__bind__":
+                code.bind(constraint, "fact")
+                continue
+            if isinstance(key, str) and key.startswith("__") and key.endswith("__"):
+                raise code.refuse(f"the special key {key!r} in a pattern")
+            if isinstance(key, str) and "__" in key:
+                raise code.refuse(f"the nested field access {key!r}")
+            value = f"v{position}"
+            code.reads.append(f"{value} = fact[{key!r}]")
+            code.tests.append(code.constraint(constraint, value))
+        names = tuple(code.binds)
+        name = f"alpha_{number}"
+        lines = [f"def {name}(fact):  # {rule_name}"]
+        if code.reads:
+            lines += ["    try:", *(f"        {line}" for line in code.reads),
+                      "    except (KeyError, IndexError, TypeError):", "        return None"]
+        tests = [t for t in code.tests if t != "True"]
+        if tests:
+            lines.append(f"    if not ({' and '.join(tests)}):")
+            lines.append("        return None")
+        bindings = ", ".join(f"{n!r}: {code.binds[n]}" for n in names)
+        lines.append(f"    return {{{bindings}}}")
+        self.sources.append("\n".join(lines))
+        self.namespace.update(code.constants)
+        return type(pattern), name, names
+
+    def compile(self) -> None:
+        """Compile every test and hand each waiting slot its function."""
+        module = compile("\n\n".join(self.sources), "<hipscreen alpha tests>", "exec")
+        exec(module, self.namespace)  # noqa: S102  (source generated above from the rules)
+        for slot in self.waiting:
+            slot.alpha = self.namespace[slot.alpha]
+        self.waiting = []
 
 
 # -- one branch of a rule (a conjunction after DNF) ----------------------------------------------
@@ -151,7 +172,7 @@ class CompiledActivation(Activation):
 class _Slot:
     """A pattern of a branch: POSITIVE, NEGATED (NOT) or EXISTING (EXISTS)."""
 
-    __slots__ = ("branch", "role", "fact_type", "alpha", "names", "join", "memory")
+    __slots__ = ("branch", "role", "fact_type", "alpha", "names", "join", "memory", "others")
 
     def __init__(self, branch, role, fact_type, alpha, names, join) -> None:
         self.branch = branch
@@ -161,11 +182,13 @@ class _Slot:
         self.names = names      # variables the pattern binds
         self.join = join        # for NOT: the variables it shares with earlier patterns
         self.memory: list = []  # (fact, bindings) of the facts that pass the alpha test
+        self.others: tuple = ()  # for a positive pattern: the branch's other positive patterns
 
 
 class _Branch:
-    def __init__(self, rule: Rule, elements: Iterable, pending: dict) -> None:
+    def __init__(self, rule: Rule, elements: Iterable, pending: dict, compiler: _Compiler) -> None:
         self.rule = rule
+        self.compiler = compiler
         self.salience = rule.salience
         self.name = rule.__name__
         self.pending = pending  # the matcher's: id(activation) -> (activation, added?)
@@ -205,11 +228,15 @@ class _Branch:
                                            f"supported by the compiled matcher")
         self._single = len(self.positive) == 1 and not self.tests
         self.slots = (*self.positive, *self.negated, *self.existing)
+        for slot in self.positive:
+            slot.others = tuple(s for s in self.positive if s is not slot)
 
     def _slot(self, role, pattern, bound, rule_name) -> _Slot:
-        fact_type, alpha, names = _compile_pattern(pattern, rule_name)
+        fact_type, alpha, names = self.compiler.pattern(pattern, rule_name)
         join = tuple(n for n in names if n in bound) if role == NEGATED else ()
-        return _Slot(self, role, fact_type, alpha, names, join)
+        slot = _Slot(self, role, fact_type, alpha, names, join)  # alpha: a name until compiled
+        self.compiler.waiting.append(slot)
+        return slot
 
     def reset(self) -> None:
         for slot in self.slots:
@@ -224,7 +251,7 @@ class _Branch:
         if self._single:
             self._new_match((fact,), bindings)
         else:
-            self._extend([s for s in self.positive if s is not slot], 0, [fact], bindings)
+            self._extend(slot.others, 0, [fact], bindings)
 
     def _extend(self, others, index, facts, context) -> None:
         if index == len(others):
@@ -254,13 +281,18 @@ class _Branch:
     def _new_match(self, facts, context) -> None:
         match = CompiledActivation(self.rule, facts, context)
         # its agenda key, as SalienceThenRecencyStrategy.key computes it
-        ids = [f["__factid__"] for f in facts]
-        if len(ids) > 1:
-            ids.sort(reverse=True)
+        if len(facts) == 1:
+            ids = [facts[0]["__factid__"]]
+        else:
+            ids = sorted((f["__factid__"] for f in facts), reverse=True)
         match.key = (self.salience, ids, self.name)
         for slot in self.negated:
+            join = slot.join
             for _, bindings in slot.memory:
-                if _joins(slot.join, bindings, context):
+                for name in join:
+                    if context[name] != bindings[name]:
+                        break
+                else:
                     match.blocked += 1
         self.matches.append(match)
         if not match.blocked and (not self.exists_count or all(self.exists_count)):
@@ -339,7 +371,9 @@ def _joins(join, bindings, context) -> bool:
 
 def _branches(rule: Rule) -> list[list]:
     """A rule's branches in experta's normal form (ReteMatcher.build_beta_part's reading)."""
-    prepared = prepare_rule(rule)
+    # prepare_rule rebuilds the rule at every rewriting step, re-reading the body's signature each
+    # time; the conditions alone (a rule without its body) rewrite to the same normal form.
+    prepared = prepare_rule(Rule(*rule, salience=rule.salience))
     branches = list(prepared[0]) if len(prepared) and isinstance(prepared[0], OR) else [prepared]
     return [list(b) if isinstance(b, AND | Rule) else [b] for b in branches]
 
@@ -352,9 +386,13 @@ class CompiledMatcher(Matcher):
         super().__init__(engine)
         self._pending: dict[int, tuple[Activation, bool]] = {}
         self.branches: list[_Branch] = []
+        compiler = _Compiler()
         for rule in engine.get_rules():
             for elements in _branches(rule):
-                self.branches.append(_Branch(rule, elements, self._pending))
+                self.branches.append(_Branch(rule, elements, self._pending, compiler))
+        compiler.compile()
+        for branch in self.branches:
+            del branch.compiler
         by_type: dict[type, list[_Slot]] = {}
         for branch in self.branches:
             for slot in branch.positive + branch.negated + branch.existing:

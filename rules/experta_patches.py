@@ -1,9 +1,10 @@
 """hipscreen's patches to experta 1.9.4 internals (matcher, agenda strategy, fact list, reset and
 run loop).
 
-Everything in hipscreen that reaches into experta's private machinery lives here and in
-rules/compiled_matcher.py, and only works with the experta version it was written against:
-importing this module checks that version first.
+Everything in hipscreen that reaches into experta's private machinery lives here, in
+rules/compiled_matcher.py and in `_Fact` (rules/facts.py), and only works with the experta version
+it was written against: importing this module (or the matcher) checks that version first
+(rules/experta_version.py).
 
 - `CompiledMatcher` (rules/compiled_matcher.py, behind experta.abstract.Matcher, reusing
   experta.matchers.rete.utils.prepare_rule and experta.activation.Activation): the activations
@@ -19,6 +20,8 @@ importing this module checks that version first.
   declare that makes experta's checks in one pass, a reset without the DefFacts lookup, and a
   run loop that calls each rule body with the engine that fires it. Why: speed, and nothing in
   a run depends on experta state shared by every engine of the class.
+- `_Fact` (rules/facts.py; experta.fact.Fact.__init__, __setitem__ and its name-mangled
+  `__defaults`): a fact of plain values stored without experta's `freeze` dispatch.
 """
 
 from __future__ import annotations

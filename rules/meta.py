@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from experta import P, Rule
@@ -81,10 +82,55 @@ def meets_threshold(name: str) -> P:
     return P(ThresholdCheck(name))
 
 
+class StartsWith:
+    """A field test: a text answer that starts with the prefix (or with one of a tuple of
+    prefixes, as str.startswith takes them). It keeps its prefix so the rule base can be read
+    as data (the CLIPS port in benchmarks/ translates it)."""
+
+    def __init__(self, prefix: str | tuple[str, ...]) -> None:
+        self.prefix = prefix
+
+    def __call__(self, value) -> bool:
+        return isinstance(value, str) and value.startswith(self.prefix)
+
+    def __repr__(self) -> str:
+        return f"StartsWith({self.prefix!r})"
+
+
+class OneOf:
+    """A field test: a text answer that is one of the values. It keeps them so the rule base can
+    be read as data."""
+
+    def __init__(self, *values: str) -> None:
+        self.values = frozenset(values)
+
+    def __call__(self, value) -> bool:
+        return isinstance(value, str) and value in self.values
+
+    def __repr__(self) -> str:
+        return f"OneOf{tuple(sorted(self.values))!r}"
+
+
+class DrillCheck:
+    """A field test on a drill id that the drill and deficit catalogues decide (read at each
+    match), such as "a drill whose entry lists this precaution". `what` says which test in
+    words. Every value it can accept is a catalogue drill id, so the test can be read as the
+    set of drills it accepts (the CLIPS port in benchmarks/ does that)."""
+
+    def __init__(self, test: Callable[[object], bool], what: str) -> None:
+        self.test = test
+        self.what = what
+
+    def __call__(self, drill_id) -> bool:
+        return self.test(drill_id)
+
+    def __repr__(self) -> str:
+        return f"DrillCheck({self.what!r})"
+
+
 def starts_with(prefix) -> P:
-    return P(lambda v: isinstance(v, str) and v.startswith(prefix))
+    return P(StartsWith(prefix))
 
 
 def one_of(*values) -> P:
-    allowed = frozenset(values)
-    return P(lambda v: isinstance(v, str) and v in allowed)
+    return P(OneOf(*values))

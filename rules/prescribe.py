@@ -15,7 +15,15 @@ from hipscreen.rules.facts import (
     answer,
     finding,
 )
-from hipscreen.rules.meta import PLAN, PRECAUTION, PRESCRIBE, WHOLE_PLAN, cites, one_of
+from hipscreen.rules.meta import (
+    PLAN,
+    PRECAUTION,
+    PRESCRIBE,
+    WHOLE_PLAN,
+    DrillCheck,
+    cites,
+    one_of,
+)
 
 
 def merge_sides(sides: set[str]) -> str:
@@ -26,18 +34,19 @@ def merge_sides(sides: set[str]) -> str:
     return side
 
 
-def _drill(predicate):
-    return P(lambda drill_id: predicate(catalogue().drills[drill_id]))
+def _drill(predicate, what: str = "a test of the drill's catalogue entry"):
+    return P(DrillCheck(lambda drill_id: predicate(catalogue().drills[drill_id]), what))
 
 
 def _guarded_by(precaution: str):
     """A drill whose catalogue entry lists this precaution (drills.yaml, `precautions`)."""
-    return _drill(lambda d: precaution in d.precautions)
+    return _drill(lambda d: precaution in d.precautions, f"guarded by {precaution}")
 
 
 def _trains(deficit: str):
     """A drill that deficits.yaml lists for this deficit (`drills`)."""
-    return P(lambda drill_id: drill_id in catalogue().deficits[deficit].drills)
+    return P(DrillCheck(lambda drill_id: drill_id in catalogue().deficits[deficit].drills,
+                        f"trains {deficit}"))
 
 
 class PrescribeRules:

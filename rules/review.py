@@ -21,7 +21,7 @@ from hipscreen.rules.facts import (
     UnderReview,
     Worsened,
 )
-from hipscreen.rules.meta import REVIEW, cites, meets_threshold
+from hipscreen.rules.meta import REVIEW, DrillCheck, cites, meets_threshold
 from hipscreen.rules.prescribe import merge_sides
 
 DECISIONS = ("progress", "keep", "regress", "stop")
@@ -41,7 +41,7 @@ def _regresses(has_easier: bool) -> P:
         entry = catalogue().drills.get(drill) if isinstance(drill, str) else None
         return entry is not None and (entry.regresses_to is not None) == has_easier
 
-    return P(test)
+    return P(DrillCheck(test, "has an easier variant" if has_easier else "has no easier variant"))
 
 
 class ReviewRules:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-from collections import Counter
 
 import pytest
-from experta import Fact, KnowledgeEngine
-from experta.agenda import Agenda
 from experta.matchers.rete import ReteMatcher
 from experta.strategies import DepthStrategy
 from hypothesis import HealthCheck, given, settings
 
 import hipscreen.rules.experta_patches as experta_patches
+from benchmarks.equivalence import Mismatch, StockEngine, checkin_runs, intake_facts, run_both
 from benchmarks.synth import generate
 from hipscreen.knowledge.intake import Intake
 from hipscreen.rules.compiled_matcher import CompiledMatcher
@@ -24,7 +22,6 @@ from hipscreen.rules.experta_patches import (
     ExpertaVersionError,
     check_experta_version,
 )
-from hipscreen.screening import answers, fields_the_rules_read
 from tests.strategies import intakes
 
 # -- the version check ---------------------------------------------------------------------------
@@ -59,75 +56,15 @@ def test_importing_the_patches_checks_the_installed_experta(monkeypatch):
 
 
 # -- patched engine vs stock experta ------------------------------------------------------------
-
-
-class _FiringAgenda(Agenda):
-    """experta's Agenda, telling the engine which activation fires next. The rule helpers
-    (`evidence`, the trace) read `_firing`; the patched run loop sets it, stock's cannot."""
-
-    def __init__(self, engine: StockEngine, activations: list) -> None:
-        super().__init__()
-        self.engine = engine
-        self.activations = activations
-
-    def get_next(self):
-        activation = super().get_next()
-        self.engine._firing = activation
-        if activation is not None:
-            self.engine.fired.append(activation.rule.__name__)
-        return activation
-
-
-class StockEngine(ScreeningEngine):
-    """The same rules and rule helpers on stock experta: its ReteMatcher, DepthStrategy, reset
-    (DefFacts and all) and run loop (Rule.__call__ and all)."""
-
-    __matcher__ = ReteMatcher
-    __strategy__ = DepthStrategy
-    run = KnowledgeEngine.run
-
-    def reset(self) -> None:
-        self.derivations, self.fired, self._firing = {}, [], None
-        KnowledgeEngine.reset(self)
-        self._by_kind = {"InitialFact": list(self.facts.values())}
-        self.agenda = _FiringAgenda(self, self.agenda.activations)
-
-
-def _content(fact) -> tuple:
-    """A fact as its kind and fields, without experta's bookkeeping (__factid__, ...)."""
-    return type(fact).__name__, tuple(sorted(((k, v) for k, v in fact.items()
-                                              if not Fact.is_special(k)), key=repr))
-
-
-def _outcome(engine) -> tuple[Counter, set, set]:
-    """What a run concluded, independent of fact ids: the rules fired (how often each), the
-    facts in working memory, and each fact's derivations as (rule, premises) by content."""
-    by_id = {fid: _content(fact) for fid, fact in engine.facts.items()}
-    derivations = {(by_id[fid], rule, frozenset(by_id[p] for p in premises))
-                   for fid, ways in engine.derivations.items() for rule, premises in ways}
-    return Counter(engine.fired), set(by_id.values()), derivations
+# The comparison itself lives in benchmarks/equivalence.py, which also runs it on 10,000 intakes.
 
 
 def _run_both(patched: ScreeningEngine, stock: StockEngine, intake: Intake) -> bool:
-    """Screen one intake on both engines, declaring the answers as screen() does (all at once)
-    on the patched engine and one at a time on the stock one. Returns whether the firing order
-    matched, for the record."""
-    read = fields_the_rules_read()
-    patched.reset()
-    patched.declare(*(f for f in answers(intake) if f["field"] in read))
-    patched.run()
-    stock.reset()
-    for fact in answers(intake):  # fresh Fact objects: experta writes __factid__ into them
-        if fact["field"] in read:
-            stock.declare(fact)
-    stock.run()
-    # DepthStrategy breaks salience-and-recency ties by insertion order (set iteration inside
-    # experta's conflict-set nodes); the patched strategy breaks them by rule name. The firing
-    # ORDER may therefore differ between rules of one stage that match the same facts, so the
-    # comparison is of what fired (a multiset), what is known, and how each fact was derived.
-    assert _outcome(patched) == _outcome(stock), intake.model_dump(mode="json", exclude_defaults=True)
-    assert patched.fired, "the run fired nothing"
-    return patched.fired == stock.fired
+    facts = intake_facts(intake)
+    try:
+        return run_both(patched, stock, facts, "intake")
+    except Mismatch as exc:
+        raise AssertionError(f"{exc}\n{intake.model_dump(mode='json', exclude_defaults=True)}") from None
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +89,11 @@ def test_patched_engine_concludes_what_stock_experta_does_on_1000_synthetic_inta
 @given(data=intakes)
 def test_patched_engine_concludes_what_stock_experta_does_on_random_intakes(engines, data):
     _run_both(*engines, Intake.model_validate(data))
+
+
+def test_check_in_reviews_conclude_what_stock_experta_does(engines):
+    """The review stage (rules/review.py) only fires on a check-in's facts: every check-in case."""
+    runs = checkin_runs()
+    assert len(runs) >= 22
+    for what, facts in runs:
+        run_both(*engines, facts, what)

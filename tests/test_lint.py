@@ -242,6 +242,24 @@ def test_redundancy_ignores_variable_names_and_condition_order() -> None:
     assert [p.where for p in check_redundancy([a, b, c])] == ["rule 'b'"]
 
 
+def test_redundancy_sees_predicate_objects_written_alike() -> None:
+    """one_of / starts_with / a catalogue drill test are callable objects: two written alike are
+    the same test, two with other arguments are not."""
+    from hipscreen.rules.meta import one_of, starts_with
+
+    a = rule("a", answer("symptoms.worse_with", one_of("rotation", "getting_out_of_car")),
+             concludes=("pain_with_rotation",), stage="interpret", weight=None)
+    b = rule("b", answer("symptoms.worse_with", one_of("getting_out_of_car", "rotation")),
+             concludes=("pain_with_rotation",), stage="interpret", weight=None)
+    c = rule("c", answer("symptoms.worse_with", one_of("rotation")),
+             concludes=("pain_with_rotation",), stage="interpret", weight=None)
+    d = rule("d", answer("symptoms.locations", starts_with("si_")),
+             concludes=("si_irritation",), stage="interpret", weight=None)
+    e = rule("e", answer("symptoms.locations", starts_with("si_")),
+             concludes=("si_irritation",), stage="interpret", weight=None)
+    assert [p.where for p in check_redundancy([a, b, c, d, e])] == ["rule 'b'", "rule 'e'"]
+
+
 def test_subsumed_rule_is_caught() -> None:
     broad = rules()["knee_collapse_suggests_unstable_hip"]
     narrow = rule("knee_collapse_on_stairs", *broad.conditions,

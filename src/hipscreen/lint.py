@@ -198,21 +198,27 @@ def _field(cond: Condition, name: str, default: Any = None) -> Any:
 
 
 def _callable_key(fn: Callable) -> Any:
+    """A comparable form of a predicate: a function by its code and closure, a callable object
+    (StartsWith, OneOf, DrillCheck, ThresholdCheck) by its class and attributes, so two tests
+    written alike compare equal."""
     code = getattr(fn, "__code__", None)
-    if code is None:
+    if code is not None:
+        return ("fn", code, tuple(_content_key(cell.cell_contents) for cell in fn.__closure__ or ()))
+    state = getattr(fn, "__dict__", None)
+    if state is None:
         return ("callable", id(fn))
-    cells = []
-    for cell in fn.__closure__ or ():
-        content = cell.cell_contents
-        if callable(content):
-            cells.append(_callable_key(content))
-        else:
-            try:
-                hash(content)
-                cells.append(content)
-            except TypeError:
-                cells.append(("object", id(content)))
-    return ("fn", code, tuple(cells))
+    return ("object", type(fn), tuple((name, _content_key(value))
+                                      for name, value in sorted(state.items())))
+
+
+def _content_key(content: Any) -> Any:
+    if callable(content):
+        return _callable_key(content)
+    try:
+        hash(content)
+    except TypeError:
+        return ("object", id(content))
+    return content
 
 
 def _value_key(value: Any, names: dict[str, str] | None) -> Any:

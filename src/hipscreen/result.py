@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
+from pydantic_core import CoreSchema, core_schema
 
 from hipscreen.explain import HowNode, WhyNot, how, why_not
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, TriageLevel
@@ -128,6 +130,67 @@ class TraceStep:
         dataclass_field(default_factory=list)
 
 
+class Trace(Sequence[TraceStep]):
+    """A Result's trace: its steps, built from the engine's derivation record the first time
+    anything reads them (iterating, indexing, comparing, serialising, pickling).
+
+    screen() hands over the record of the run (its facts and derivations, which the engine's
+    next reset replaces rather than clears) and a function that turns it into steps; most
+    readers of a Result never look at the trace, and the ones that do pay once. Read from
+    JSON, or given a list, the steps are validated as list[TraceStep]."""
+
+    __slots__ = ("_build", "_steps")
+
+    def __init__(self, steps: Iterable[TraceStep] | None = None, *,
+                 build: Callable[[], list[TraceStep]] | None = None) -> None:
+        if (steps is None) == (build is None):
+            raise TypeError("Trace takes either its steps or a function that builds them")
+        self._steps = None if steps is None else list(steps)
+        self._build = build
+
+    def steps(self) -> list[TraceStep]:
+        """The steps, built now if they were not yet."""
+        if self._steps is None:
+            self._steps = self._build()
+            self._build = None
+        return self._steps
+
+    def __getitem__(self, index):
+        return self.steps()[index]
+
+    def __len__(self) -> int:
+        return len(self.steps())
+
+    def __iter__(self) -> Iterator[TraceStep]:
+        return iter(self.steps())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Trace):
+            return self.steps() == other.steps()
+        if isinstance(other, list | tuple):
+            return self.steps() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  (a sequence that compares by content)
+
+    def __repr__(self) -> str:
+        return f"Trace({self.steps()!r})"
+
+    def __reduce__(self):
+        return (Trace, (self.steps(),))
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source, handler: GetCoreSchemaHandler) -> CoreSchema:
+        as_list = handler.generate_schema(list[TraceStep])
+        from_list = core_schema.no_info_after_validator_function(cls, as_list)
+        return core_schema.json_or_python_schema(
+            json_schema=from_list,
+            python_schema=core_schema.union_schema(
+                [core_schema.is_instance_schema(cls), from_list]),
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                lambda trace: list(trace), return_schema=as_list))
+
+
 class Result(_Out):
     disclaimer: str = DISCLAIMER
     intake: Intake
@@ -138,7 +201,7 @@ class Result(_Out):
     skipped_tests: list[SkippedTest]
     safety_net: list[str] = Field(description="See a clinician if ...")
     rules_fired: list[str]
-    trace: list[TraceStep]
+    trace: Trace
     traced: bool = Field(True, description="False when screened without the trace (batch)")
 
     @model_validator(mode="after")

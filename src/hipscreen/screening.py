@@ -9,7 +9,7 @@ from typing import Any
 from experta import Fact
 
 from hipscreen.knowledge.catalogue import catalogue, per_catalogue
-from hipscreen.knowledge.intake import Intake
+from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety
 from hipscreen.result import (
     DeficitResult,
     Dose,
@@ -18,6 +18,7 @@ from hipscreen.result import (
     RedFlagHit,
     Result,
     SkippedTest,
+    Trace,
     TraceStep,
     Triage,
 )
@@ -52,14 +53,21 @@ def engine() -> ScreeningEngine:
     return eng
 
 
+_SAFETY = {name: f"safety.{name}" for name in Safety.model_fields}
+_MOVEMENT = {name: f"movement.{name}" for name in Movement.model_fields}
+_DRILL_RESPONSE = {name: f"drill_response.{name}" for name in DrillResponse.model_fields}
+
+
 def answers(intake: Intake) -> list[Answer]:
     """The informative answers of an intake as facts. "No" safety answers, empty lists and
     movement tests left out are not declared: the absence of a fact is their meaning."""
+    # vars(model): a model's fields (extra="forbid" leaves nothing else), without pydantic's
+    # field-by-field iterator
     facts = [answer("mode", value=intake.mode), answer("age", value=intake.age)]
     facts += [answer("activities", value=a) for a in intake.activities]
-    for name, value in intake.safety:
+    for name, value in vars(intake.safety).items():
         if value is True or (name == "hip_surgery" and value != "none"):
-            facts.append(answer(f"safety.{name}", value=value))
+            facts.append(answer(_SAFETY[name], value=value))
     s = intake.symptoms
     facts += [answer("symptoms.pain_now", value=s.pain_now),
               answer("symptoms.pain_worst_week", value=s.pain_worst_week),
@@ -73,7 +81,7 @@ def answers(intake: Intake) -> list[Answer]:
     if s.recurring_hamstring_strain != "none":
         facts.append(answer("symptoms.recurring_hamstring_strain",
                             value=s.recurring_hamstring_strain))
-    for name, value in intake.movement:
+    for name, value in vars(intake.movement).items():
         if value is None:
             continue
         if name == "hinge_faults":
@@ -81,9 +89,9 @@ def answers(intake: Intake) -> list[Answer]:
         elif name == "hip_ir_degrees":
             facts.append(answer("movement.hip_ir_degrees", value=(value.left, value.right)))
         else:
-            facts.append(answer(f"movement.{name}", value=value))
-    for name, drills in intake.drill_response:
-        facts += [answer(f"drill_response.{name}", value=d) for d in drills]
+            facts.append(answer(_MOVEMENT[name], value=value))
+    for name, drills in vars(intake.drill_response).items():
+        facts += [answer(_DRILL_RESPONSE[name], value=d) for d in drills]
     return facts
 
 
@@ -291,10 +299,19 @@ def _rule_words() -> dict[str, tuple[str, str]]:
 
 def _trace(eng: ScreeningEngine) -> list[TraceStep]:
     """One step per fact that an answer or a rule declared, in declaration order."""
-    words = _rule_words()
-    derivations = eng.derivations
+    return _steps(eng.facts, eng.derivations, _rule_words())
+
+
+def _lazy_trace(eng: ScreeningEngine) -> Trace:
+    """The trace of this run, built when first read: the engine's next reset replaces its facts
+    and derivations (never clears them), so the record stays as it is until then."""
+    facts, derivations, words = eng.facts, eng.derivations, _rule_words()
+    return Trace(build=lambda: _steps(facts, derivations, words))
+
+
+def _steps(facts, derivations, words) -> list[TraceStep]:
     steps = []
-    for fid, fact in eng.facts.items():
+    for fid, fact in facts.items():
         ways = derivations.get(fid)
         if not ways:
             continue
@@ -315,4 +332,4 @@ def _result(intake: Intake, eng: ScreeningEngine, trace: bool = True) -> Result:
         intake=intake, triage=triage, deficits=_deficits(eng), plan=plan,
         precautions=_precautions(eng), skipped_tests=_skipped(intake),
         safety_net=[item.text for item in catalogue().safety_net],
-        rules_fired=list(eng.fired), trace=_trace(eng) if trace else [], traced=trace)
+        rules_fired=list(eng.fired), trace=_lazy_trace(eng) if trace else [], traced=trace)

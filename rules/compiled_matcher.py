@@ -387,9 +387,20 @@ class CompiledMatcher(Matcher):
         self._pending: dict[int, tuple[Activation, bool]] = {}
         self.branches: list[_Branch] = []
         compiler = _Compiler()
+        seen = set()
         for rule in engine.get_rules():
+            # experta matches a set of rules: the same rule under two names (or two rules with
+            # the same conditions, body and salience) is one rule
+            key = (tuple(rule), rule._wrapped, rule.salience)
+            if key in seen:
+                continue
+            seen.add(key)
+            # Activations carry a copy of the rule, as experta's prepared rules are: the class's
+            # own Rule object has `_wrapped_self` set by its __get__ (to whichever engine read it
+            # last), and experta's Rule.__call__ would pass that engine as well as the caller's.
+            fired = rule.new_conditions(*rule) if rule._wrapped is not None else rule
             for elements in _branches(rule):
-                self.branches.append(_Branch(rule, elements, self._pending, compiler))
+                self.branches.append(_Branch(fired, elements, self._pending, compiler))
         compiler.compile()
         for branch in self.branches:
             del branch.compiler

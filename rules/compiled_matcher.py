@@ -267,12 +267,16 @@ class _Branch:
             extended = context
             for name, value in bindings.items():
                 if name in context:
-                    if context[name] != value:
+                    bound = context[name]
+                    if bound != value:
                         break
-                else:
-                    if extended is context:
-                        extended = dict(context)
-                    extended[name] = value
+                    if type(bound) is type(value):
+                        continue
+                    # equal values of other types (1, 1.0, True): as in experta's joins, the
+                    # value of the fact already in memory wins over the arriving fact's
+                if extended is context:
+                    extended = dict(context)
+                extended[name] = value
             else:
                 facts.append(fact)
                 self._extend(others, index + 1, facts, extended)
@@ -425,11 +429,26 @@ class CompiledMatcher(Matcher):
         self._touched = set()
         self._pending.clear()
 
+    def _net(self, adding, deleting):
+        """Leave out a fact declared and retracted since the last call (a rule body that did
+        both): it is in neither working memory nor any match. experta passes the retraction
+        first and then fails on a fact it never matched."""
+        retracted = {id(fact) for fact in deleting}
+        memory = self.engine.facts
+        gone = {id(fact) for fact in adding
+                if id(fact) in retracted and memory.get(fact.get("__factid__")) is not fact}
+        if not gone:
+            return adding, deleting
+        return ([f for f in adding if id(f) not in gone],
+                [f for f in deleting if id(f) not in gone])
+
     def changes(self, adding=None, deleting=None):
         """Pass the fact changes through the branches; return the activations added and
         removed since the last call."""
         by_type = self._slots_by_type
         touched = self._touched
+        if adding and deleting:
+            adding, deleting = self._net(adding, deleting)
         for fact in deleting or ():
             for slot in by_type.get(type(fact), ()):
                 slot.branch.remove(slot, fact)

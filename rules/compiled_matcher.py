@@ -305,8 +305,9 @@ class _Branch:
 
     def add_negated(self, slot: _Slot, fact, bindings) -> None:
         slot.memory.append((fact, bindings))
+        join = slot.join
         for match in self.matches:
-            if _joins(slot.join, bindings, match.context):
+            if not join or _joins(join, bindings, match.context):
                 match.blocked += 1
                 if match.active:
                     self._deactivate(match)

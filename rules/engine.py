@@ -17,7 +17,7 @@ from hipscreen.rules.facts import (
     RedFlag,
     Replaced,
     Triage,
-    finding,
+    finding_fact,
     kind_of,
 )
 from hipscreen.rules.interpret import InterpretRules
@@ -159,7 +159,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.declare(RedFlag(id=flag_id, level=entry.level, stops_drills=entry.stops_drills))
 
     def finding(self, finding_id: str, side: str) -> None:
-        self.declare(finding(finding_id, side=side))
+        self.declare(finding_fact(finding_id, side))
 
     def evidence(self, side: str) -> None:
         """Evidence for the deficit the firing rule concludes, with that rule's weight."""

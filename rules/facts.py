@@ -6,16 +6,18 @@ _PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class _Fact(Fact):
-    """experta's Fact, storing plain values directly: experta passes every value through its
-    `freeze` (a singledispatch call) even when, as here, it is already immutable."""
+    """experta's Fact, storing plain values (and tuples of them) directly: experta passes every
+    value through its `freeze` (a singledispatch call) even when, as here, it is already
+    immutable."""
 
     def __init__(self, *args, **kwargs):
         if args:
             super().__init__(*args, **kwargs)
             return
         for value in kwargs.values():
-            if type(value) not in _PLAIN:
-                super().__init__(**kwargs)
+            if type(value) not in _PLAIN and not (
+                    type(value) is tuple and all(type(v) in _PLAIN for v in value)):
+                super().__init__(**kwargs)  # experta freezes what is not plain
                 return
         dict.update(self, kwargs)
         self._Fact__defaults = {}  # what experta's Fact.__init__ sets (its name-mangled __defaults)
@@ -138,6 +140,30 @@ def _subtype(base: type[Fact], key: str) -> type[Fact]:
 def answer(field: str, **fields) -> Answer:
     """An Answer fact (or pattern) about one intake field."""
     return _subtype(Answer, field)(field=field, **fields)
+
+
+def answer_fact(field: str, value) -> Answer:
+    """The Answer fact of one intake answer, as answer(field, value=value) makes it, without the
+    keyword packing and class look-up of a call per answer (screen() declares twenty or so)."""
+    cls = _SUBTYPES.get((Answer, field)) or _subtype(Answer, field)
+    if type(value) not in _PLAIN:
+        return cls(field=field, value=value)
+    fact = dict.__new__(cls)
+    dict.__setitem__(fact, "field", field)
+    dict.__setitem__(fact, "value", value)
+    fact._Fact__defaults = {}  # as _Fact.__init__
+    return fact
+
+
+def finding_fact(finding_id: str, side: str) -> Finding:
+    """The Finding fact a rule declares, as finding(finding_id, side=side) makes it, without the
+    keyword packing and class look-up of a call."""
+    cls = _SUBTYPES.get((Finding, finding_id)) or _subtype(Finding, finding_id)
+    fact = dict.__new__(cls)
+    dict.__setitem__(fact, "id", finding_id)
+    dict.__setitem__(fact, "side", side)
+    fact._Fact__defaults = {}  # as _Fact.__init__
+    return fact
 
 
 def finding(finding_id: str, **fields) -> Finding:

@@ -23,7 +23,7 @@ from hipscreen.result import (
     Triage,
 )
 from hipscreen.rules.engine import ScreeningEngine
-from hipscreen.rules.facts import _KINDS, Answer, answer, kind_of
+from hipscreen.rules.facts import _KINDS, Answer, answer_fact, kind_of
 from hipscreen.rules.registry import rules
 
 _local = threading.local()
@@ -63,35 +63,35 @@ def answers(intake: Intake) -> list[Answer]:
     movement tests left out are not declared: the absence of a fact is their meaning."""
     # vars(model): a model's fields (extra="forbid" leaves nothing else), without pydantic's
     # field-by-field iterator
-    facts = [answer("mode", value=intake.mode), answer("age", value=intake.age)]
-    facts += [answer("activities", value=a) for a in intake.activities]
+    facts = [answer_fact("mode", intake.mode), answer_fact("age", intake.age)]
+    facts += [answer_fact("activities", a) for a in intake.activities]
     for name, value in vars(intake.safety).items():
         if value is True or (name == "hip_surgery" and value != "none"):
-            facts.append(answer(_SAFETY[name], value=value))
+            facts.append(answer_fact(_SAFETY[name], value))
     s = intake.symptoms
-    facts += [answer("symptoms.pain_now", value=s.pain_now),
-              answer("symptoms.pain_worst_week", value=s.pain_worst_week),
-              answer("symptoms.weeks", value=s.weeks)]
+    facts += [answer_fact("symptoms.pain_now", s.pain_now),
+              answer_fact("symptoms.pain_worst_week", s.pain_worst_week),
+              answer_fact("symptoms.weeks", s.weeks)]
     for name in ("keeps_coming_back", "pins_and_needles_below_knee",
                  "stretching_only_temporary_relief"):
         if getattr(s, name):
-            facts.append(answer(f"symptoms.{name}", value=True))
-    facts += [answer("symptoms.locations", value=v) for v in s.locations]
-    facts += [answer("symptoms.worse_with", value=v) for v in s.worse_with]
+            facts.append(answer_fact(f"symptoms.{name}", True))
+    facts += [answer_fact("symptoms.locations", v) for v in s.locations]
+    facts += [answer_fact("symptoms.worse_with", v) for v in s.worse_with]
     if s.recurring_hamstring_strain != "none":
-        facts.append(answer("symptoms.recurring_hamstring_strain",
+        facts.append(answer_fact("symptoms.recurring_hamstring_strain",
                             value=s.recurring_hamstring_strain))
     for name, value in vars(intake.movement).items():
         if value is None:
             continue
         if name == "hinge_faults":
-            facts += [answer("movement.hinge_faults", value=v) for v in value]
+            facts += [answer_fact("movement.hinge_faults", v) for v in value]
         elif name == "hip_ir_degrees":
-            facts.append(answer("movement.hip_ir_degrees", value=(value.left, value.right)))
+            facts.append(answer_fact("movement.hip_ir_degrees", (value.left, value.right)))
         else:
-            facts.append(answer(_MOVEMENT[name], value=value))
+            facts.append(answer_fact(_MOVEMENT[name], value))
     for name, drills in vars(intake.drill_response).items():
-        facts += [answer(_DRILL_RESPONSE[name], value=d) for d in drills]
+        facts += [answer_fact(_DRILL_RESPONSE[name], d) for d in drills]
     return facts
 
 
@@ -277,7 +277,7 @@ def _precautions(eng: ScreeningEngine) -> list[PrecautionApplied]:
 def _skipped(intake: Intake) -> list[SkippedTest]:
     tests = catalogue().movement_tests
     skipped = []
-    for name, value in intake.movement:
+    for name, value in vars(intake.movement).items():  # the fields, as in answers()
         if value is not None:
             continue
         if name == "hip_ir_degrees" and (intake.mode == "self"

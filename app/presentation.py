@@ -17,9 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
-import pandas as pd
 import yaml
 from pydantic import ValidationError
 
@@ -59,6 +58,9 @@ from hipscreen.words import (  # noqa: F401
     field_label,
     value_words,
 )
+
+if TYPE_CHECKING:  # pandas is imported by the functions that build a table, not by every page
+    import pandas as pd
 
 # -- plain words for answer values ------------------------------------------------------------
 NOT_TESTED = "not_tested"
@@ -500,6 +502,8 @@ def condition_words(cond: Any) -> str:
 def knowledge_tables() -> dict[str, pd.DataFrame]:
     """Rules, findings, deficits, drills, red flags, precautions and self-tests as tables; the
     id, the words and the source come first, so a narrow screen shows what matters."""
+    import pandas as pd
+
     cat = catalogue()
     cite = cat.cite
     tables = {
@@ -540,6 +544,8 @@ def knowledge_tables() -> dict[str, pd.DataFrame]:
 
 def filter_table(table: pd.DataFrame, query: str) -> pd.DataFrame:
     """The rows in which every word of the query appears somewhere (case-insensitive)."""
+    import pandas as pd
+
     words = query.lower().split()
     if not words or table.empty:
         return table
@@ -606,6 +612,8 @@ def case_from_upload(name: str, data: bytes) -> CaseFile:
 def differences_frame(result: CaseResult) -> pd.DataFrame:
     """One row per expectation a case does not meet: field, id, expected, actual, and the rule
     base's explanation."""
+    import pandas as pd
+
     return pd.DataFrame(
         [{"field": d.field, "id": d.id or "", "expected": d.expected, "actual": d.actual,
           "explanation": d.explanation or ""} for d in result.differences],

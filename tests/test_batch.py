@@ -320,3 +320,74 @@ def test_dask_map_partitions_with_meta_equals_screen_frame():
     got = lazy.compute(scheduler="synchronous")
     pd.testing.assert_frame_equal(got, screen_frame(df))
     assert got.loc[3, "error"].startswith("movement.hip_shift:")
+
+
+# -- throughput plumbing (issue 13): plain rows to the workers, no pandas in them ------------------
+
+
+def test_cells_from_numpy_and_pandas_read_as_plain_values():
+    np = pytest.importorskip("numpy")
+    plain = _frame({"id": "a", **GOOD, "safety.pregnant": "true", "symptoms.pain_now": "3",
+                    "symptoms.pain_worst_week": "5"})
+    typed = pd.DataFrame({
+        "id": pd.array(["a"], dtype="string"),
+        "age": np.array([34], dtype=np.int64),
+        "movement.hip_shift": np.array(["right"], dtype=object),
+        "symptoms.locations": [np.array(["low_back_right"])],
+        "safety.pregnant": pd.array([True], dtype="boolean"),
+        "symptoms.pain_now": np.array([3.0]),
+        "symptoms.pain_worst_week": [np.int16(5)],
+        "movement.knee_collapse": pd.array([pd.NA], dtype="string"),
+        "movement.pelvic_drop": [None],
+        "movement.hinge_faults": [np.nan],
+    })
+    pd.testing.assert_frame_equal(screen_frame(typed), screen_frame(plain))
+    assert screen_frame(typed).loc[0, "error"] == ""
+
+
+def test_a_series_row_and_a_dict_row_give_the_same_intake():
+    row = {"age": "34", "movement.hip_shift": "Right ", "activities": "golf; running"}
+    assert intake_from_row(pd.Series(row)) == intake_from_row(row)
+
+
+def test_importing_batch_loads_neither_pandas_nor_the_rule_engine():
+    import subprocess
+    import sys
+
+    code = ("import sys, hipscreen.batch; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'tqdm', 'hipscreen.screening', 'experta') "
+            "if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_worker_processes_run_without_pandas(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    import hipscreen.batch as batch
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=batch._pool_context()) as pool:
+        loaded = pool.submit(eval, "sorted(m for m in ('pandas', 'hipscreen.batch') "
+                                   "if m in __import__('sys').modules)").result()
+        rows = pool.submit(batch._screen_rows, ("age", "movement.hip_shift"),
+                           [("34", "right"), ("7", "up")], ["a", "b"]).result()
+    assert "pandas" not in loaded
+    assert [row[0] for row in rows] == ["a", "b"]
+    assert rows[0][OUTPUT_COLUMNS.index("error")] == ""
+    assert rows[1][OUTPUT_COLUMNS.index("error")].startswith("age: expected a whole number 8..110")
+
+
+def test_the_parent_of_the_workers_never_loads_the_rule_engine(tmp_path):
+    import subprocess
+    import sys
+
+    write_table(generate_frame(30, seed=4), tmp_path / "in.csv")
+    code = (f"import sys\nfrom hipscreen.batch import screen_file\n"
+            f"if __name__ == '__main__':\n"
+            f"    s = screen_file({str(tmp_path / 'in.csv')!r}, {str(tmp_path / 'out.csv')!r}, "
+            f"jobs=2, progress=False, chunk_size=5)\n"
+            f"    print(s.screened, 'hipscreen.rules' in sys.modules, 'experta' in sys.modules)\n")
+    (tmp_path / "run.py").write_text(code)
+    done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert done.stdout.split() == ["30", "False", "False"]

@@ -102,3 +102,32 @@ def test_schema_is_the_intake_json_schema(capsys):
     assert code == 0
     assert schema["additionalProperties"] is False
     assert "safety" in schema["properties"] and "age" in schema["required"]
+
+
+# -- each command imports what it uses (issue 13, "Speed") ----------------------------------------
+HEAVY = ("pydantic", "yaml", "ruamel", "pandas", "numpy", "pyarrow", "tqdm", "experta", "streamlit",
+         "sqlalchemy", "fhir", "typst")
+
+
+def _imported(*argv: str) -> set[str]:
+    """The heavy packages a whole `hipscreen` process imports for a command."""
+    import subprocess
+    import sys
+
+    code = ("import sys, runpy\n"
+            f"sys.argv = ['hipscreen', *{list(argv)!r}]\n"
+            "try:\n"
+            "    runpy.run_module('hipscreen.cli', run_name='__main__')\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            f"print(' '.join(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return set(done.stderr.strip().splitlines()[-1].split()) if done.stderr.strip() else set()
+
+
+def test_help_imports_no_model_no_parser_and_no_table():
+    assert _imported("--help") == set()
+
+
+def test_screen_imports_the_model_the_yaml_parser_and_the_engine_only():
+    assert _imported("screen", str(FULL_INTAKE)) == {"pydantic", "yaml", "experta"}

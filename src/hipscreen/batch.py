@@ -36,6 +36,7 @@ A column the intake does not know is an error on every row (nothing is silently 
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
 import multiprocessing
 import os
@@ -43,17 +44,15 @@ import re
 import sys
 import time
 import typing
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ValidationError
-from tqdm import tqdm
 
 from hipscreen.documents import (
     FieldProblem,
@@ -64,9 +63,13 @@ from hipscreen.documents import (
     load_json,
     shorten,
 )
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER
 from hipscreen.knowledge.intake import Intake, choices_of, strip_optional
-from hipscreen.result import TRIAGE_ORDER, Result
-from hipscreen.screening import screen
+
+if TYPE_CHECKING:  # pandas is imported where a table is built; a worker process never needs it
+    import pandas as pd
+
+    from hipscreen.result import Result
 
 __all__ = [
     "COLUMNS",
@@ -236,52 +239,82 @@ class _CellError(ValueError):
 
 
 def _clean(value: Any) -> Any:
-    """A cell as None (not given), a stripped string, a list, or a plain Python scalar."""
-    if isinstance(value, np.generic):
-        value = value.item()
+    """A plain cell (see `_plain`) as None (not given), a stripped string, a list, or a scalar."""
     if value is None:
         return None
     if isinstance(value, str):
         return value.strip() or None
-    if isinstance(value, (list, tuple, np.ndarray)):
+    if isinstance(value, (list, tuple)):
         return list(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """A cell of a pandas frame as plain Python: a NumPy scalar as its Python value, an array as
+    a list, a missing value (NaN, None, pd.NA, NaT) as None. Rows travel to the worker processes
+    as plain values, so a worker never imports pandas or NumPy."""
+    if type(value) in _PLAIN_TYPES or isinstance(value, dict):
+        return value
+    if isinstance(value, (list, tuple)):
+        return value if all(type(v) in _PLAIN_TYPES for v in value) else [_plain(v) for v in value]
+    import pandas as pd
+
+    if hasattr(value, "tolist") and not isinstance(value, pd.Timestamp):  # NumPy scalar or array
+        value = value.tolist()
+        return [_plain(v) for v in value] if isinstance(value, list) else value
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return None
     return value
 
 
-def _parse(column: Column, cell: Any) -> Any:
-    if column.kind == "bool":
-        if isinstance(cell, bool):
-            return cell
-        # 1/0 as JSON or Parquet integers; a float such as 1.0 is refused, as it is in CSV
-        word = str(cell) if isinstance(cell, int) and cell in (0, 1) else cell
-        if isinstance(word, str):
-            if word.lower() in TRUE_WORDS:
-                return True
-            if word.lower() in FALSE_WORDS:
-                return False
+def _parse_bool(cell: Any) -> bool:
+    if isinstance(cell, bool):
+        return cell
+    # 1/0 as JSON or Parquet integers; a float such as 1.0 is refused, as it is in CSV
+    word = str(cell) if isinstance(cell, int) and cell in (0, 1) else cell
+    if isinstance(word, str):
+        if word.lower() in TRUE_WORDS:
+            return True
+        if word.lower() in FALSE_WORDS:
+            return False
+    raise _CellError
+
+
+def _parse_int(cell: Any) -> int:
+    if isinstance(cell, bool):
         raise _CellError
-    if column.kind == "int":
-        if isinstance(cell, bool):
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):  # Parquet and JSON numbers; a column with gaps is float
+        if not math.isfinite(cell) or not cell.is_integer():
             raise _CellError
-        if isinstance(cell, int):
-            return cell
-        if isinstance(cell, float):  # Parquet and JSON numbers; a column with gaps is float
-            if not math.isfinite(cell) or not cell.is_integer():
-                raise _CellError
-            return int(cell)
-        if not isinstance(cell, str) or not WHOLE_NUMBER.fullmatch(cell):
-            raise _CellError
-        return int(cell.partition(".")[0])
-    if column.kind == "choice":
-        return cell.lower() if isinstance(cell, str) else cell
-    # list
+        return int(cell)
+    if not isinstance(cell, str) or not WHOLE_NUMBER.fullmatch(cell):
+        raise _CellError
+    return int(cell.partition(".")[0])
+
+
+def _parse_choice(cell: Any) -> Any:
+    return cell.lower() if isinstance(cell, str) else cell
+
+
+def _parse_list(cell: Any) -> list[str]:
     items = cell if isinstance(cell, list) else str(cell).split(LIST_SEPARATOR, MAX_LIST_ITEMS)
     if len(items) > MAX_LIST_ITEMS:  # a list names each choice at most once
         raise _CellError
     items = [str(i).strip().lower() for i in items if _clean(i) is not None]
     return [] if items == [EMPTY_LIST] else items
+
+
+_PARSERS: dict[str, Any] = {"bool": _parse_bool, "int": _parse_int, "choice": _parse_choice,
+                            "list": _parse_list}
+
+
+def _parse(column: Column, cell: Any) -> Any:
+    """The answer a cleaned cell gives for `column`; _CellError when it cannot be read."""
+    return _PARSERS[column.kind](cell)
 
 
 def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -336,39 +369,75 @@ def _absent(cell: Any) -> bool:
     return cell is None or (isinstance(cell, float) and math.isnan(cell))
 
 
+class _Layout(typing.NamedTuple):
+    """Where the columns of a table sit in each of its rows (a tuple of cells), worked out once
+    per table rather than once per row."""
+
+    known: tuple[tuple[Column, int, Any], ...]  # the intake's columns present, in COLUMNS order,
+    # each with its position and its parser
+    unknown: tuple[tuple[int, str], ...]  # (position, message) of every other column
+    id_at: int | None
+    read_error_at: int | None
+    age_at: int | None
+
+
+@lru_cache(maxsize=64)
+def _layout(labels: tuple[Any, ...]) -> _Layout:
+    at = {label: i for i, label in enumerate(labels)}  # a label given twice: the last one, as in a dict
+    return _Layout(
+        known=tuple((column, at[column.name], _PARSERS[column.kind])
+                    for column in COLUMNS if column.name in at),
+        unknown=tuple((i, _unknown_column_message(str(label))) for label, i in at.items()
+                      if label not in _BY_NAME and label not in (ID_COLUMN, READ_ERROR_COLUMN)),
+        id_at=at.get(ID_COLUMN), read_error_at=at.get(READ_ERROR_COLUMN), age_at=at.get("age"))
+
+
+def _intake_from_cells(layout: _Layout, cells: Sequence[Any]) -> Intake:
+    """`intake_from_row` for a row given as plain cells in `layout`'s order."""
+    unknown = [message for i, message in layout.unknown if not _absent(cells[i])]
+    found: list[tuple[str | None, str]] = []  # (column name, None for the row; message)
+    data: dict[str, Any] = {}
+    for column, i, parse in layout.known:
+        cell = cells[i]
+        cell = (cell.strip() or None) if type(cell) is str else _clean(cell)
+        if cell is None:  # not given
+            continue
+        try:
+            value = parse(cell)
+        except _CellError:
+            found.append((column.name, f"{column.name}: expected {column.expected}; "
+                                        f"got {shorten(cells[i])}"))
+            continue
+        path = column.path
+        if len(path) == 1:
+            data[path[0]] = value
+        else:
+            _set(data, path, value)
+    try:
+        intake = Intake.model_validate(data)
+    except ValidationError as exc:
+        raw = {column.name: cells[i] for column, i, _ in layout.known if _clean(cells[i]) is not None}
+        unreadable = {name for name, _ in found}  # left out above: not "missing" again
+        messages = (_message(problem, raw) for problem in field_problems(exc))
+        found += [(name, text) for name, text in messages if name not in unreadable]
+    if unknown or found:
+        found.sort(key=lambda m: _ORDER.get(m[0], len(_ORDER)) if m[0] else len(_ORDER))
+        raise RowError(unknown + [message for _, message in found])
+    return intake
+
+
+_ORDER: dict[str, int] = {name: i for i, name in enumerate(COLUMN_NAMES)}
+
+
 def intake_from_row(row: Mapping[str, Any]) -> Intake:
     """Build the Intake of one flat row (a dict or a Series keyed by column name).
 
     Raises `RowError` listing every problem: unknown columns, unreadable cells, and the
     model's validation errors translated back to column names.
     """
-    unknown = [_unknown_column_message(str(key)) for key, cell in row.items()
-               if key not in _BY_NAME and key not in (ID_COLUMN, READ_ERROR_COLUMN)
-               and not _absent(cell)]
-    found: list[tuple[str | None, str]] = []  # (column name, None for the row; message)
-    data: dict[str, Any] = {}
-    raw: dict[str, Any] = {}
-    for column in COLUMNS:
-        cell = _clean(row.get(column.name))
-        if cell is None:
-            continue
-        raw[column.name] = row.get(column.name)
-        try:
-            _set(data, column.path, _parse(column, cell))
-        except _CellError:
-            message = f"{column.name}: expected {column.expected}; got {shorten(raw[column.name])}"
-            found.append((column.name, message))
-    try:
-        intake = Intake.model_validate(data)
-    except ValidationError as exc:
-        unreadable = {name for name, _ in found}  # left out above: not "missing" again
-        messages = (_message(problem, raw) for problem in field_problems(exc))
-        found += [(name, text) for name, text in messages if name not in unreadable]
-    if unknown or found:
-        order = {name: i for i, name in enumerate(COLUMN_NAMES)}
-        found.sort(key=lambda m: order.get(m[0], len(order)) if m[0] else len(order))
-        raise RowError(unknown + [message for _, message in found])
-    return intake
+    items = list(row.items())
+    return _intake_from_cells(_layout(tuple(label for label, _ in items)),
+                              [_plain(cell) for _, cell in items])
 
 
 def _format_value(column: Column, value: Any) -> str:
@@ -401,28 +470,60 @@ def row_from_intake(intake: Intake) -> dict[str, str]:
 # -- screening a frame -------------------------------------------------------------------------
 
 OUTPUT_COLUMNS: tuple[str, ...] = ("id", "triage", "action", "deficits", "drills", "rules_fired", "error")
-OUTPUT_DTYPES: dict[str, Any] = {
-    **{name: pd.StringDtype() for name in OUTPUT_COLUMNS},
-    "rules_fired": np.dtype("int64"),
-}
-SCREEN_FRAME_META = pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in OUTPUT_DTYPES.items()})
-"""An empty frame with `screen_frame`'s output columns and dtypes (Dask ``meta=``)."""
+_ERROR_AT = OUTPUT_COLUMNS.index("error")
+_TRIAGE_AT = OUTPUT_COLUMNS.index("triage")
+
+
+def __getattr__(name: str) -> Any:
+    # OUTPUT_DTYPES and SCREEN_FRAME_META are pandas objects: made on first use, so that importing
+    # this module (as every worker process does) does not import pandas.
+    if name == "OUTPUT_DTYPES":
+        import numpy as np
+        import pandas as pd
+
+        value: Any = {**{n: pd.StringDtype() for n in OUTPUT_COLUMNS}, "rules_fired": np.dtype("int64")}
+    elif name == "SCREEN_FRAME_META":
+        import pandas as pd
+
+        value = pd.DataFrame({n: pd.Series(dtype=dtype) for n, dtype in __getattr__("OUTPUT_DTYPES").items()})
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    OUTPUT_DTYPES: dict[str, Any]
+    """The dtype of each output column: pandas' string dtype, int64 for ``rules_fired``."""
+    SCREEN_FRAME_META: pd.DataFrame
+    """An empty frame with `screen_frame`'s output columns and dtypes (Dask ``meta=``)."""
+
+
+def screen(intake: Intake, **options: Any) -> Result:
+    """`hipscreen.screening.screen`, imported on first use: the process that only reads and
+    writes the tables (``jobs`` > 1) never loads the rule engine."""
+    from hipscreen.screening import screen as run
+
+    return run(intake, **options)
+
+
+def _result_cells(result: Result) -> tuple[str, str, str, str, int]:
+    """triage, action, deficits, drills, rules_fired of one screened intake."""
+    plan = result.plan
+    if any(a.order > b.order for a, b in zip(plan, plan[1:], strict=False)):
+        plan = sorted(plan, key=lambda p: p.order)
+    return (
+        result.triage.level,
+        result.triage.action,
+        LIST_SEPARATOR.join(f"{d.id}:{d.side}:{d.confidence}:{d.certainty:.2f}" for d in result.deficits),
+        LIST_SEPARATOR.join(f"{p.drill}:{p.side}" for p in plan),
+        len(result.rules_fired),
+    )
 
 
 def format_result(result: Result) -> dict[str, Any]:
     """The output cells of one screened intake (without ``id``)."""
-    return {
-        "triage": result.triage.level,
-        "action": result.triage.action,
-        "deficits": LIST_SEPARATOR.join(
-            f"{d.id}:{d.side}:{d.confidence}:{d.certainty:.2f}" for d in result.deficits
-        ),
-        "drills": LIST_SEPARATOR.join(
-            f"{p.drill}:{p.side}" for p in sorted(result.plan, key=lambda p: p.order)
-        ),
-        "rules_fired": len(result.rules_fired),
-        "error": "",
-    }
+    return {**dict(zip(OUTPUT_COLUMNS[1:-1], _result_cells(result), strict=True)), "error": ""}
 
 
 def _row_id(index_value: Any, cell: Any, has_ids: bool) -> str:
@@ -438,8 +539,73 @@ def _row_id(index_value: Any, cell: Any, has_ids: bool) -> str:
     return str(cell)
 
 
-def _template_hint_row(row: Mapping[str, Any]) -> bool:
-    return row.get("age") == _BY_NAME["age"].allowed
+def _screen_cells(layout: _Layout, cells: Sequence[Any], row_id: str) -> tuple[Any, ...]:
+    """The output row of one input row; every problem stays in its row's error cell."""
+    read_error = _clean(cells[layout.read_error_at]) if layout.read_error_at is not None else None
+    if read_error is not None:
+        return (row_id, "", "", "", "", 0, str(read_error))
+    if layout.age_at is not None and cells[layout.age_at] == _BY_NAME["age"].allowed:
+        return (row_id, "", "", "", "", 0, "the template's allowed-values line, not an intake: delete it")
+    try:
+        return (row_id, *_result_cells(screen(_intake_from_cells(layout, cells), trace=False)), "")
+    except RowError as exc:
+        return (row_id, "", "", "", "", 0, str(exc))
+    except Exception as exc:  # an engine failure must not sink the other rows
+        return (row_id, "", "", "", "", 0, f"screening failed: {type(exc).__name__}: {clip(str(exc))}")
+
+
+def _screen_rows(labels: tuple[Any, ...], rows: Sequence[Sequence[Any]], ids: Sequence[str]
+                 ) -> list[tuple[Any, ...]]:
+    """Screen plain rows (the work of one chunk, in a worker process or this one)."""
+    layout = _layout(labels)
+    return [_screen_cells(layout, cells, row_id) for cells, row_id in zip(rows, ids, strict=True)]
+
+
+class _Table(typing.NamedTuple):
+    """A frame as its column labels, each column's values (a NumPy or pandas array, which
+    slices without copying) and its index; rows are made from it a chunk at a time."""
+
+    labels: tuple[Any, ...]
+    arrays: list[Any]
+    index: Any
+
+
+def _table(df: pd.DataFrame) -> _Table:
+    import numpy as np
+
+    arrays = [series.to_numpy() if isinstance(series.dtype, np.dtype) else series.array
+              for series in (df.iloc[:, i] for i in range(df.shape[1]))]
+    return _Table(tuple(df.columns), arrays, df.index)
+
+
+def _chunk(table: _Table, start: int, end: int) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Rows start..end of a table as plain cells (see `_plain`), and their ids."""
+    columns = []
+    for array in table.arrays:
+        values = array[start:end].tolist()  # a NumPy array gives Python scalars (NaN for a gap)
+        if not set(map(type, values)) <= _PLAIN_TYPES:
+            values = [v if type(v) in _PLAIN_TYPES else _plain(v) for v in values]
+        columns.append(values)
+    rows = list(zip(*columns, strict=True)) if columns else [()] * (end - start)
+    at = _layout(table.labels).id_at
+    if at is not None:
+        return rows, [_row_id(None, cells[at], True) for cells in rows]
+    return rows, [str(index_value) for index_value in table.index[start:end].tolist()]
+
+
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _output_frame(rows: Sequence[Sequence[Any]], index: Any = None) -> pd.DataFrame:
+    """Output rows as a frame with the columns and dtypes of `SCREEN_FRAME_META`."""
+    import numpy as np
+    import pandas as pd
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(OUTPUT_COLUMNS)
+    data = {name: np.array(values, dtype=np.int64) if name == "rules_fired"
+            else pd.array(list(values), dtype=pd.StringDtype())
+            for name, values in zip(OUTPUT_COLUMNS, columns, strict=True)}
+    return pd.DataFrame(data, index=index if index is not None else pd.RangeIndex(len(rows)))
 
 
 def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -448,27 +614,8 @@ def screen_frame(df: pd.DataFrame) -> pd.DataFrame:
     One output row per input row, same order and index, columns `OUTPUT_COLUMNS` with the
     dtypes of `SCREEN_FRAME_META`. Pure: no I/O, the input is not changed.
     """
-    has_ids = ID_COLUMN in df.columns
-    ids = df[ID_COLUMN].tolist() if has_ids else [None] * len(df)
-    rows = []
-    for index_value, id_cell, row in zip(df.index, ids, df.to_dict("records"), strict=True):
-        out: dict[str, Any] = {name: "" for name in OUTPUT_COLUMNS}
-        out.update(id=_row_id(index_value, id_cell, has_ids), rules_fired=0)
-        read_error = _clean(row.get(READ_ERROR_COLUMN))
-        if read_error is not None:
-            out["error"] = str(read_error)
-        elif _template_hint_row(row):
-            out["error"] = "the template's allowed-values line, not an intake: delete it"
-        else:
-            try:
-                out.update(format_result(screen(intake_from_row(row), trace=False)))
-            except RowError as exc:
-                out["error"] = str(exc)
-            except Exception as exc:  # an engine failure must not sink the other rows
-                out["error"] = f"screening failed: {type(exc).__name__}: {clip(str(exc))}"
-        rows.append(out)
-    frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS), index=df.index)
-    return frame.astype(OUTPUT_DTYPES)
+    return _output_frame(_screen_rows(tuple(df.columns), *_chunk(_table(df), 0, len(df))),
+                         index=df.index)
 
 
 # -- tables on disk ----------------------------------------------------------------------------
@@ -529,6 +676,8 @@ def _jsonl_row(line: str, where: str) -> dict[str, Any]:
 
 
 def _read_jsonl(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     text = decode(path.read_bytes(), str(path))  # a byte-order mark is allowed, as in CSV
     rows = [_jsonl_row(line, f"line {lineno}")
             for lineno, line in enumerate(text.splitlines(), start=1) if line.strip()]
@@ -543,6 +692,8 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     own types and flattens nested objects to dotted columns; Parquet keeps its column types.
     Raises `BatchInputError` (naming the path) when the file cannot be read.
     """
+    import pandas as pd
+
     path = Path(path)
     fmt = _table_format(path)
     if not path.is_file():
@@ -566,6 +717,8 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
 def _defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula (=, +, -, @ ...) get a leading
     apostrophe, so an id such as =HYPERLINK(...) is shown, never run (CSV injection)."""
+    import pandas as pd
+
     out = df.copy()
     for column in out.columns:
         if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
@@ -618,14 +771,81 @@ class BatchSummary:
         return 1 if self.errors else 0
 
 
-def _chunks(df: pd.DataFrame, size: int) -> list[pd.DataFrame]:
-    return [df.iloc[start : start + size] for start in range(0, len(df), size)]
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def __enter__(self) -> _NoBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def _progress_bar(total: int, show: bool) -> Any:
+    if not show:
+        return _NoBar()
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="intake", file=sys.stderr, desc="screening")
+
+
+WORKER_MODULES = ("hipscreen.batch", "hipscreen.screening")
+"""What each worker process runs; the fork server imports it once, before it forks a worker."""
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork is unsafe once Arrow or other libraries have started threads; forkserver is not
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    """The fork server where there is one (fork is unsafe once Arrow or other libraries have
+    started threads; the fork server forks from a clean process of its own), else spawn. The
+    fork server imports `WORKER_MODULES` once, so a worker starts with the rule engine loaded
+    and without pandas; started early, it does that while this process reads the table."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    from multiprocessing import forkserver
+
+    preload = list(getattr(forkserver._forkserver, "_preload_modules", ["__main__"]))
+    if not set(WORKER_MODULES) <= set(preload):  # once the server runs, this is too late: harmless
+        context.set_forkserver_preload([*preload, *(m for m in WORKER_MODULES if m not in preload)])
+    forkserver.ensure_running()
+    return context
+
+
+def _chunk_size(rows: int, jobs: int) -> int:
+    """About 8 chunks per worker, at most 250 rows: a chunk costs well under a millisecond to
+    send, and small ones leave little work to one worker at the end while the others wait."""
+    return max(1, min(250, math.ceil(rows / (jobs * 8))))
+
+
+def _screen_table(table: _Table, bounds: list[tuple[int, int]], jobs: int,
+                  context: multiprocessing.context.BaseContext | None, bar: Any) -> list[tuple[Any, ...]]:
+    """The output rows of every chunk of a table, in order: in this process, or on `jobs`
+    worker processes."""
+    results: list[list[tuple[Any, ...]]] = [[] for _ in bounds]
+    if jobs == 1 or len(bounds) <= 1:
+        for i, (start, end) in enumerate(bounds):
+            results[i] = _screen_rows(table.labels, *_chunk(table, start, end))
+            bar.update(end - start)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(bounds)), mp_context=context) as pool:
+            # a few chunks per worker in flight: the workers never wait, and the rows of a chunk
+            # are made (and held) only shortly before it is screened
+            waiting = iter(enumerate(bounds))
+            running: dict[Any, int] = {}
+
+            def send(count: int) -> None:
+                for i, (start, end) in itertools.islice(waiting, count):
+                    running[pool.submit(_screen_rows, table.labels, *_chunk(table, start, end))] = i
+
+            send(3 * jobs)
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    i = running.pop(future)
+                    results[i] = future.result()
+                    bar.update(bounds[i][1] - bounds[i][0])
+                send(len(done))
+    return [row for chunk in results for row in chunk]
 
 
 def screen_file(
@@ -647,40 +867,26 @@ def screen_file(
     if jobs < 1:
         raise BatchInputError(f"jobs must be at least 1, got {jobs}")
     _table_format(Path(out_path))  # a bad output path fails before any work
+    if _table_format(Path(in_path)) and not Path(in_path).is_file():
+        raise BatchInputError(f"{Path(in_path)}: no such file")
+    context = _pool_context() if jobs > 1 else None  # the workers' imports run while we read
     df = read_table(in_path)
     _check_writable(Path(out_path))
-    size = chunk_size or max(1, min(500, math.ceil(len(df) / (jobs * 4))))
-    chunks = _chunks(df, size)
-    bar = tqdm(
-        total=len(df),
-        unit="intake",
-        file=sys.stderr,
-        desc="screening",
-        disable=not (progress and sys.stderr.isatty()),
-    )
-    with bar:
-        if jobs == 1 or len(chunks) <= 1:
-            results = []
-            for chunk in chunks:
-                results.append(screen_frame(chunk))
-                bar.update(len(chunk))
-        else:
-            results = [SCREEN_FRAME_META] * len(chunks)
-            workers = min(jobs, len(chunks))
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-                futures = {pool.submit(screen_frame, chunk): i for i, chunk in enumerate(chunks)}
-                for future in as_completed(futures):
-                    results[futures[future]] = future.result()
-                    bar.update(len(chunks[futures[future]]))
-    out = pd.concat(results) if results else SCREEN_FRAME_META.copy()
-    write_table(out, out_path)
-    errors = int((out["error"] != "").sum())
-    counts = out.loc[out["error"] == "", "triage"].value_counts()
+    table, index = _table(df), df.index
+    del df
+    size = chunk_size or _chunk_size(len(index), jobs)
+    bounds = [(start, min(start + size, len(index))) for start in range(0, len(index), size)]
+    with _progress_bar(len(index), progress and sys.stderr.isatty()) as bar:
+        out_rows = _screen_table(table, bounds, jobs, context, bar)
+    del table  # the input's memory is free for the output's
+    write_table(_output_frame(out_rows, index=index), out_path)
+    errors = sum(1 for row in out_rows if row[_ERROR_AT])
+    counts = Counter(row[_TRIAGE_AT] for row in out_rows if not row[_ERROR_AT])
     return BatchSummary(
-        rows=len(out),
-        screened=len(out) - errors,
+        rows=len(out_rows),
+        screened=len(out_rows) - errors,
         errors=errors,
-        by_triage={level: int(counts.get(level, 0)) for level in TRIAGE_ORDER},
+        by_triage={level: counts.get(level, 0) for level in TRIAGE_ORDER},
         seconds=time.perf_counter() - started,
     )
 
@@ -690,6 +896,8 @@ def screen_file(
 
 def template_frame() -> pd.DataFrame:
     """The batch template: every column, and one line with each column's allowed values."""
+    import pandas as pd
+
     hints = {ID_COLUMN: "optional row id (empty = row number)"}
     hints.update({column.name: column.allowed for column in COLUMNS})
     return pd.DataFrame([hints], columns=[ID_COLUMN, *COLUMN_NAMES])

@@ -1,7 +1,9 @@
 """The `hipscreen` command: one argparse group, every subcommand defined here.
 
-Each subcommand imports what it runs when it runs, so `hipscreen --help` stays quick and the
-Streamlit app is imported only by `hipscreen app`.
+Each subcommand imports what it runs when it runs: `hipscreen --help` loads neither pydantic nor
+the knowledge base, `screen` loads the intake model, the catalogue and the rule engine but not
+pandas (batch and the tables), typst and graphviz (pdf, svg), fhir.resources (FHIR) or
+SQLAlchemy (records), and the Streamlit app is imported only by `hipscreen app`.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import json
 import os
 import sys
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from hipscreen.documents import (
     MAX_BYTES,
@@ -24,7 +25,9 @@ from hipscreen.documents import (
     load_mapping,
     read_text,
 )
-from hipscreen.knowledge.intake import Intake
+
+if TYPE_CHECKING:
+    from hipscreen.knowledge.intake import Intake
 
 EXIT_OK, EXIT_FAIL, EXIT_BAD_INPUT = 0, 1, 2
 CASES_PATH = "cases"
@@ -34,6 +37,10 @@ REFERENCE_PATH = Path("docs") / "reference.md"
 def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
     """Read an intake from a YAML or JSON file, or '-' for stdin: the intake itself, or a FHIR
     QuestionnaireResponse (recognised by its resourceType). Raise InputError when bad."""
+    from pydantic import ValidationError
+
+    from hipscreen.knowledge.intake import Intake
+
     where = "stdin" if path == "-" else path
     text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
     data = load_mapping(text, where, expected="intake fields", max_bytes=max_bytes)
@@ -137,6 +144,8 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from hipscreen.knowledge.intake import Intake
+
     print(json.dumps(Intake.model_json_schema(), indent=2))
     return EXIT_OK
 
@@ -178,9 +187,10 @@ def _cases(args: argparse.Namespace) -> int:
 
 
 def _lint(args: argparse.Namespace) -> int:
+    from hipscreen.knowledge.catalogue import DATA_DIR
     from hipscreen.lint import lint, render_text
 
-    report = lint(args.data, args.cases)
+    report = lint(args.data or DATA_DIR, args.cases)
     if args.format == "json":
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -256,6 +266,8 @@ def _save_screening(args: argparse.Namespace, result) -> int:
 
 def read_checkin(path: str, *, max_bytes: int = MAX_BYTES):
     """Read a check-in from a YAML or JSON file, or '-' for stdin; InputError naming the field."""
+    from pydantic import ValidationError
+
     from hipscreen.knowledge.checkin import CheckIn
 
     where = "stdin" if path == "-" else path
@@ -270,6 +282,8 @@ def read_checkin(path: str, *, max_bytes: int = MAX_BYTES):
 def read_previous(path: str, *, max_bytes: int = MAX_BYTES):
     """The Baseline of a previous record given as a file: an intake (screened now), a screening's
     JSON result (`screen --format json`) or a check-in's (`checkin --format json`)."""
+    from pydantic import ValidationError
+
     from hipscreen.result import Result
     from hipscreen.review import Baseline, Review
     from hipscreen.screening import screen
@@ -380,6 +394,8 @@ def _queue(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
     from hipscreen.render import to_markdown, to_text
     from hipscreen.review import Review, review_text
 
@@ -513,8 +529,6 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from hipscreen.knowledge.catalogue import DATA_DIR
-
     parser = argparse.ArgumentParser(
         prog="hipscreen",
         description="Screen recurring low back pain for a hip stability and hinge problem. "
@@ -601,7 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check the catalogues, the rule registry and the case files for missing "
                     "ids, unused or unreachable parts, redundant, subsumed, conflicting or "
                     "circular rules, and red-flag rows without a case. Exit 1 on any problem.")
-    p.add_argument("--data", default=str(DATA_DIR), metavar="DIR",
+    p.add_argument("--data", metavar="DIR",
                    help="Catalogue directory (default: the shipped knowledge/data)")
     p.add_argument("--cases", default=CASES_PATH, metavar="DIR",
                    help="Case directory for the red-flag coverage check (default: cases)")

@@ -310,7 +310,7 @@ class _Branch:
             if not join or _joins(join, bindings, match.context):
                 match.blocked += 1
                 if match.active:
-                    self._deactivate(match)
+                    self._set_active(match, False)
 
     def add_existing(self, slot: _Slot, fact, bindings) -> None:
         slot.memory.append((fact, bindings))
@@ -319,7 +319,7 @@ class _Branch:
         if self.exists_count[index] == 1 and all(self.exists_count):
             for match in self.matches:
                 if not match.blocked:
-                    self._activate(match)
+                    self._set_active(match, True)
 
     # -- facts leaving -------------------------------------------------------------------
     def remove(self, slot: _Slot, fact) -> None:
@@ -332,7 +332,7 @@ class _Branch:
             for match in self.matches:
                 if any(f is fact for f in match.facts):
                     if match.active:
-                        self._deactivate(match)
+                        self._set_active(match, False)
                 else:
                     kept.append(match)
             self.matches = kept
@@ -342,31 +342,25 @@ class _Branch:
                     if _joins(slot.join, bindings, match.context):
                         match.blocked -= 1
                         if not match.blocked and all(self.exists_count):
-                            self._activate(match)
+                            self._set_active(match, True)
         else:
             index = self.existing.index(slot)
             self.exists_count[index] -= len(entries)
             if self.exists_count[index] == 0:
                 for match in self.matches:
                     if match.active:
-                        self._deactivate(match)
+                        self._set_active(match, False)
 
     # -- the conflict set ----------------------------------------------------------------
-    def _activate(self, match: CompiledActivation) -> None:
-        match.active = True
+    def _set_active(self, match: CompiledActivation, active: bool) -> None:
+        """Put a match in the conflict set or take it out; the change is handed over at the next
+        `changes()`, unless it undoes a change not handed over yet (then nothing changed)."""
+        match.active = active
         pending = self.pending
-        if id(match) in pending:  # removed, not yet handed over: nothing changed
+        if id(match) in pending:
             del pending[id(match)]
         else:
-            pending[id(match)] = (match, True)
-
-    def _deactivate(self, match: CompiledActivation) -> None:
-        match.active = False
-        pending = self.pending
-        if id(match) in pending:  # added, not yet handed over: nothing changed
-            del pending[id(match)]
-        else:
-            pending[id(match)] = (match, False)
+            pending[id(match)] = (match, active)
 
 
 def _joins(join, bindings, context) -> bool:

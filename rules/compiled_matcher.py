@@ -15,10 +15,14 @@ a NOT or matches no fact), and compiles each branch once:
   nodes net them.
 
 What it concludes is experta's: tests/test_compiled_matcher.py compares it with experta's own
-ReteMatcher on every condition form it accepts, with retraction, and the rule base on synthetic
-intakes. It accepts patterns, AND, OR, NOT, EXISTS and TEST; FORALL, EXISTS of more than one
-pattern, nested field access (`a__b`) and a variable under `~` or `|` are refused when the
-engine is built, never matched wrongly.
+ReteMatcher on every condition form it accepts (with retraction, batches, random rule sets and
+random runs), and tests/test_experta_patches.py and benchmarks/equivalence.py compare the whole
+rule base on stock experta. It accepts patterns, AND, OR, NOT, EXISTS and TEST; FORALL, EXISTS
+of more than one pattern, nested field access (`a__b`) and a variable under `~` or `|` are
+refused when the engine is built, never matched wrongly. Where experta itself goes wrong it
+does not follow: two equal patterns in one rule match every pair of facts, a rule starting
+with TEST can fire, and a fact declared and retracted between two `changes()` is matched by no
+rule (experta raises KeyError).
 """
 
 from __future__ import annotations

@@ -9,7 +9,6 @@ from hipscreen.rules.compiled_matcher import CompiledMatcher
 from hipscreen.rules.deficits import DeficitRules
 from hipscreen.rules.experta_patches import PatchedKnowledgeEngine, check_declarable
 from hipscreen.rules.facts import (
-    _KINDS,
     Blocked,
     Candidate,
     Evidence,
@@ -60,17 +59,9 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
     def _fire(self, activation) -> None:
         """Fire one activation, recording it: `_record` and `evidence` read `_firing`."""
         self._firing = activation
-        rule = activation.rule
-        self.fired.append(rule.__name__)
-        wanted = rule._wrapped_args  # as PatchedKnowledgeEngine._fire, inlined
-        context = activation.context
-        if wanted:
-            kwargs = context if wanted.issuperset(context) else {
-                k: v for k, v in context.items() if k in wanted}
-        else:
-            kwargs = {k: v for k, v in context.items() if not k.startswith("__")}
+        self.fired.append(activation.rule.__name__)
         try:
-            rule._wrapped(self, **kwargs)
+            super()._fire(activation)
         finally:
             self._firing = None
 
@@ -97,7 +88,7 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
                 if stored is None:
                     continue
             else:
-                kind = _KINDS.get(stored.__class__) or kind_of(stored)
+                kind = kind_of(stored)
                 if kind in by_kind:
                     by_kind[kind].append(stored)
                 else:

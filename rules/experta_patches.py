@@ -235,10 +235,12 @@ class PatchedKnowledgeEngine(KnowledgeEngine):
         rules), so the body is called through `_wrapped` and never depends on it."""
         rule = activation.rule
         wanted = rule._wrapped_args
+        context = activation.context
         if wanted:  # the names the body takes (experta's Rule reads them from its signature)
-            kwargs = {k: v for k, v in activation.context.items() if k in wanted}
+            kwargs = context if wanted.issuperset(context) else {
+                k: v for k, v in context.items() if k in wanted}
         else:
-            kwargs = {k: v for k, v in activation.context.items() if not k.startswith("__")}
+            kwargs = {k: v for k, v in context.items() if not k.startswith("__")}
         rule._wrapped(self, **kwargs)
 
     def _same_as(self, fact: Fact) -> Fact | None:

@@ -29,6 +29,14 @@ class _Fact(Fact):
             super().__setitem__(key, value)
 
 
+def _plain(cls: type[Fact], fields: dict) -> Fact:
+    """A fact of plain values as _Fact.__init__ makes it, without the call's keyword packing."""
+    fact = dict.__new__(cls)
+    dict.update(fact, fields)
+    fact._Fact__defaults = {}
+    return fact
+
+
 class Answer(_Fact):
     """One informative intake answer: field is the dotted intake path, value the answer."""
 
@@ -148,22 +156,14 @@ def answer_fact(field: str, value) -> Answer:
     cls = _SUBTYPES.get((Answer, field)) or _subtype(Answer, field)
     if type(value) not in _PLAIN:
         return cls(field=field, value=value)
-    fact = dict.__new__(cls)
-    dict.__setitem__(fact, "field", field)
-    dict.__setitem__(fact, "value", value)
-    fact._Fact__defaults = {}  # as _Fact.__init__
-    return fact
+    return _plain(cls, {"field": field, "value": value})
 
 
 def finding_fact(finding_id: str, side: str) -> Finding:
     """The Finding fact a rule declares, as finding(finding_id, side=side) makes it, without the
     keyword packing and class look-up of a call."""
     cls = _SUBTYPES.get((Finding, finding_id)) or _subtype(Finding, finding_id)
-    fact = dict.__new__(cls)
-    dict.__setitem__(fact, "id", finding_id)
-    dict.__setitem__(fact, "side", side)
-    fact._Fact__defaults = {}  # as _Fact.__init__
-    return fact
+    return _plain(cls, {"id": finding_id, "side": side})
 
 
 def finding(finding_id: str, **fields) -> Finding:

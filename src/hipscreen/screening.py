@@ -23,7 +23,7 @@ from hipscreen.result import (
     Triage,
 )
 from hipscreen.rules.engine import ScreeningEngine
-from hipscreen.rules.facts import _KINDS, Answer, answer_fact, kind_of
+from hipscreen.rules.facts import Answer, answer_fact, kind_of
 from hipscreen.rules.registry import rules
 
 _local = threading.local()
@@ -319,7 +319,7 @@ def _steps(facts, derivations, words) -> list[TraceStep]:
         text, source = words[rule] if rule else (None, None)
         data = dict(fact)
         del data["__factid__"]
-        steps.append(TraceStep(fid, _KINDS.get(fact.__class__) or kind_of(fact), data, rule, text,
+        steps.append(TraceStep(fid, kind_of(fact), data, rule, text,
                                source, list(premises),
                                [{"rule": r, "premises": list(p)} for r, p in others]))
     return steps

@@ -25,6 +25,9 @@ HipSurgery = Literal["none", "under_12_weeks", "over_12_weeks"]
 # Strict: a yes/no is true or false, a number is a whole number. `1`, `"yes"` or `1.0` for a
 # yes, or `true` for a pain score, is an error rather than an answer nobody gave.
 YesNo = Annotated[bool, Strict()]
+# A safety answer: yes, no, or None for a question that was never asked (the person stopped
+# before its step, or the intake has no safety block). Not asked is never read as "no".
+Asked = YesNo | None
 
 
 class Activity(StrEnum):
@@ -54,6 +57,11 @@ class Location(StrEnum):
     hamstring_right = "hamstring_right"
     below_knee_left = "below_knee_left"
     below_knee_right = "below_knee_right"
+    thigh_front_left = "thigh_front_left"
+    thigh_front_right = "thigh_front_right"
+    knee_left = "knee_left"
+    knee_right = "knee_right"
+    belly = "belly"
 
 
 class Aggravator(StrEnum):
@@ -96,34 +104,73 @@ class _Strict(BaseModel):
 
 
 class Safety(_Strict):
-    """Red-flag questions, asked first. Each is yes/no and defaults to no."""
+    """Red-flag questions, asked first. In a safety block that is present, a question left out
+    was answered no; a question given as null (None) was never asked. A missing block means none
+    was asked (Intake.safety_not_asked lists them)."""
 
-    bladder_or_bowel_change: YesNo = Field(
+    bladder_or_bowel_change: Asked = Field(
         False, description="New trouble passing urine, leaking, or loss of bowel control")
-    saddle_numbness: YesNo = Field(
+    saddle_numbness: Asked = Field(
         False, description="Numbness around the genitals, back passage or inner thighs")
-    both_legs_numb_or_weak: YesNo = Field(False, description="Both legs numb or weak")
-    worsening_leg_weakness: YesNo = Field(
+    both_legs_numb_or_weak: Asked = Field(False, description="Both legs numb or weak")
+    worsening_leg_weakness: Asked = Field(
         False, description="Leg weakness getting worse, e.g. a foot that starts to drop or catch")
-    fever_or_unwell: YesNo = Field(False, description="Fever, or feeling generally unwell")
-    cancer_history: YesNo = Field(False, description="Any past cancer")
-    unexplained_weight_loss: YesNo = Field(False, description="Weight loss you cannot explain")
-    constant_night_pain: YesNo = Field(
+    fever_or_unwell: Asked = Field(False, description="Fever, or feeling generally unwell")
+    cancer_history: Asked = Field(False, description="Any past cancer")
+    unexplained_weight_loss: Asked = Field(False, description="Weight loss you cannot explain")
+    constant_night_pain: Asked = Field(
         False, description="Constant pain at night, not eased by changing position")
-    significant_trauma: YesNo = Field(
+    significant_trauma: Asked = Field(
         False,
         description="A fall from height, a road accident, or a fall with osteoporosis")
-    osteoporosis_or_steroids: YesNo = Field(
+    osteoporosis_or_steroids: Asked = Field(
         False, description="Osteoporosis, or steroid tablets for 3 months or more")
-    cannot_bear_weight: YesNo = Field(False, description="Cannot put weight through the leg")
-    hot_swollen_hip: YesNo = Field(False, description="A hot, swollen hip")
-    immunosuppressed: YesNo = Field(
+    cannot_bear_weight: Asked = Field(False, description="Cannot put weight through the leg")
+    hot_swollen_hip: Asked = Field(False, description="A hot, swollen hip")
+    immunosuppressed: Asked = Field(
         False, description="A weakened immune system, or injects drugs")
-    morning_stiffness_over_30_min: YesNo = Field(
+    morning_stiffness_over_30_min: Asked = Field(
         False, description="Back stiffness on waking that lasts more than 30 minutes")
-    pregnant: YesNo = Field(False, description="Pregnant now")
-    hip_surgery: HipSurgery = Field(
+    pregnant: Asked = Field(False, description="Pregnant now")
+    hip_surgery: HipSurgery | None = Field(
         "none", description="Hip surgery (replacement or other): none, under or over 12 weeks ago")
+    # -- added with the reviewed red-flag table (docs/safety.md); each extends, none renames --
+    both_legs_pain_or_tingling: Asked = Field(
+        False, description="New pain, tingling or pins and needles going down both legs")
+    sexual_function_change: Asked = Field(
+        False, description="A new change in sex: numb down there, or trouble with erections "
+                           "or feeling")
+    recent_fall_or_injury: Asked = Field(
+        False, description="A fall, trip or knock in the last 2 weeks, even a small one")
+    sudden_severe_pain: Asked = Field(
+        False, description="Sudden, very bad pain in the back or belly, not like your usual pain")
+    faint_clammy_or_collapsed: Asked = Field(
+        False, description="Feeling faint, cold and sweaty (clammy), or you passed out")
+    new_limp: Asked = Field(False, description="A new limp")
+    recent_infection: Asked = Field(
+        False, description="An infection in the last 6 weeks, such as a water or chest infection")
+    wakes_second_half_of_night: Asked = Field(
+        False, description="Back pain wakes you in the second half of the night")
+    better_with_movement: Asked = Field(
+        False, description="Back pain gets better when you move about")
+    better_with_anti_inflammatories: Asked = Field(
+        False, description="Back pain gets much better within 2 days of anti-inflammatory "
+                           "tablets such as ibuprofen")
+    family_spondyloarthritis: Asked = Field(
+        False, description="A parent, brother, sister or child with spondyloarthritis "
+                           "(such as ankylosing spondylitis)")
+    arthritis_history: Asked = Field(
+        False, description="Now or ever: swollen, painful joints (arthritis)")
+    enthesitis_history: Asked = Field(
+        False, description="Now or ever: pain where a tendon joins the bone, such as the heel "
+                           "(enthesitis)")
+    psoriasis_history: Asked = Field(
+        False, description="Now or ever: psoriasis (a skin problem with red, scaly patches)")
+
+    @classmethod
+    def not_asked(cls) -> Safety:
+        """A safety block of which no question was asked."""
+        return cls(**dict.fromkeys(cls.model_fields))
 
 
 class Symptoms(_Strict):
@@ -146,6 +193,10 @@ class Symptoms(_Strict):
         False, description="Stretching helps only for a while, and the tightness comes back")
     recurring_hamstring_strain: AnySide = Field(
         "none", description="Hamstring strains that keep coming back, and on which side")
+    first_episode_age: Annotated[
+        int | None, Field(strict=True, ge=0, le=110,
+                          description="Age when back pain first began (this episode, if it is "
+                                      "the first); left out = not asked")] = None
 
     @field_validator("pain_worst_week")
     @classmethod
@@ -203,10 +254,26 @@ class Intake(_Strict):
     age: Annotated[int, Field(strict=True, ge=8, le=110, description="Age in years")]
     sex: Sex | None = Field(None, description="Optional")
     activities: tuple[Activity, ...] = Field((), description="What the person does")
-    safety: Safety = Field(default_factory=Safety)
+    safety: Safety = Field(
+        default_factory=lambda: Safety.not_asked(),
+        description="Red-flag questions. Present = asked (a question left out = no); "
+                    "missing = not asked, which is never self-care")
     symptoms: Symptoms = Field(default_factory=Symptoms)
     movement: Movement = Field(default_factory=Movement)
     drill_response: DrillResponse = Field(default_factory=DrillResponse)
+
+    @property
+    def safety_not_asked(self) -> tuple[str, ...]:
+        """The safety questions never asked (None), in the order of the Safety model."""
+        return tuple(name for name, value in vars(self.safety).items() if value is None)
+
+    @model_validator(mode="after")
+    def _first_episode_not_after_now(self) -> Intake:
+        first = self.symptoms.first_episode_age
+        if first is not None and first > self.age:
+            raise ValueError(f"symptoms.first_episode_age: the age when back pain first began "
+                             f"({first}) cannot be more than the age now ({self.age})")
+        return self
 
     @model_validator(mode="after")
     def _no_duplicates(self) -> Intake:

@@ -145,9 +145,14 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
     def triage_fact(level: str) -> Triage:
         return Triage(level=level)
 
-    def red_flag(self, flag_id: str) -> None:
+    def red_flag(self, flag_id: str, because=None) -> None:
+        """Declare a red-flag row as met: from the firing rule's facts, or from `because`."""
         entry = catalogue().red_flags[flag_id]
-        self.declare(RedFlag(id=flag_id, level=entry.level, stops_drills=entry.stops_drills))
+        flag = RedFlag(id=flag_id, level=entry.level, stops_drills=entry.stops_drills)
+        if because is None:
+            self.declare(flag)
+        else:
+            self.declare_because(flag, because)
 
     def finding(self, finding_id: str, side: str) -> None:
         self.declare(finding_fact(finding_id, side))

@@ -45,6 +45,10 @@ class RedFlag(_Fact):
     """A red-flag row of the safety table is met: id, level, stops_drills."""
 
 
+class Ng65Criterion(_Fact):
+    """One of NICE NG65's criteria for suspected axial spondyloarthritis is met: id."""
+
+
 class Triage(_Fact):
     """The triage level of the whole screen."""
 
@@ -125,7 +129,7 @@ class DrillDecision(_Fact):
     regress, stop) and to (the drill of the next plan; None when stopped)."""
 
 
-FACT_TYPES = (Answer, RedFlag, Triage, DrillsStopped, Finding, Evidence, Deficit, Candidate,
+FACT_TYPES = (Answer, RedFlag, Ng65Criterion, Triage, DrillsStopped, Finding, Evidence, Deficit, Candidate,
               Replaced, Blocked, Planned, PrecautionApplies, PlanNote,
               UnderReview, DrillReport, Felt, Change, Worsened, RegressReason, DrillDecision)
 

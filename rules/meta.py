@@ -11,8 +11,10 @@ from hipscreen.knowledge.catalogue import catalogue
 
 # Stages run in this order; salience only implements the order DESIGN.md gives the stages.
 SAFETY = 100
-TRIAGE = 90
 INTERPRET = 80
+# Triage after interpretation: some red flags read findings (a child's hip that will not turn
+# in, measured in degrees), and the triage must see every red flag.
+TRIAGE = 75
 DEFICITS = 70
 COMBINE = 60
 PRESCRIBE = 50

@@ -11,6 +11,7 @@ from hipscreen.rules.facts import (
     Planned,
     PlanNote,
     PrecautionApplies,
+    RedFlag,
     Replaced,
     answer,
     finding,
@@ -22,6 +23,7 @@ from hipscreen.rules.meta import (
     WHOLE_PLAN,
     DrillCheck,
     cites,
+    meets_threshold,
     one_of,
 )
 
@@ -75,6 +77,26 @@ class PrescribeRules:
         """After hip surgery no drill that loads hip internal rotation or deep flexion (the
         internal rotation hinge, the hip airplane) without the surgeon's clearance."""
         self.declare(Blocked(drill=drill, precaution="hip_surgery_no_rotation_load"))
+
+    @cites("warwick-fai-2016", concludes="hip_joint_no_rotation_load",
+           overrides="deficits_call_for_their_drills")
+    @Rule(RedFlag(id="hip_joint_pattern"),
+          Candidate(drill=MATCH.drill & _guarded_by("hip_joint_no_rotation_load")),
+          salience=PRECAUTION)
+    def hip_joint_pattern_withholds_rotation_loading_drills(self, drill):
+        """When the hip joint itself may be the problem (the hip-joint red-flag row), no drill
+        that loads hip internal rotation until a clinician has assessed the hip."""
+        self.declare(Blocked(drill=drill, precaution="hip_joint_no_rotation_load"))
+
+    @cites("hipscreen-heuristic", concludes="young_no_rotation_load",
+           overrides="deficits_call_for_their_drills")
+    @Rule(answer("age", value=meets_threshold("rotation_loading_age_below")),
+          Candidate(drill=MATCH.drill & _guarded_by("young_no_rotation_load")),
+          salience=PRECAUTION)
+    def under_18_no_rotation_loading_drills(self, drill):
+        """At an age {rotation_loading_age_below} no drill that loads hip internal rotation
+        without a clinician's clearance: the growth plate at the hip can still slip."""
+        self.declare(Blocked(drill=drill, precaution="young_no_rotation_load"))
 
     @cites("pregnancy-exercise", concludes="pregnancy_supported_balance",
            overrides="deficits_call_for_their_drills")

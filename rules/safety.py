@@ -2,38 +2,115 @@
 
 from experta import AS, EXISTS, NOT, OR, Rule
 
-from hipscreen.rules.facts import DrillsStopped, RedFlag, answer
-from hipscreen.rules.meta import SAFETY, TRIAGE, cites, meets_threshold, starts_with
+from hipscreen.rules.facts import DrillsStopped, Ng65Criterion, RedFlag, answer, finding
+from hipscreen.rules.meta import SAFETY, TRIAGE, cites, meets, meets_threshold, one_of, starts_with
+
+SIDED = one_of("left", "right", "both")
+# Where a child's hip problem can hurt: a slipped growth plate often hurts only in the thigh or
+# knee (NICE CKS, acute childhood limp).
+CHILD_HIP_PLACES = ("groin_", "front_hip_", "thigh_front_", "knee_")
+BACK_PLACES = ("low_back_", "si_")
+NG65_FEATURES = ("wakes_second_half_of_night", "better_with_movement",
+                 "better_with_anti_inflammatories", "family_spondyloarthritis",
+                 "arthritis_history", "enthesitis_history", "psoriasis_history")
 
 
 def _yes(name: str):
     return answer(f"safety.{name}", value=True)
 
 
+def _age(threshold: str):
+    return answer("age", value=meets_threshold(threshold))
+
+
 class SafetyRules:
     """Red flags come first; emergency and urgent rows stop every drill."""
 
-    @cites("uk-ces-pathway", concludes="cauda_equina")
+    # -- emergency -----------------------------------------------------------------------
+    @cites("girft-ces-2023", concludes="cauda_equina")
     @Rule(OR(_yes("bladder_or_bowel_change"), _yes("saddle_numbness"),
-             _yes("both_legs_numb_or_weak")), salience=SAFETY)
+             _yes("both_legs_numb_or_weak"), _yes("both_legs_pain_or_tingling"),
+             _yes("sexual_function_change")), salience=SAFETY)
     def bladder_saddle_or_both_legs_means_cauda_equina_emergency(self):
-        """Bladder or bowel change, saddle numbness, or both legs numb or weak: emergency
-        department now (possible cauda equina syndrome)."""
+        """New bladder or bowel trouble, saddle numbness, a change in sexual function, or new
+        symptoms in both legs (pain, tingling, numbness or weakness): emergency department now
+        (possible cauda equina syndrome)."""
         self.red_flag("cauda_equina")
 
-    @cites("ifompt-2020", concludes="hip_fracture")
-    @Rule(_yes("cannot_bear_weight"), _yes("significant_trauma"), salience=SAFETY)
+    @cites("girft-ces-2023", concludes="cauda_equina")
+    @Rule(answer("symptoms.locations", value="below_knee_left"),
+          answer("symptoms.locations", value="below_knee_right"),
+          answer("symptoms.weeks", value=meets_threshold("both_legs_new_weeks_below")),
+          salience=SAFETY)
+    def new_pain_below_both_knees_means_cauda_equina_emergency(self):
+        """Pain below both knees in an episode {both_legs_new_weeks_below} old (new within about
+        14 days): bilateral leg symptoms, emergency department now."""
+        self.red_flag("cauda_equina")
+
+    @cites("girft-ces-2023", concludes="both_legs_longstanding")
+    @Rule(answer("symptoms.locations", value="below_knee_left"),
+          answer("symptoms.locations", value="below_knee_right"),
+          NOT(answer("symptoms.weeks", value=meets_threshold("both_legs_new_weeks_below"))),
+          salience=SAFETY)
+    def longstanding_pain_below_both_knees_is_urgent(self):
+        """Pain below both knees for longer than about 14 days: an urgent referral and scan
+        (the pathway's route for bilateral symptoms that are not new)."""
+        self.red_flag("both_legs_longstanding")
+
+    @cites("nice-cks-hip-fracture", concludes="hip_fracture")
+    @Rule(_yes("cannot_bear_weight"), OR(_yes("significant_trauma"), _yes("recent_fall_or_injury")),
+          salience=SAFETY)
     def trauma_and_cannot_bear_weight_means_fracture_emergency(self):
-        """Cannot bear weight after significant trauma: emergency department now (possible hip
+        """Cannot bear weight after a fall or an injury: emergency department now (possible hip
         fracture)."""
         self.red_flag("hip_fracture")
 
-    @cites("nice-cks-septic-arthritis", concludes="joint_infection")
-    @Rule(_yes("hot_swollen_hip"), _yes("fever_or_unwell"), salience=SAFETY)
-    def hot_swollen_hip_with_fever_means_infection_emergency(self):
-        """A hot, swollen hip with fever or feeling unwell: emergency department now (possible
-        joint infection)."""
+    @cites("nice-cks-hip-fracture", concludes="hip_fracture")
+    @Rule(_yes("cannot_bear_weight"), _age("older_adult_age_at_least"), salience=SAFETY)
+    def older_person_who_cannot_bear_weight_may_have_a_broken_hip(self):
+        """At an age {older_adult_age_at_least}, being unable to bear weight is a possible hip
+        fracture even when no fall is remembered: emergency department now."""
+        self.red_flag("hip_fracture")
+
+    @cites("nice-cks-hip-fracture", concludes="hip_fracture")
+    @Rule(_yes("cannot_bear_weight"), _yes("osteoporosis_or_steroids"), salience=SAFETY)
+    def fragile_bones_and_cannot_bear_weight_may_be_a_broken_hip(self):
+        """Osteoporosis or long steroid use and being unable to bear weight: a possible fragility
+        fracture of the hip, emergency department now."""
+        self.red_flag("hip_fracture")
+
+    @cites("bsr-boa-hot-joint", concludes="joint_infection")
+    @Rule(_yes("hot_swollen_hip"), salience=SAFETY)
+    def hot_swollen_hip_means_infection_emergency(self):
+        """A hot, swollen hip is a joint infection until proven otherwise, with or without a
+        fever: emergency department now."""
         self.red_flag("joint_infection")
+
+    @cites("bsr-boa-hot-joint", concludes="joint_infection")
+    @Rule(answer("safety.hip_surgery", value=one_of("under_12_weeks", "over_12_weeks")),
+          _yes("fever_or_unwell"), salience=SAFETY)
+    def operated_hip_with_fever_means_infection_emergency(self):
+        """A fever or feeling unwell after a hip replacement or other hip surgery: a possible
+        infection of the joint, emergency department now."""
+        self.red_flag("joint_infection")
+
+    @cites("nice-ng156", concludes="aortic_aneurysm")
+    @Rule(_yes("sudden_severe_pain"), _yes("faint_clammy_or_collapsed"), salience=SAFETY)
+    def sudden_severe_pain_with_collapse_means_call_an_ambulance(self):
+        """Sudden, very bad back or belly pain with feeling faint, clammy or collapsing: call an
+        ambulance (a ruptured aortic aneurysm is the first thing to rule out; NICE NG156 names
+        age over 50 and smoking as risks, but collapse with such pain is an emergency at any
+        age, our choice)."""
+        self.red_flag("aortic_aneurysm")
+
+    # -- urgent ----------------------------------------------------------------------------
+    @cites("nice-ng156", concludes="sudden_severe_pain_older")
+    @Rule(_yes("sudden_severe_pain"), _age("aaa_age_at_least"), salience=SAFETY)
+    def sudden_severe_pain_at_50_or_over_is_urgent(self):
+        """Sudden, very bad back or belly pain unlike the usual pain, at an age
+        {aaa_age_at_least}: same-day assessment (an unruptured aneurysm can hurt before it
+        bursts)."""
+        self.red_flag("sudden_severe_pain_older")
 
     @cites("ifompt-2020", concludes="worsening_leg_weakness")
     @Rule(_yes("worsening_leg_weakness"), salience=SAFETY)
@@ -49,12 +126,19 @@ class SafetyRules:
         self.red_flag("fever_with_back_pain")
 
     @cites("ifompt-2020", concludes="trauma_or_weight_bearing_or_hot_hip")
-    @Rule(OR(_yes("significant_trauma"), _yes("cannot_bear_weight"), _yes("hot_swollen_hip")),
-          salience=SAFETY)
+    @Rule(OR(_yes("significant_trauma"), _yes("cannot_bear_weight")), salience=SAFETY)
     def trauma_weight_bearing_or_hot_hip_is_urgent(self):
-        """Significant trauma, being unable to bear weight, or a hot swollen hip, each on its
-        own, needs a same-day assessment."""
+        """Significant trauma, or being unable to bear weight, each on its own, needs a same-day
+        assessment. (A hot swollen hip is now its own emergency row.)"""
         self.red_flag("trauma_or_weight_bearing_or_hot_hip")
+
+    @cites("ifompt-2020", concludes="fall_with_fragile_bones")
+    @Rule(_yes("recent_fall_or_injury"),
+          OR(_age("older_adult_age_at_least"), _yes("osteoporosis_or_steroids")), salience=SAFETY)
+    def recent_fall_with_fragile_bones_is_urgent(self):
+        """A fall or trip in the last 2 weeks at an age {older_adult_age_at_least}, or with
+        osteoporosis or long steroid use: a possible fragility fracture, same-day assessment."""
+        self.red_flag("fall_with_fragile_bones")
 
     @cites("ifompt-2020", concludes="cancer_with_warning_signs")
     @Rule(_yes("cancer_history"),
@@ -64,16 +148,30 @@ class SafetyRules:
         same-day assessment."""
         self.red_flag("cancer_with_warning_signs")
 
-    @cites("nice-cks-scfe", concludes="child_hip_or_groin_pain")
-    @Rule(answer("age", value=meets_threshold("child_age_below")),
-          answer("symptoms.locations",
-                 value=starts_with(("groin_", "front_hip_"))),
-          salience=SAFETY)
+    @cites("nice-cks-limp", concludes="child_hip_or_groin_pain")
+    @Rule(_age("child_age_below"),
+          answer("symptoms.locations", value=starts_with(CHILD_HIP_PLACES)), salience=SAFETY)
     def child_with_groin_or_front_hip_pain_is_urgent(self):
-        """An age {child_age_below} with pain in the groin or the front of the hip: same day,
-        because a slipped growth plate must be ruled out."""
+        """An age {child_age_below} with pain in the groin, the front of the hip, the thigh or
+        the knee: same day, because a slipped growth plate must be ruled out (it often hurts
+        only in the thigh or knee)."""
         self.red_flag("child_hip_or_groin_pain")
 
+    @cites("nice-cks-limp", concludes="child_hip_or_groin_pain")
+    @Rule(_age("child_age_below"), _yes("new_limp"), salience=SAFETY)
+    def child_with_a_limp_is_urgent(self):
+        """An age {child_age_below} with a new limp: same day (slipped growth plate, infection
+        or a fracture must be ruled out)."""
+        self.red_flag("child_hip_or_groin_pain")
+
+    @cites("nice-cks-limp", concludes="child_hip_or_groin_pain")
+    @Rule(_age("child_age_below"), finding("limited_hip_ir"), salience=SAFETY)
+    def child_whose_hip_will_not_turn_in_is_urgent(self):
+        """An age {child_age_below} with a hip that will not turn in (limited internal
+        rotation): same day, a sign of a slipped growth plate."""
+        self.red_flag("child_hip_or_groin_pain")
+
+    # -- clinician review ------------------------------------------------------------------
     @cites("ifompt-2020", concludes="serious_pathology_risk")
     @Rule(OR(_yes("cancer_history"), _yes("unexplained_weight_loss"),
              _yes("constant_night_pain"), _yes("osteoporosis_or_steroids")), salience=SAFETY)
@@ -83,17 +181,98 @@ class SafetyRules:
         self.red_flag("serious_pathology_risk")
 
     @cites("ifompt-2020", concludes="infection_risk")
-    @Rule(_yes("immunosuppressed"), salience=SAFETY)
+    @Rule(OR(_yes("immunosuppressed"), _yes("recent_infection")), salience=SAFETY)
     def immunosuppression_needs_review(self):
-        """A weakened immune system (or injecting drugs) raises the risk of spinal infection:
-        see a doctor within days."""
+        """A weakened immune system, injecting drugs, or a recent infection raises the risk of
+        spinal infection: see a doctor within days."""
         self.red_flag("infection_risk")
 
-    @cites("nice-ng65", concludes="inflammatory_back_pain")
-    @Rule(_yes("morning_stiffness_over_30_min"), salience=SAFETY)
-    def long_morning_stiffness_needs_review(self):
-        """Morning stiffness over 30 minutes suggests inflammatory back pain: see a doctor."""
-        self.red_flag("inflammatory_back_pain")
+    @cites("nice-ng65", concludes="ng65_criterion")
+    @Rule(OR(*(AS.said << _yes(name) for name in NG65_FEATURES)), salience=SAFETY)
+    def an_ng65_feature_counts_as_a_criterion(self, said):
+        """Each of NICE NG65's features the person reports counts once: waking in the second half
+        of the night, better with movement, better within 48 hours of anti-inflammatories, a
+        parent, sibling or child with spondyloarthritis, and arthritis, enthesitis or psoriasis
+        now or in the past."""
+        self.declare_because(Ng65Criterion(id=said["field"].removeprefix("safety.")), [said])
+
+    @cites("nice-ng65", concludes="ng65_criterion")
+    @Rule(answer("symptoms.locations", value=starts_with("deep_glute_")), salience=SAFETY)
+    def buttock_pain_counts_as_an_ng65_criterion(self):
+        """Buttock pain is one of NICE NG65's criteria."""
+        self.declare(Ng65Criterion(id="buttock_pain"))
+
+    @cites("nice-ng65", concludes="ng65_criterion")
+    @Rule(OR(answer("symptoms.first_episode_age", value=meets_threshold("ibp_early_onset_age_below")),
+             answer("age", value=meets_threshold("ibp_early_onset_age_below"))),
+          salience=SAFETY)
+    def back_pain_before_35_counts_as_an_ng65_criterion(self):
+        """Back pain that began at an age {ibp_early_onset_age_below} is one of NICE NG65's
+        criteria (when the first age is not given, an age now below it means it began below it)."""
+        self.declare(Ng65Criterion(id="began_before_35"))
+
+    @cites("nice-ng65", concludes="inflammatory_back_pain", uses=("ibp_criteria_at_least",))
+    @Rule(EXISTS(Ng65Criterion()),
+          OR(answer("symptoms.first_episode_age", value=meets_threshold("ibp_onset_age_below")),
+             answer("age", value=meets_threshold("ibp_onset_age_below"))),
+          OR(answer("symptoms.weeks", value=meets_threshold("ibp_duration_weeks")),
+             answer("symptoms.keeps_coming_back", value=True)),
+          salience=SAFETY - 1)
+    def enough_ng65_criteria_mean_inflammatory_back_pain(self):
+        """Back pain that began at an age {ibp_onset_age_below} and has lasted more than 3 months
+        (an episode {ibp_duration_weeks} long, or pain that keeps coming back), with
+        {ibp_criteria_at_least} of NICE NG65's criteria: see a doctor (3: an HLA-B27 test; 4 or
+        more: a rheumatologist). Morning stiffness alone is not one of NG65's criteria."""
+        criteria = self.facts_of(Ng65Criterion)
+        if meets("ibp_criteria_at_least", len(criteria)):
+            self.red_flag("inflammatory_back_pain", because=criteria)
+
+    @cites("nice-ng226", concludes="hip_joint_pattern")
+    @Rule(answer("symptoms.locations", value=starts_with("groin_")),
+          OR(finding("limited_hip_ir"), finding("feels_stuck_in_hip"),
+             answer("movement.front_hip_pinch", value=SIDED)),
+          NOT(answer("symptoms.locations", value=starts_with(BACK_PLACES))),
+          NOT(answer("age", value=meets_threshold("child_age_below"))), salience=SAFETY)
+    def groin_pain_without_back_pain_and_a_stiff_hip_needs_review(self):
+        """Groin pain with limited internal rotation, a stuck hip or a pinch in deep flexion,
+        when the groin (not the low back) is the complaint: the hip joint itself
+        (osteoarthritis, FAI syndrome, avascular necrosis) needs a clinician first (Warwick
+        Agreement: FAI syndrome is a clinician's diagnosis with imaging)."""
+        self.red_flag("hip_joint_pattern")
+
+    @cites("nice-ng226", concludes="hip_joint_pattern")
+    @Rule(answer("symptoms.locations", value=starts_with("groin_")),
+          OR(finding("limited_hip_ir"), finding("feels_stuck_in_hip"),
+             answer("movement.front_hip_pinch", value=SIDED)),
+          _age("hip_joint_age_at_least"), salience=SAFETY)
+    def groin_pain_and_a_stiff_hip_at_45_or_over_needs_review(self):
+        """Groin pain with limited internal rotation, a stuck hip or a pinch, at an age
+        {hip_joint_age_at_least}: possible hip osteoarthritis (NICE NG226), a clinician first.
+        Low back pain with a front-of-hip pinch and no groin pain stays the article's pattern."""
+        self.red_flag("hip_joint_pattern")
+
+    @cites("hipscreen-heuristic", concludes="not_settling")
+    @Rule(answer("symptoms.weeks", value=meets_threshold("episode_not_settling_weeks")),
+          NOT(answer("symptoms.keeps_coming_back", value=True)), salience=SAFETY)
+    def one_long_episode_that_has_not_settled_needs_review(self):
+        """One continuous episode (not the come-and-go pattern) lasting
+        {episode_not_settling_weeks}: see a clinician."""
+        self.red_flag("not_settling")
+
+    @cites("ifompt-2020", concludes="first_episode_older")
+    @Rule(answer("symptoms.first_episode_age", value=meets_threshold("first_episode_age_at_least")),
+          salience=SAFETY)
+    def first_back_pain_at_50_or_over_needs_review(self):
+        """Back pain that first began at an age {first_episode_age_at_least}: see a doctor
+        (IFOMPT lists a first episode at over 50 as a risk sign for serious pathology)."""
+        self.red_flag("first_episode_older")
+
+    @cites("ifompt-2020", concludes="young_back_pain")
+    @Rule(_age("young_back_pain_age_below"), salience=SAFETY)
+    def back_pain_in_a_child_needs_review(self):
+        """Back pain at an age {young_back_pain_age_below}: see a doctor (a serious cause is more
+        likely in children)."""
+        self.red_flag("young_back_pain")
 
     @cites("nice-ng59", concludes="nerve_or_severe_pain")
     @Rule(OR(answer("symptoms.pins_and_needles_below_knee", value=True),
@@ -101,8 +280,8 @@ class SafetyRules:
                     value=meets_threshold("severe_pain_worst_week"))),
           salience=SAFETY)
     def nerve_symptoms_or_severe_pain_need_review(self):
-        """Pins and needles below the knee, or worst pain in the last week
-        {severe_pain_worst_week}: see a clinician before starting the plan."""
+        """Pins and needles below the knee (NICE NG59: sciatica), or worst pain in the last week
+        {severe_pain_worst_week} (our heuristic): see a clinician before starting the plan."""
         self.red_flag("nerve_or_severe_pain")
 
     @cites("hip-precautions", concludes="recent_hip_surgery")
@@ -111,6 +290,13 @@ class SafetyRules:
         """Hip surgery under 12 weeks ago: follow the surgical team's rehabilitation; no drills
         from this screen."""
         self.red_flag("recent_hip_surgery")
+
+    @cites("ifompt-2020", concludes="safety_not_asked")
+    @Rule(answer("safety.not_asked"), salience=SAFETY)
+    def safety_questions_not_asked_mean_no_plan(self):
+        """A safety question that was never asked is not a 'no': until every one is answered
+        there is no self-care and no drill."""
+        self.red_flag("safety_not_asked")
 
     # -- from red flags to triage -------------------------------------------------------
     @cites("ifompt-2020", concludes=("emergency", "urgent", "clinician_review"))
@@ -130,5 +316,6 @@ class SafetyRules:
     @cites("ifompt-2020", concludes="drills_stopped")
     @Rule(AS.flag << RedFlag(stops_drills=True), salience=TRIAGE)
     def stopping_red_flag_stops_all_drills(self, flag):
-        """An emergency or urgent red flag, or surgery under 12 weeks, stops every drill."""
+        """An emergency or urgent red flag, surgery under 12 weeks, or safety questions never
+        asked, stop every drill."""
         self.declare(DrillsStopped(red_flag=flag["id"]))

@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict
 
 from hipscreen.knowledge import catalogue as catalogue_module
 from hipscreen.knowledge.catalogue import PLACEHOLDER
-from hipscreen.knowledge.intake import DrillId, Intake, Movement
+from hipscreen.knowledge.intake import DrillId, Intake, Movement, Safety
 from hipscreen.result import TRIAGE_ORDER
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules
 from hipscreen.rules.review import REVIEW_CONCLUSIONS
@@ -64,7 +64,7 @@ TEXT_FIELD = {"sources": "text", "thresholds": "description", "findings": "label
               "deficits": "text", "drills": "purpose", "red_flags": "action",
               "precautions": "text", "movement_tests": "would_check", "safety_net": "text"}
 # Conclusions that are engine markers rather than catalogue ids.
-MARKERS = frozenset({"drills_stopped", "planned", "plan_note"}) | REVIEW_CONCLUSIONS
+MARKERS = frozenset({"drills_stopped", "planned", "plan_note", "ng65_criterion"}) | REVIEW_CONCLUSIONS
 
 
 class Problem(BaseModel):
@@ -168,6 +168,8 @@ def intake_fields() -> dict[str, frozenset | None]:
                 out[f"{name}.{sub}"] = _allowed(sub_info.annotation)
         else:
             out[name] = _allowed(ann)
+    # a safety question never asked: screen() declares its name (never a "no")
+    out["safety.not_asked"] = frozenset(Safety.model_fields)
     return out
 
 

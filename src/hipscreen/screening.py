@@ -66,12 +66,16 @@ def answers(intake: Intake) -> list[Answer]:
     facts = [answer_fact("mode", intake.mode), answer_fact("age", intake.age)]
     facts += [answer_fact("activities", a) for a in intake.activities]
     for name, value in vars(intake.safety).items():
-        if value is True or (name == "hip_surgery" and value != "none"):
+        if value is None:  # never asked: not a "no"
+            facts.append(answer_fact("safety.not_asked", name))
+        elif value is True or (name == "hip_surgery" and value != "none"):
             facts.append(answer_fact(_SAFETY[name], value))
     s = intake.symptoms
     facts += [answer_fact("symptoms.pain_now", s.pain_now),
               answer_fact("symptoms.pain_worst_week", s.pain_worst_week),
               answer_fact("symptoms.weeks", s.weeks)]
+    if s.first_episode_age is not None:
+        facts.append(answer_fact("symptoms.first_episode_age", s.first_episode_age))
     for name in ("keeps_coming_back", "pins_and_needles_below_knee",
                  "stretching_only_temporary_relief"):
         if getattr(s, name):
@@ -139,14 +143,30 @@ def _answer_text(fact: Fact) -> str:
     return f"{fact['field']} = {value}"
 
 
+def _answers_behind(eng: ScreeningEngine, fact_id: int) -> list[Fact]:
+    """The intake answers a fact rests on, through findings and criteria in between."""
+    found, todo, seen = [], [fact_id], set()
+    while todo:
+        fid = todo.pop()
+        for _, premises in eng.derivations.get(fid, ()):
+            for p in premises:
+                if p in seen:
+                    continue
+                seen.add(p)
+                if kind_of(eng.facts[p]) == "Answer":
+                    found.append(eng.facts[p])
+                else:
+                    todo.append(p)
+    return found
+
+
 def _triage(eng: ScreeningEngine) -> Triage:
     cat = catalogue()
     level = _facts(eng, "Triage")[0]["level"]
     hits = []
     for flag in sorted(_facts(eng, "RedFlag"), key=lambda f: eng.triage_rank(f["level"])):
         entry = cat.red_flags[flag["id"]]
-        answered = sorted({_answer_text(eng.facts[p]) for _, premises
-                           in eng.derivations[flag["__factid__"]] for p in premises})
+        answered = sorted({_answer_text(a) for a in _answers_behind(eng, flag["__factid__"])})
         hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
                                action=entry.action, answers=answered, source=entry.source))
     stopped = bool(_facts(eng, "DrillsStopped"))

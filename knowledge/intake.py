@@ -27,7 +27,7 @@ HipSurgery = Literal["none", "under_12_weeks", "over_12_weeks"]
 YesNo = Annotated[bool, Strict()]
 # A safety answer: yes, no, or None for a question that was never asked (the person stopped
 # before its step, or the intake has no safety block). Not asked is never read as "no".
-Asked = YesNo | None
+Asked = Annotated[bool | None, Strict()]
 
 
 class Activity(StrEnum):

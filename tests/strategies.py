@@ -13,8 +13,9 @@ from hipscreen.knowledge.intake import (
 
 ONE_SIDE = st.sampled_from(["none", "left", "right"])
 ANY_SIDE = st.sampled_from(["none", "left", "right", "both"])
-SAFETY_FLAGS = [name for name, f in Safety.model_fields.items() if f.annotation is bool]
-assert len(SAFETY_FLAGS) == 15, SAFETY_FLAGS
+# every yes/no safety question (True, False, or None = never asked)
+SAFETY_FLAGS = [name for name, f in Safety.model_fields.items() if f.annotation == bool | None]
+assert len(SAFETY_FLAGS) == 29, SAFETY_FLAGS
 
 
 def _subset(enum):
@@ -34,8 +35,17 @@ def _pain_now_within_worst_week(symptoms: dict) -> dict:
     return symptoms
 
 
+def _first_episode_not_after_now(intake: dict) -> dict:
+    symptoms = intake.get("symptoms", {})
+    if symptoms.get("first_episode_age", 0) > intake["age"]:
+        intake = {**intake, "symptoms": {**symptoms, "first_episode_age": intake["age"]}}
+    return intake
+
+
 def safety(flag_probability_high: bool = False):
-    flags = {name: st.booleans() for name in SAFETY_FLAGS}
+    # mostly asked (yes or no), sometimes never asked (None)
+    answer = st.one_of(st.booleans(), st.booleans(), st.booleans(), st.none())
+    flags = {name: answer for name in SAFETY_FLAGS}
     return _optional(**flags, hip_surgery=st.sampled_from(["none", "under_12_weeks", "over_12_weeks"]))
 
 
@@ -51,7 +61,8 @@ intakes = st.fixed_dictionaries(
             weeks=st.integers(0, 520), keeps_coming_back=st.booleans(),
             locations=_subset(Location), pins_and_needles_below_knee=st.booleans(),
             worse_with=_subset(Aggravator), stretching_only_temporary_relief=st.booleans(),
-            recurring_hamstring_strain=ANY_SIDE).map(_pain_now_within_worst_week),
+            recurring_hamstring_strain=ANY_SIDE,
+            first_episode_age=st.integers(0, 110)).map(_pain_now_within_worst_week),
         "movement": _optional(
             hip_shift=ONE_SIDE, knee_collapse=ANY_SIDE, single_leg_balance_poor=ANY_SIDE,
             pelvic_drop=ANY_SIDE, hinge_faults=_subset(HingeFault), hip_ir_limited=ANY_SIDE,
@@ -61,4 +72,4 @@ intakes = st.fixed_dictionaries(
         "drill_response": _optional(low_back_pinch=_subset(DrillId),
                                     hamstring_cramp=_subset(DrillId)),
     },
-)
+).map(_first_episode_not_after_now)

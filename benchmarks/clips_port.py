@@ -698,7 +698,28 @@ def _next_plan_fragment(port: Port) -> str:
   {port.assert_fact("Candidate", drill="(nth$ ?i ?drills)", side="(nth$ ?i ?sides)", replaces="nil")})"""
 
 
+def _ng65_feature_fragment(port: Port) -> str:
+    """rules/safety.py an_ng65_feature_counts_as_a_criterion: the criterion is the safety
+    answer's name: its template's name (Answer:safety.<name>) without the prefix."""
+    prefix = "Answer:safety."
+    name = (f'(sym-cat (sub-string {len(prefix) + 1} (str-length (fact-relation ?said)) '
+            '(fact-relation ?said)))')
+    return port.assert_fact("Ng65Criterion", id=name)
+
+
+def _ng65_count_fragment(port: Port) -> str:
+    """rules/safety.py enough_ng65_criteria_mean_inflammatory_back_pain: the red flag when the
+    criteria met reach the threshold."""
+    entry = port.cat.red_flags["inflammatory_back_pain"]
+    flag = port.assert_fact("RedFlag", id="inflammatory_back_pain", level=clips_value(entry.level),
+                            stops_drills=clips_value(entry.stops_drills))
+    count = "(length$ (find-all-facts ((?c Ng65Criterion)) TRUE))"
+    return f"(if {port.meets('ibp_criteria_at_least', count)} then {flag})"
+
+
 FRAGMENTS: dict[str, Callable[[Port], str]] = {
+    "an_ng65_feature_counts_as_a_criterion": _ng65_feature_fragment,
+    "enough_ng65_criteria_mean_inflammatory_back_pain": _ng65_count_fragment,
     "most_urgent_red_flag_sets_triage": _triage_fragment,
     "measured_ir_under_the_floor_or_behind_the_other_side_is_limited": _measured_ir_fragment,
     "evidence_combines_into_deficits": _combine_fragment,

@@ -37,13 +37,18 @@ EMERGENCY: tuple[dict[str, Any], ...] = (
     {"safety": {"both_legs_numb_or_weak": True}},
     {"safety": {"cannot_bear_weight": True, "significant_trauma": True}},
     {"safety": {"hot_swollen_hip": True, "fever_or_unwell": True}},
+    {"safety": {"hot_swollen_hip": True}},
+    {"safety": {"both_legs_pain_or_tingling": True}},
+    {"safety": {"sexual_function_change": True}},
+    {"age": 84, "safety": {"cannot_bear_weight": True}},
+    {"age": 71, "safety": {"sudden_severe_pain": True, "faint_clammy_or_collapsed": True}},
 )
 URGENT: tuple[dict[str, Any], ...] = (
     {"safety": {"worsening_leg_weakness": True}},
     {"safety": {"fever_or_unwell": True}},
     {"safety": {"significant_trauma": True}},
-    {"safety": {"cannot_bear_weight": True}},
-    {"safety": {"hot_swollen_hip": True}},
+    {"age": 40, "safety": {"cannot_bear_weight": True}},
+    {"age": 70, "safety": {"recent_fall_or_injury": True}},
     {"safety": {"cancer_history": True, "unexplained_weight_loss": True}},
     {"safety": {"cancer_history": True, "constant_night_pain": True}},
     {"age": 13, "symptoms": {"locations": ["groin_right"]}},
@@ -54,7 +59,10 @@ CLINICIAN_REVIEW: tuple[dict[str, Any], ...] = (
     {"safety": {"unexplained_weight_loss": True}},
     {"safety": {"constant_night_pain": True}},
     {"safety": {"osteoporosis_or_steroids": True}},
-    {"safety": {"morning_stiffness_over_30_min": True}},
+    {"age": 30, "safety": {"wakes_second_half_of_night": True, "better_with_movement": True,
+                           "psoriasis_history": True}, "symptoms": {"keeps_coming_back": True}},
+    {"safety": {"recent_infection": True}},
+    {"age": 60, "symptoms": {"first_episode_age": 58}},
     {"symptoms": {"pins_and_needles_below_knee": True, "locations": ["below_knee_right"]}},
     {"symptoms": {"pain_worst_week": 8}},
     {"symptoms": {"pain_now": 6, "pain_worst_week": 9}},
@@ -101,10 +109,11 @@ def _movement(rng: random.Random, side: str, mode: str) -> dict[str, Any]:
 
 
 def _plain_intake(rng: random.Random) -> dict[str, Any]:
-    """A self-care intake: no red flag, worst pain below 8, no pins and needles."""
+    """A self-care intake: safety asked and no red flag, an adult, worst pain below 8, no pins
+    and needles, no groin pain, and an episode under 12 weeks unless the pain comes and goes."""
     mode = "clinician" if _maybe(rng, 0.3) else "self"
     side = rng.choice(SIDES)
-    age = rng.randint(16, 78) if _maybe(rng, 0.95) else rng.randint(10, 15)
+    age = rng.randint(18, 78)
     locations = [
         f"low_back_{side}",
         f"si_{side}",
@@ -112,11 +121,9 @@ def _plain_intake(rng: random.Random) -> dict[str, Any]:
         f"hamstring_{side}",
         "low_back_central",
         f"front_hip_{side}",
-        f"groin_{side}",
     ]
-    if age < 16:  # a child's groin or front-hip pain is urgent, not a plain screen
-        locations = [loc for loc in locations if not loc.startswith(("groin", "front_hip"))]
     pain_now = rng.randint(0, 6)
+    recurring = _maybe(rng, 0.6)
     intake: dict[str, Any] = {
         "mode": mode,
         "age": age,
@@ -124,8 +131,8 @@ def _plain_intake(rng: random.Random) -> dict[str, Any]:
         "symptoms": {
             "pain_now": pain_now,
             "pain_worst_week": rng.randint(pain_now, 7),
-            "weeks": rng.randint(0, 104),
-            "keeps_coming_back": _maybe(rng, 0.6),
+            "weeks": rng.randint(0, 104) if recurring else rng.randint(0, 11),
+            "keeps_coming_back": recurring,
             "locations": rng.sample(locations, rng.randint(1, 3)),
             "worse_with": rng.sample([a.value for a in Aggravator], rng.choice((0, 1, 2, 3))),
             "stretching_only_temporary_relief": _maybe(rng, 0.4),
@@ -145,8 +152,7 @@ def _plain_intake(rng: random.Random) -> dict[str, Any]:
             name: False
             for name in ("bladder_or_bowel_change", "saddle_numbness", "fever_or_unwell", "cancer_history")
         } | safety
-    if safety:
-        intake["safety"] = safety
+    intake["safety"] = safety  # asked: a question left out was answered no
     if _maybe(rng, 0.15):
         drills = [d.value for d in DrillId]
         response: dict[str, Any] = {}

@@ -4,7 +4,9 @@ records"). Only a check-in declares the facts these rules match, so a screening 
 
 The safety questions of a check-in are the intake's, declared as the same answers, so the safety
 rules triage them exactly as at the first screening; the rules here add what only a check-in can
-show: a score worse than at the previous record, and how each drill went.
+show: a score worse than at the previous record, and how each drill went. While a clinician has
+yet to see the person (triage clinician_review, from a red flag or from a score worse by a change
+that matters), no drill is made harder: a drill ready to progress is kept as it is.
 """
 
 from experta import EXISTS, MATCH, NOT, P, Rule
@@ -18,6 +20,7 @@ from hipscreen.rules.facts import (
     DrillsStopped,
     Felt,
     RegressReason,
+    Triage,
     UnderReview,
     Worsened,
 )
@@ -46,7 +49,8 @@ def _regresses(has_easier: bool) -> P:
 
 class ReviewRules:
     """From a check-in to a decision per drill and the next plan. Worse scores raise triage to at
-    least a clinician review; a red flag stops every drill, as at the first screening."""
+    least a clinician review; a red flag stops every drill, as at the first screening; while a
+    clinician review is awaited no drill is progressed."""
 
     # -- overall: scores against the previous record ---------------------------------------
     @cites("nprs-mcid", concludes="worse")
@@ -74,7 +78,7 @@ class ReviewRules:
         self.declare(self.triage_fact("clinician_review"))
 
     # -- per drill: a red flag stops them all ----------------------------------------------
-    @cites("ifompt-2020", concludes="stop")
+    @cites("design-follow-up", concludes="stop")
     @Rule(UnderReview(drill=MATCH.drill, side=MATCH.side), DrillsStopped(), salience=SIGNS)
     def a_red_flag_at_the_check_in_stops_every_drill(self, drill, side):
         """The safety questions are asked again at every check-in and triaged as at the first
@@ -131,13 +135,28 @@ class ReviewRules:
           DrillReport(drill=MATCH.drill, pain_during=meets_threshold("drill_pain_progress_below"),
                       settled_next_morning=True, too_easy=True),
           NOT(RegressReason(drill=MATCH.drill)), NOT(RegressReason(drill=MATCH.harder)),
-          NOT(DrillsStopped()), salience=DECIDE)
+          NOT(Triage(level="clinician_review")), NOT(DrillsStopped()), salience=DECIDE)
     def easy_settled_and_too_easy_progresses_the_drill(self, drill, side, harder):
         """Pain during the drill {drill_pain_progress_below} (the pain-monitoring model's safe
         zone), settled by the next morning, nothing felt that should not be, and the drill too
         easy: progress it, to its harder drill (drills.yaml, progresses_to) or else its harder
-        version (its progression)."""
+        version (its progression), unless a clinician has yet to see the person."""
         self.declare(DrillDecision(drill=drill, side=side, decision="progress", to=harder))
+
+    @cites("design-follow-up", concludes="keep",
+           overrides="easy_settled_and_too_easy_progresses_the_drill")
+    @Rule(UnderReview(drill=MATCH.drill, side=MATCH.side, harder=MATCH.harder),
+          DrillReport(drill=MATCH.drill, pain_during=meets_threshold("drill_pain_progress_below"),
+                      settled_next_morning=True, too_easy=True),
+          NOT(RegressReason(drill=MATCH.drill)), NOT(RegressReason(drill=MATCH.harder)),
+          Triage(level="clinician_review"), NOT(DrillsStopped()), salience=DECIDE)
+    def a_drill_is_not_made_harder_while_a_clinician_review_is_awaited(self, drill, side, harder):
+        """An exception to progressing: while a clinician has yet to see the person (a red flag
+        at this check-in that asks for a clinician review, or pain or function worse by a change
+        that matters), no drill is made harder. A drill that is easy, settled and too easy is
+        kept at the level it is at until a clinician agrees; making a drill easier, or stopping
+        it, still applies."""
+        self.declare(DrillDecision(drill=drill, side=side, decision="keep", to=drill))
 
     @cites("pain-monitoring", concludes="keep",
            overrides="easy_settled_and_too_easy_progresses_the_drill")

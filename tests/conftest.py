@@ -8,6 +8,7 @@ RICH_INTAKE = {
     "mode": "self",
     "age": 34,
     "activities": ["running", "lifting"],
+    "safety": {},
     "symptoms": {"pain_now": 3, "pain_worst_week": 5, "weeks": 10, "keeps_coming_back": True,
                  "locations": ["low_back_right"], "worse_with": ["after_leg_day"],
                  "stretching_only_temporary_relief": True},

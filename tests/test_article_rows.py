@@ -47,30 +47,30 @@ ROWS = [
 @pytest.mark.parametrize(("signs", "deficit", "side"), ROWS,
                          ids=[f"{r[1]}-{i}" for i, r in enumerate(ROWS)])
 def test_sign_alone_gives_its_deficit_on_its_side(signs, deficit, side):
-    result = screen({"age": 35, **signs})
+    result = screen({"safety": {}, "age": 35, **signs})
     found = _deficit(result, deficit)
     assert side in found, f"expected {deficit} on {side}, got {[(d.id, d.side) for d in result.deficits]}"
     assert found[side].confidence in ("likely", "possible")
 
 
 def test_no_signs_no_deficits():
-    result = screen({"age": 35})
+    result = screen({"safety": {}, "age": 35})
     assert result.deficits == []
     assert result.plan == []
 
 
 def test_rotation_pain_alone_is_not_rotational_control():
     """The article pairs rotation pain WITH limited or uncontrolled hip rotation."""
-    result = screen({"age": 35, "symptoms": {"worse_with": ["rotation"]}})
+    result = screen({"safety": {}, "age": 35, "symptoms": {"worse_with": ["rotation"]}})
     assert "rotational_control_deficit" not in result.deficit_ids()
 
 
 def test_both_legs_poor_balance_is_both_sides():
-    result = screen({"age": 35, "movement": {"single_leg_balance_poor": "both"}})
+    result = screen({"safety": {}, "age": 35, "movement": {"single_leg_balance_poor": "both"}})
     assert _deficit(result, "hip_stability_deficit").keys() == {"both"}
 
 
 def test_signs_on_different_sides_give_each_side():
-    result = screen({"age": 35, "movement": {"pelvic_drop": "left", "knee_collapse": "right"}})
+    result = screen({"safety": {}, "age": 35, "movement": {"pelvic_drop": "left", "knee_collapse": "right"}})
     sides = _deficit(result, "hip_stability_deficit")
     assert sides["left"].confidence == "likely" and sides["right"].confidence == "possible"

@@ -15,7 +15,7 @@ from hipscreen.documents import describe_validation_error
 from hipscreen.knowledge.checkin import CheckIn
 
 ROOT = Path(__file__).resolve().parents[1]
-INTAKE = {"age": 41, "activities": ["lifting"],
+INTAKE = {"safety": {}, "age": 41, "activities": ["lifting"],  # safety: {} = asked, nothing ticked
           "symptoms": {"pain_now": 2, "pain_worst_week": 4, "locations": ["low_back_central"],
                        "worse_with": ["bending_lifting"]},
           "movement": {"hinge_faults": ["back_rounds"]}}
@@ -140,7 +140,10 @@ def test_checkin_chains_through_a_previous_result_and_review(capsys, files):
     assert code == 0, err
     assert "PSFS 'deadlift': 5 -> 2 (-3) - WORSE" in out
     assert "SEE A CLINICIAN" in out
-    assert "Kickstand hip hinge (both): PROGRESS" in out
+    # worse by a change that matters: a clinician first, so the too-easy drill is not made harder
+    assert "Kickstand hip hinge (both): KEEP" in out
+    assert ("Kept at this level until a clinician has seen you: worse since the last record "
+            "(PSFS 'deadlift': 5 -> 2 (-3))") in out
 
 
 def test_checkin_reporting_a_drill_not_in_the_plan_exits_2(capsys, files):

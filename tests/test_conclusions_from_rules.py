@@ -137,7 +137,7 @@ def test_the_case_files_exercise_each_kind_of_conclusion() -> None:
 @pytest.fixture(scope="module")
 def one_sided_cramp() -> Result:
     """A right-sided hip with a hamstring cramp: glute work first, notes on one-sided drills."""
-    return screen({"age": 30, "movement": {"hip_shift": "right"},
+    return screen({"safety": {}, "age": 30, "movement": {"hip_shift": "right"},
                    "drill_response": {"hamstring_cramp": ["single_leg_hip_hinge"]}})
 
 
@@ -221,7 +221,7 @@ def test_no_plan_no_pain_monitoring() -> None:
                       "movement": {"hip_shift": "right"}})
     assert stopped.plan == [] and stopped.precautions == []
     assert "a_plan_carries_the_pain_monitoring_model" not in stopped.rules_fired
-    nothing = screen({"age": 30})
+    nothing = screen({"safety": {}, "age": 30})
     assert nothing.plan == [] and nothing.precautions == []
 
 
@@ -241,7 +241,7 @@ def test_glute_work_first_names_the_glute_drills_of_the_knowledge_base(
 def test_glute_work_first_is_not_said_when_the_glute_drill_was_taken_out() -> None:
     """Improved on purpose: with a low back pinch in the glute bridge too, the bridge leaves the
     plan, and the screen no longer says glute work (that bridge) comes first."""
-    result = screen({"age": 30, "movement": {"hip_shift": "right"},
+    result = screen({"safety": {}, "age": 30, "movement": {"hip_shift": "right"},
                      "drill_response": {"hamstring_cramp": ["single_leg_hip_hinge"],
                                         "low_back_pinch": ["glute_bridge"]}})
     assert "glute_bridge" not in result.drill_ids() and result.plan
@@ -272,14 +272,14 @@ def test_the_note_text_is_read_from_the_catalogue(monkeypatch) -> None:
     drills = {k: d.model_copy(update={"one_side_note": "Lead with the <side> leg."})
               if d.single_leg else d for k, d in cat.drills.items()}
     monkeypatch.setattr(prescribe, "catalogue", lambda: cat.model_copy(update={"drills": drills}))
-    result = screen({"age": 30, "movement": {"hip_shift": "left"}})
+    result = screen({"safety": {}, "age": 30, "movement": {"hip_shift": "left"}})
     stability = next(p for p in result.plan if p.drill == "single_leg_stability")
     assert stability.side == "left" and stability.why[-1] == "Lead with the left leg."
     assert unexplained(result) == []
 
 
 def test_no_note_on_both_sides_or_on_a_two_legged_drill() -> None:
-    result = screen({"age": 30, "movement": {"hip_shift": "right", "knee_collapse": "left",
+    result = screen({"safety": {}, "age": 30, "movement": {"hip_shift": "right", "knee_collapse": "left",
                                              "hinge_faults": ["back_rounds"]},
                      "drill_response": {"low_back_pinch": ["single_leg_hip_hinge", "kickstand_hinge"]}})
     assert "dowel_hip_hinge" in result.drill_ids()

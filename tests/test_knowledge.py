@@ -81,9 +81,9 @@ def test_every_red_flag_row_has_a_safety_rule():
 
 def test_intake_rejects_unknown_keys_and_keeps_not_tested_distinct():
     with pytest.raises(ValueError, match="Extra inputs"):
-        Intake.model_validate({"age": 30, "movement": {"hip_swing": "left"}})
-    assert Intake.model_validate({"age": 30}).movement.hip_shift is None
-    assert Intake.model_validate({"age": 30, "movement": {"hip_shift": "none"}}).movement.hip_shift == "none"
+        Intake.model_validate({"safety": {}, "age": 30, "movement": {"hip_swing": "left"}})
+    assert Intake.model_validate({"safety": {}, "age": 30}).movement.hip_shift is None
+    assert Intake.model_validate({"safety": {}, "age": 30, "movement": {"hip_shift": "none"}}).movement.hip_shift == "none"
 
 
 def test_every_catalogue_text_has_balanced_brackets():

@@ -29,7 +29,7 @@ from hipscreen.records.throwaway import NoPostgres, create_database, throwaway_p
 from hipscreen.review import review
 
 ROOT = Path(__file__).resolve().parents[1]
-HINGE = {"age": 41, "activities": ["lifting"],
+HINGE = {"safety": {}, "age": 41, "activities": ["lifting"],
          "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
          "movement": {"hinge_faults": ["back_rounds"]}}
 URGENT = {"age": 50, "safety": {"fever_or_unwell": True}}
@@ -250,7 +250,7 @@ SAVER = textwrap.dedent("""
     from hipscreen import screen
     from hipscreen.records import RecordStore
     url, who, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    result = screen({"age": 40, "movement": {"hip_shift": "left"}})
+    result = screen({"safety": {}, "age": 40, "movement": {"hip_shift": "left"}})
     store = RecordStore(url)
     sys.stdout.write("ready\\n"); sys.stdout.flush(); sys.stdin.readline()
     for i in range(n):

@@ -197,7 +197,8 @@ def test_hipscreen_cases_runs_the_checkin_cases(capsys):
 
 
 CASE_HEAD = """id: {id}
-intake: {{age: 41, symptoms: {{pain_now: 2, pain_worst_week: 4}}, movement: {{hinge_faults: [back_rounds]}}}}
+intake: {{safety: {{}}, age: 41, symptoms: {{pain_now: 2, pain_worst_week: 4}},
+         movement: {{hinge_faults: [back_rounds]}}}}
 """
 
 
@@ -251,3 +252,140 @@ def test_the_readme_checkin_example_runs(tmp_path, capsys):
     decisions = {d["drill"]: d["decision"] for d in json.loads(out)["decisions"]}
     assert decisions["single_leg_hip_hinge"] == "regress"
     assert decisions["single_leg_stability"] == "keep"  # its harder drill is being made easier
+
+
+# -- while a clinician review is awaited, no drill is made harder ----------------------------------
+HELD_BY = "a_drill_is_not_made_harder_while_a_clinician_review_is_awaited"
+INTAKE_ONLY_ROWS = {
+    # clinician_review rows a check-in cannot raise: they read intake answers the check-in does
+    # not ask again (age, where it hurts, how long, the movement tests), not safety answers.
+    "inflammatory_back_pain": "needs the age or first age, how long and NG65's criteria",
+    "hip_joint_pattern": "needs groin pain (symptoms.locations) and a stiff or pinchy hip",
+    "not_settling": "needs how many weeks the episode has lasted (symptoms.weeks)",
+    "first_episode_older": "needs the age of the first episode (symptoms.first_episode_age)",
+    "young_back_pain": "needs the age",
+}
+
+
+def _checkin_answers() -> list[tuple[str, dict]]:
+    """Every single check-in answer that could raise a red flag on its own: each safety question
+    ticked, each hip surgery answer, a question never asked, and each worst-pain score."""
+    from hipscreen.knowledge.intake import Safety
+
+    found = []
+    for name, field in Safety.model_fields.items():
+        values = (True,) if field.annotation == bool | None else ("under_12_weeks", "over_12_weeks")
+        found += [(f"safety.{name}={v}", {"safety": {name: v}}) for v in values]
+    first = next(iter(Safety.model_fields))
+    found.append((f"safety.{first} not asked", {"safety": {first: None}}))
+    found += [(f"pain_worst_week={n}", {"pain_now": 0, "pain_worst_week": n}) for n in range(11)]
+    return found
+
+
+def _raised_by_a_checkin() -> dict[str, list[tuple[str, dict]]]:
+    """clinician_review row -> the check-in answers that raise it on their own."""
+    rows = {rid: [] for rid, row in catalogue().red_flags.items() if row.level == "clinician_review"}
+    for label, answers in _checkin_answers():
+        done = review(checkin(**answers), baseline("glute_bridge", pain=None))
+        for flag in done.triage.red_flags:
+            if flag.id in rows:
+                rows[flag.id].append((label, answers))
+    return rows
+
+
+RAISED = _raised_by_a_checkin()
+RAISING = [(row, label, answers) for row, found in RAISED.items() for label, answers in found]
+
+
+def test_every_clinician_review_row_is_raised_by_a_checkin_or_skipped_with_a_reason():
+    """The table is enumerated from red_flags.yaml: a new clinician_review row either gets a
+    check-in answer that raises it (and so enters the property below) or a reason here."""
+    cannot = {row for row, found in RAISED.items() if not found}
+    assert cannot == set(INTAKE_ONLY_ROWS), cannot ^ set(INTAKE_ONLY_ROWS)
+    assert {"serious_pathology_risk", "infection_risk", "nerve_or_severe_pain"} <= {
+        row for row, found in RAISED.items() if found}
+
+
+@pytest.mark.parametrize(("row", "label", "answers"), RAISING,
+                         ids=[f"{row}:{label}" for row, label, _ in RAISING])
+def test_no_drill_is_progressed_while_a_clinician_review_row_is_raised(row, label, answers):
+    """For every clinician_review row a check-in can raise and every planned drill reported too
+    easy, painless and settled: no decision is `progress` (kept, or stopped when the row stops
+    the plan), alone in the plan or with every other drill."""
+    entry = catalogue().red_flags[row]
+    for plan in [(d,) for d in EVERY_DRILL] + [tuple(EVERY_DRILL)]:
+        done = review(checkin(**answers, drills={d: tried(pain_during=0, too_easy=True)
+                                                 for d in plan}),
+                      baseline(*plan, pain=None))
+        assert row in {f.id for f in done.triage.red_flags}
+        assert [d.drill for d in done.decisions if d.decision == "progress"] == [], plan
+        assert len(done.decisions) == len(plan)
+        if entry.stops_drills:
+            assert {d.decision for d in done.decisions} == {"stop"} and done.plan == []
+            continue
+        for made in done.decisions:
+            assert (made.decision, made.to, made.rules) == ("keep", made.drill, [HELD_BY]), made
+            assert f"until a clinician has seen you: {entry.label}" in made.text, made.text
+        assert {p.drill for p in done.plan} == set(plan)  # each at the level it was
+        # the decision is in the trace, made by the rule, from the triage the row set
+        held = [n for n in done.how("keep") if n.rule == HELD_BY]
+        assert len(held) == len(plan)
+        assert all(any(p.text.startswith("triage: clinician_review") for p in n.premises)
+                   for n in held)
+
+
+def test_the_same_too_easy_drills_progress_with_no_flag():
+    """The look-alike: nothing ticked, nothing worse, the same reports: every drill progresses
+    (so the property above is not true for want of a progression)."""
+    done = review(checkin(drills={d: tried(pain_during=0, too_easy=True) for d in EVERY_DRILL}),
+                  baseline(*EVERY_DRILL, pain=None))
+    assert done.triage.level == "self_care"
+    assert {d.decision for d in done.decisions} == {"progress"}
+    assert HELD_BY not in done.rules_fired
+
+
+def test_getting_worse_holds_back_a_progression_but_not_a_regression():
+    drills = {"glute_bridge": tried(pain_during=0, too_easy=True),
+              "single_leg_hip_hinge": tried(pain_during=6)}
+    done = review(checkin(pain_worst_week=6, drills=drills),
+                  baseline("glute_bridge", "single_leg_hip_hinge", pain=4))
+    assert done.triage.level == "clinician_review" and done.worse()
+    kept, regressed = done.decisions
+    assert (kept.decision, kept.to) == ("keep", "glute_bridge")
+    assert kept.rules == [HELD_BY]
+    assert kept.reasons[-1] == ("Kept at this level until a clinician has seen you: worse since "
+                                "the last record (worst pain of the last week: 4 -> 6 (+2))")
+    assert (regressed.decision, regressed.to) == ("regress", "kickstand_hinge")
+    item = next(p for p in done.plan if p.drill == "glute_bridge")
+    assert f"{kept.reasons[-1]}." in item.why
+    why = done.why_not("progress", drill="glute_bridge")
+    assert not why.concluded and "clinician_review" in why.summary
+    assert rules()[HELD_BY].overrides == "easy_settled_and_too_easy_progresses_the_drill"
+
+
+def test_an_emergency_still_stops_every_drill_with_a_clinician_review_row_too():
+    done = review(checkin(safety={"osteoporosis_or_steroids": True, "saddle_numbness": True},
+                          drills={"single_leg_stability": tried(pain_during=0, too_easy=True)}),
+                  baseline("single_leg_stability", "glute_bridge"))
+    assert done.triage.level == "emergency" and done.plan == []
+    assert {d.decision for d in done.decisions} == {"stop"}
+    assert HELD_BY not in done.rules_fired
+
+
+@pytest.mark.parametrize(("age", "level"), [(64, "urgent"), (65, "emergency"), (84, "emergency")])
+def test_a_check_in_triages_age_dependent_red_flags_with_the_screening_age(age, level):
+    """An older person who cannot bear weight at a check-in has a possible broken hip, as at the
+    screening: the baseline carries the screening's age into the check-in's safety rules."""
+    result = screen({"age": age, "safety": {}, "symptoms": {"keeps_coming_back": True,
+                                                             "locations": ["low_back_left"]},
+                     "movement": {"hip_shift": "left"}})
+    baseline = Baseline.of_result(result)
+    assert baseline.age == age
+    out = review({"safety": {"cannot_bear_weight": True}, "pain_now": 2, "pain_worst_week": 3},
+                 baseline)
+    assert out.triage.level == level
+    assert out.plan == []
+    again = review({"safety": {"cannot_bear_weight": True}, "pain_now": 2, "pain_worst_week": 3},
+                   Baseline.of_review(review({"safety": {}, "pain_now": 2, "pain_worst_week": 3},
+                                             baseline)))
+    assert again.triage.level == level  # carried from check-in to check-in

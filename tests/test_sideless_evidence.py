@@ -59,10 +59,10 @@ def test_a_sideless_hinge_shift_adds_to_the_hip_shift_side_only():
 
 
 def test_a_finding_seen_on_both_sides_still_counts_on_each_side():
-    result = screen({"age": 30, "movement": {"knee_collapse": "both"},
+    result = screen({"safety": {}, "age": 30, "movement": {"knee_collapse": "both"},
                      "symptoms": {"worse_with": ["after_leg_day"]}})
     assert sides(result, "hip_stability_deficit") == {"both"}
-    left_only = screen({"age": 30, "movement": {"knee_collapse": "both", "hip_shift": "left"}})
+    left_only = screen({"safety": {}, "age": 30, "movement": {"knee_collapse": "both", "hip_shift": "left"}})
     assert sides(left_only, "hip_stability_deficit") == {"left", "right"}
 
 

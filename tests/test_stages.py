@@ -19,19 +19,19 @@ def _findings(result):
     (20, 22, {"both"}), (45, 45, set()),
 ])
 def test_measured_ir_limits(left, right, limited):
-    result = screen({"age": 40, "mode": "clinician",
+    result = screen({"safety": {}, "age": 40, "mode": "clinician",
                      "movement": {"hip_ir_degrees": {"left": left, "right": right}}})
     assert {side for fid, side in _findings(result) if fid == "limited_hip_ir"} == limited
 
 
 def test_degrees_override_a_reported_limit():
-    result = screen({"age": 40, "mode": "clinician", "movement": {
+    result = screen({"safety": {}, "age": 40, "mode": "clinician", "movement": {
         "hip_ir_limited": "right", "hip_ir_degrees": {"left": 40, "right": 38}}})
     assert not any(fid == "limited_hip_ir" for fid, _ in _findings(result))
 
 
 def test_low_back_pain_on_both_sides_is_not_one_sided():
-    result = screen({"age": 40, "symptoms": {"locations": ["low_back_left", "low_back_right"]}})
+    result = screen({"safety": {}, "age": 40, "symptoms": {"locations": ["low_back_left", "low_back_right"]}})
     assert not any(fid == "one_sided_low_back_tightness" for fid, _ in _findings(result))
 
 
@@ -44,10 +44,10 @@ def test_certainty_factors_combine_and_commute():
 
 
 def test_likely_and_possible_cut_offs():
-    one_weak = screen({"age": 40, "symptoms": {"locations": ["si_left"]}})  # 0.3
+    one_weak = screen({"safety": {}, "age": 40, "symptoms": {"locations": ["si_left"]}})  # 0.3
     [deficit] = [d for d in one_weak.deficits if d.id == "hip_stability_deficit"]
     assert deficit.confidence == "possible" and deficit.certainty == pytest.approx(0.3)
-    two = screen({"age": 40, "symptoms": {"locations": ["si_left"]},
+    two = screen({"safety": {}, "age": 40, "symptoms": {"locations": ["si_left"]},
                   "movement": {"hip_shift": "left"}})  # 0.5 + 0.3*0.5 = 0.65
     [deficit] = [d for d in two.deficits if d.id == "hip_stability_deficit"]
     assert deficit.confidence == "likely" and deficit.certainty == pytest.approx(0.65)
@@ -55,8 +55,8 @@ def test_likely_and_possible_cut_offs():
 
 # -- not tested vs none ------------------------------------------------------------------------
 def test_not_tested_is_reported_and_none_is_not():
-    tested = screen({"age": 40, "movement": {"hip_shift": "none"}})
-    untested = screen({"age": 40})
+    tested = screen({"safety": {}, "age": 40, "movement": {"hip_shift": "none"}})
+    untested = screen({"safety": {}, "age": 40})
     assert "movement.hip_shift" not in {s.field for s in tested.skipped_tests}
     assert "movement.hip_shift" in {s.field for s in untested.skipped_tests}
     why = untested.why_not("hip_stability_deficit")
@@ -69,7 +69,7 @@ def test_not_tested_is_reported_and_none_is_not():
 
 
 # -- prescribe and precautions -----------------------------------------------------------------
-IR_AND_STABILITY = {"age": 55, "movement": {"hip_ir_limited": "left", "pelvic_drop": "left"},
+IR_AND_STABILITY = {"safety": {}, "age": 55, "movement": {"hip_ir_limited": "left", "pelvic_drop": "left"},
                     "symptoms": {"worse_with": ["rotation"]}}
 
 
@@ -94,13 +94,13 @@ def test_under_12_weeks_after_hip_surgery_no_drills_at_all():
     result = screen({**IR_AND_STABILITY, "safety": {"hip_surgery": "under_12_weeks"}})
     assert result.triage.level == "clinician_review"
     assert result.plan == []
-    assert "surgical team" in result.triage.action
+    assert "surgery team" in result.triage.action
 
 
 @pytest.mark.parametrize("trigger", [{"safety": {"pregnant": True}},
                                      {"movement": {"single_leg_balance_poor": "right"}}])
 def test_pregnancy_or_poor_balance_start_balance_drills_supported(trigger):
-    intake = {"age": 30, "movement": {"hip_shift": "right", **trigger.get("movement", {})},
+    intake = {"safety": {}, "age": 30, "movement": {"hip_shift": "right", **trigger.get("movement", {})},
               **({"safety": trigger["safety"]} if "safety" in trigger else {})}
     drills = screen(intake).drill_ids()
     assert "supported_single_leg_stability" in drills and "single_leg_stability" not in drills
@@ -109,7 +109,7 @@ def test_pregnancy_or_poor_balance_start_balance_drills_supported(trigger):
 
 
 def test_low_back_pinch_regresses_that_drill_only():
-    result = screen({"age": 30, "movement": {"hinge_faults": ["back_rounds"], "hip_shift": "left"},
+    result = screen({"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"], "hip_shift": "left"},
                      "drill_response": {"low_back_pinch": ["single_leg_hip_hinge"]}})
     drills = result.drill_ids()
     assert "kickstand_hinge" in drills and "single_leg_hip_hinge" not in drills
@@ -117,7 +117,7 @@ def test_low_back_pinch_regresses_that_drill_only():
 
 
 def test_pinch_in_the_kickstand_regresses_to_the_dowel_hinge():
-    result = screen({"age": 30, "movement": {"hinge_faults": ["back_rounds"],
+    result = screen({"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"],
                                              "single_leg_balance_poor": "left"},
                      "drill_response": {"low_back_pinch": ["kickstand_hinge"]}})
     assert "dowel_hip_hinge" in result.drill_ids()
@@ -125,14 +125,14 @@ def test_pinch_in_the_kickstand_regresses_to_the_dowel_hinge():
 
 
 def test_hamstring_cramp_puts_glute_work_first():
-    result = screen({"age": 30, "movement": {"hinge_faults": ["no_hamstring_load"]},
+    result = screen({"safety": {}, "age": 30, "movement": {"hinge_faults": ["no_hamstring_load"]},
                      "drill_response": {"hamstring_cramp": ["single_leg_hip_hinge"]}})
     assert result.plan[0].drill == "glute_bridge"
     assert "hamstring_cramp_glute_first" in {p.id for p in result.precautions}
 
 
 def test_plan_items_are_dosed_and_explained():
-    result = screen({"age": 30, "movement": {"hip_shift": "right"}})
+    result = screen({"safety": {}, "age": 30, "movement": {"hip_shift": "right"}})
     for item in result.plan:
         assert item.dose.sets >= 1 and (item.dose.reps or item.dose.hold_seconds)
         assert item.steps and item.cues and item.feel and item.dont_feel and item.why
@@ -142,7 +142,7 @@ def test_plan_items_are_dosed_and_explained():
 
 
 def test_pinch_in_a_drill_with_no_easier_variant_takes_it_out():
-    result = screen({"age": 30, "movement": {"hinge_faults": ["back_rounds"]},
+    result = screen({"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"]},
                      "drill_response": {"low_back_pinch": ["single_leg_hip_hinge", "kickstand_hinge",
                                                            "dowel_hip_hinge"]}})
     assert result.plan == []

@@ -6,11 +6,11 @@ from concurrent.futures import ThreadPoolExecutor
 from hipscreen.screening import engine, screen
 
 INTAKES = [
-    {"age": 30, "movement": {"hip_shift": "left"}},
-    {"age": 30, "movement": {"hip_shift": "right", "single_leg_balance_poor": "right"}},
+    {"safety": {}, "age": 30, "movement": {"hip_shift": "left"}},
+    {"safety": {}, "age": 30, "movement": {"hip_shift": "right", "single_leg_balance_poor": "right"}},
     {"age": 30, "safety": {"saddle_numbness": True}, "movement": {"hip_shift": "left"}},
-    {"age": 30, "movement": {"hinge_faults": ["back_rounds"]}},
-    {"age": 30, "symptoms": {"worse_with": ["rotation"]}, "movement": {"hip_ir_limited": "both"}},
+    {"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"]}},
+    {"safety": {}, "age": 30, "symptoms": {"worse_with": ["rotation"]}, "movement": {"hip_ir_limited": "both"}},
     {"age": 30, "safety": {"hip_surgery": "over_12_weeks"}, "movement": {"hip_ir_limited": "left"}},
 ]
 

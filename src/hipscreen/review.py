@@ -68,6 +68,9 @@ class Baseline(_Out):
     pain_worst_week: int | None = Field(None, ge=0, le=10)
     psfs: dict[str, int] = Field(default_factory=dict, description=(
         "The last score of each PSFS activity named so far"))
+    age: int | None = Field(None, ge=8, le=110, description=(
+        "The person's age at the screening, so that red flags that depend on age (a broken hip "
+        "at 65+, a child's hip) are triaged at a check-in as at the screening"))
 
     @classmethod
     def of_result(cls, result: Result, *, psfs: dict[str, int] | None = None,
@@ -76,7 +79,8 @@ class Baseline(_Out):
         return cls(kind="screening", record_id=record_id,
                    plan=[PlannedDrill(drill=p.drill, side=p.side) for p in result.plan],
                    drills_allowed=result.triage.drills_allowed,
-                   pain_worst_week=result.intake.symptoms.pain_worst_week, psfs=dict(psfs or {}))
+                   pain_worst_week=result.intake.symptoms.pain_worst_week, psfs=dict(psfs or {}),
+                   age=result.intake.age)
 
     @classmethod
     def of_review(cls, review: Review, *, record_id: int | None = None) -> Baseline:
@@ -90,7 +94,8 @@ class Baseline(_Out):
         return cls(kind="checkin", record_id=record_id,
                    plan=[PlannedDrill(drill=p.drill, side=p.side) for p in review.plan],
                    drills_allowed=review.triage.drills_allowed,
-                   pain_worst_week=review.checkin.pain_worst_week, psfs=psfs)
+                   pain_worst_week=review.checkin.pain_worst_week, psfs=psfs,
+                   age=review.baseline.age)
 
 
 class ScoreChange(_Out):
@@ -222,10 +227,14 @@ def checkin_facts(checkin: CheckIn, baseline: Baseline) -> list:
 
     facts = []
     for name, value in checkin.safety:
-        if value is True or (name == "hip_surgery" and value != "none"):
+        if value is None:  # never asked: not a "no" (the safety rules then give no plan)
+            facts.append(answer("safety.not_asked", value=name))
+        elif value is True or (name == "hip_surgery" and value != "none"):
             facts.append(answer(f"safety.{name}", value=value))
     facts += [answer("symptoms.pain_now", value=checkin.pain_now),
               answer("symptoms.pain_worst_week", value=checkin.pain_worst_week)]
+    if baseline.age is not None:
+        facts.append(answer("age", value=baseline.age))
     read = fields_the_rules_read()
     facts = [f for f in facts if f["field"] in read]
     if baseline.drills_allowed:
@@ -275,8 +284,9 @@ def _review(checkin: CheckIn, baseline: Baseline, eng, date: dt.date) -> Review:
     facts = eng.facts_by_kind()
     changes = _changes(facts)
     triage = _triage(eng, facts, bool([c for c in changes if c.worse]))
-    decisions = _decisions(eng, baseline, facts)
-    plan = _plan(eng, facts) if triage.drills_allowed else []
+    waiting = _awaiting_clinician(eng, facts, changes)
+    decisions = _decisions(eng, baseline, facts, waiting)
+    plan = _plan(eng, facts, waiting) if triage.drills_allowed else []
     notes = []
     if not baseline.drills_allowed or not baseline.plan:
         notes.append(NO_PLAN_NOTE)
@@ -320,6 +330,32 @@ def _triage(eng, facts, worse: bool) -> Triage:
                   drills_allowed=not stopped, plan_note=note)
 
 
+def _awaiting_clinician(eng, facts, changes: list[ScoreChange]) -> str | None:
+    """What a clinician review at this check-in is waiting for, in words: the labels of the red
+    flags and the worse scores behind the triage fact the rules concluded (None when there is
+    none). Only shown for a decision a rule made from that triage fact: these are its words,
+    not a decision."""
+    from hipscreen.rules.facts import kind_of
+
+    triage = next((f for f in facts.get("Triage", []) if f["level"] == "clinician_review"), None)
+    if triage is None:
+        return None
+    cat = catalogue()
+    why: list[str] = []
+    for premise in _premises(eng, triage):
+        if kind_of(premise) == "RedFlag":
+            why.append(cat.red_flags[premise["id"]].label)
+        elif kind_of(premise) == "Worsened":
+            why += [f"worse since the last record ({c.text()})" for c in changes
+                    if c.worse and (c.measure, c.activity) == (premise["measure"],
+                                                                premise["activity"])]
+    return "; ".join(dict.fromkeys(why)) or None
+
+
+def _held_words(waiting: str | None) -> str:
+    return "Kept at this level until a clinician has seen you" + (f": {waiting}" if waiting else "")
+
+
 def _premises(eng, fact) -> list:
     seen, out = set(), []
     for _, premises in eng.derivations.get(fact["__factid__"], []):
@@ -341,7 +377,7 @@ def _reason_words(reason: str, report) -> str:
     return f"you felt {SIGN_WORDS.get(reason, reason)}"
 
 
-def _decisions(eng, baseline: Baseline, facts) -> list[DrillDecisionItem]:
+def _decisions(eng, baseline: Baseline, facts, waiting: str | None) -> list[DrillDecisionItem]:
     from hipscreen.rules.facts import kind_of
 
     cat = catalogue()
@@ -378,6 +414,11 @@ def _decisions(eng, baseline: Baseline, facts) -> list[DrillDecisionItem]:
             harder = (f"the {to_name.lower()}" if to != drill
                       else f"a harder version ({cat.drills[drill].progression.rstrip('.')})")
             text = f"Progress to {harder}: {'; '.join(reasons)}."
+        elif "Triage" in kinds:  # ready to progress, held by a rule until a clinician has seen you
+            safe = cat.thresholds["drill_pain_progress_below"].words()
+            reasons = [f"it was ready to be made harder (pain during it was {report['pain_during']}/10, "
+                       f"{safe}; settled by the next morning; too easy)", _held_words(waiting)]
+            text = f"Keep it as it is: {reasons[0]}. {reasons[1]}."
         elif report is None:
             reasons = ["the check-in says it was not tried"]
             text = "Keep it as it was: the check-in says it was not tried."
@@ -414,7 +455,7 @@ def _keep_reasons(report) -> list[str]:
     return reasons
 
 
-def _plan(eng, facts) -> list[PlanItem]:
+def _plan(eng, facts, waiting: str | None) -> list[PlanItem]:
     from hipscreen.rules.facts import kind_of
     from hipscreen.screening import _drill_card
 
@@ -451,6 +492,8 @@ def _plan(eng, facts) -> list[PlanItem]:
                 why.append(f"The step up from the {old}, after your check-in.")
             elif decision["decision"] == "progress":
                 why.append(f"Progressed after your check-in: {drill.progression}")
+            elif any(kind_of(p) == "Triage" for p in _premises(eng, decision)):
+                why.append(f"{_held_words(waiting)}.")
             else:
                 why.append("Kept from your plan.")
         why += notes.get(drill_id, [])

@@ -318,7 +318,7 @@ def test_the_commands_save_check_in_list_and_export(capsys, files, db_url, tmp_p
     reviewed = json.loads(out)
     assert reviewed["record_id"] == 3
     assert reviewed["triage"]["level"] == "clinician_review"  # deadlift 6 -> 3
-    assert [d["decision"] for d in reviewed["decisions"]] == ["progress"]
+    assert [d["decision"] for d in reviewed["decisions"]] == ["keep"]  # held: a clinician review awaits
     code, out, err = run(capsys, "checkin", files["red"], "--person", "lifter-1", "--db", db_url)
     assert code == 0 and "EMERGENCY" in out and "STOP" in out
     code, out, _ = run(capsys, "history", "--person", "lifter-1", "--db", db_url, "--format", "json")
@@ -353,7 +353,7 @@ def test_the_commands_save_check_in_list_and_export(capsys, files, db_url, tmp_p
         assert code == 0 and "exported 4 records" in out
     records = pd.read_parquet(tmp_path / "r.parquet")
     assert records["record_id"].tolist() == [1, 2, 3, 4]
-    assert records.loc[2, "decisions"] == "single_leg_hip_hinge:progress"
+    assert records.loc[2, "decisions"] == "single_leg_hip_hinge:keep"
     # deleting needs confirmation
     code, _, err = run(capsys, "delete", "2", "--by", "JS", "--db", db_url)
     assert code == 2 and "--yes" in err

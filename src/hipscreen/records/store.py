@@ -287,7 +287,7 @@ def summary_of_result(result, psfs: dict[str, int] | None) -> dict[str, Any]:
     scores = dict(psfs or {})
     return {"pain_now": result.intake.symptoms.pain_now,
             "pain_worst_week": result.intake.symptoms.pain_worst_week,
-            "psfs": scores, "psfs_last": dict(scores),
+            "psfs": scores, "psfs_last": dict(scores), "age": result.intake.age,
             "plan": [{"drill": p.drill, "side": p.side} for p in result.plan],
             "drills_allowed": result.triage.drills_allowed, "decisions": [], "worse": []}
 
@@ -298,7 +298,7 @@ def summary_of_review(review) -> dict[str, Any]:
 
     after = Baseline.of_review(review)
     return {"pain_now": review.checkin.pain_now, "pain_worst_week": review.checkin.pain_worst_week,
-            "psfs": dict(review.checkin.psfs), "psfs_last": dict(after.psfs),
+            "psfs": dict(review.checkin.psfs), "psfs_last": dict(after.psfs), "age": after.age,
             "plan": [{"drill": p.drill, "side": p.side} for p in review.plan],
             "drills_allowed": review.triage.drills_allowed,
             "decisions": [{"drill": d.drill, "decision": d.decision, "to": d.to, "text": d.text}
@@ -314,7 +314,7 @@ def baseline_of(record_id: int, kind: str, summary: dict[str, Any]):
                     plan=[PlannedDrill(**p) for p in summary.get("plan") or []],
                     drills_allowed=summary.get("drills_allowed", True),
                     pain_worst_week=summary.get("pain_worst_week"),
-                    psfs=dict(summary.get("psfs_last") or {}))
+                    psfs=dict(summary.get("psfs_last") or {}), age=summary.get("age"))
 
 
 # -- the store ------------------------------------------------------------------------------------

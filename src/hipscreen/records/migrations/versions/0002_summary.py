@@ -28,14 +28,17 @@ def summary_of(kind: str, given: dict, result: dict, psfs: dict | None) -> dict:
                         == " ".join(name.split()).casefold()]:
                 del last[old]
             last[name] = score
+        age = (result.get("baseline") or {}).get("age")
     else:
         symptoms = given.get("symptoms") or {}
         pain_now, worst = symptoms.get("pain_now", 0), symptoms.get("pain_worst_week", 0)
         scores = dict(psfs or {})
         last = dict(scores)
+        age = given.get("age")
     triage = result.get("triage") or {}
     return {
         "pain_now": pain_now, "pain_worst_week": worst, "psfs": scores, "psfs_last": last,
+        "age": age,  # the screening's age, carried to each check-in (age-dependent red flags)
         "plan": [{"drill": p["drill"], "side": p["side"]} for p in result.get("plan") or []],
         "drills_allowed": bool(triage.get("drills_allowed", True)),
         "decisions": [{"drill": d["drill"], "decision": d["decision"], "to": d.get("to"),

@@ -193,6 +193,10 @@ class Symptoms(_Strict):
         False, description="Stretching helps only for a while, and the tightness comes back")
     recurring_hamstring_strain: AnySide = Field(
         "none", description="Hamstring strains that keep coming back, and on which side")
+    leg_symptoms_weeks: Annotated[
+        int | None, Field(strict=True, ge=0, le=520,
+                          description="How many weeks the leg pain, tingling, numbness or "
+                                      "weakness has lasted; left out = not asked")] = None
     first_episode_age: Annotated[
         int | None, Field(strict=True, ge=0, le=110,
                           description="Age when back pain first began (this episode, if it is "

@@ -1,15 +1,19 @@
 """Stage 1, safety: red-flag answers -> red flags -> triage. Each rule cites its guideline row."""
 
-from experta import AS, EXISTS, NOT, OR, Rule
+from experta import AND, AS, EXISTS, NOT, OR, Rule
 
 from hipscreen.rules.facts import DrillsStopped, Ng65Criterion, RedFlag, answer, finding
 from hipscreen.rules.meta import SAFETY, TRIAGE, cites, meets, meets_threshold, one_of, starts_with
 
 SIDED = one_of("left", "right", "both")
+# leg symptoms known to be older than "new" (GIRFT: within 14 days)
+LEGS_LONGSTANDING = answer("symptoms.leg_symptoms_weeks",
+                           value=meets_threshold("leg_symptoms_longstanding_weeks"))
 # Where a child's hip problem can hurt: a slipped growth plate often hurts only in the thigh or
 # knee (NICE CKS, acute childhood limp).
 CHILD_HIP_PLACES = ("groin_", "front_hip_", "thigh_front_", "knee_")
 BACK_PLACES = ("low_back_", "si_")
+HIP_PLACES = ("groin_", "front_hip_")
 NG65_FEATURES = ("wakes_second_half_of_night", "better_with_movement",
                  "better_with_anti_inflammatories", "family_spondyloarthritis",
                  "arthritis_history", "enthesitis_history", "psoriasis_history")
@@ -29,32 +33,34 @@ class SafetyRules:
     # -- emergency -----------------------------------------------------------------------
     @cites("girft-ces-2023", concludes="cauda_equina")
     @Rule(OR(_yes("bladder_or_bowel_change"), _yes("saddle_numbness"),
-             _yes("both_legs_numb_or_weak"), _yes("both_legs_pain_or_tingling"),
              _yes("sexual_function_change")), salience=SAFETY)
     def bladder_saddle_or_both_legs_means_cauda_equina_emergency(self):
-        """New bladder or bowel trouble, saddle numbness, a change in sexual function, or new
-        symptoms in both legs (pain, tingling, numbness or weakness): emergency department now
-        (possible cauda equina syndrome)."""
+        """New bladder or bowel trouble, saddle numbness, or a change in sexual function:
+        emergency department now (possible cauda equina syndrome)."""
         self.red_flag("cauda_equina")
 
     @cites("girft-ces-2023", concludes="cauda_equina")
-    @Rule(answer("symptoms.locations", value="below_knee_left"),
-          answer("symptoms.locations", value="below_knee_right"),
-          answer("symptoms.weeks", value=meets_threshold("both_legs_new_weeks_below")),
-          salience=SAFETY)
-    def new_pain_below_both_knees_means_cauda_equina_emergency(self):
-        """Pain below both knees in an episode {both_legs_new_weeks_below} old (new within about
-        14 days): bilateral leg symptoms, emergency department now."""
+    @Rule(OR(_yes("both_legs_numb_or_weak"), _yes("both_legs_pain_or_tingling"),
+             AND(answer("symptoms.locations", value="below_knee_left"),
+                 answer("symptoms.locations", value="below_knee_right"))),
+          NOT(LEGS_LONGSTANDING), salience=SAFETY)
+    def new_symptoms_in_both_legs_mean_cauda_equina_emergency(self):
+        """Pain, tingling, numbness or weakness in both legs (asked, or pain below both knees on
+        the body map), unless the leg symptoms are known to have lasted
+        {leg_symptoms_longstanding_weeks}: new bilateral leg symptoms, emergency department now.
+        When their duration was not asked, they count as new."""
         self.red_flag("cauda_equina")
 
     @cites("girft-ces-2023", concludes="both_legs_longstanding")
-    @Rule(answer("symptoms.locations", value="below_knee_left"),
-          answer("symptoms.locations", value="below_knee_right"),
-          NOT(answer("symptoms.weeks", value=meets_threshold("both_legs_new_weeks_below"))),
-          salience=SAFETY)
-    def longstanding_pain_below_both_knees_is_urgent(self):
-        """Pain below both knees for longer than about 14 days: an urgent referral and scan
-        (the pathway's route for bilateral symptoms that are not new)."""
+    @Rule(OR(_yes("both_legs_numb_or_weak"), _yes("both_legs_pain_or_tingling"),
+             AND(answer("symptoms.locations", value="below_knee_left"),
+                 answer("symptoms.locations", value="below_knee_right"))),
+          LEGS_LONGSTANDING, salience=SAFETY)
+    def longstanding_symptoms_in_both_legs_are_urgent(self):
+        """Symptoms in both legs that have lasted {leg_symptoms_longstanding_weeks} (longer than
+        about 14 days): an urgent referral
+        and scan (the pathway's route for bilateral symptoms that are not new; worsening
+        weakness is its own urgent row)."""
         self.red_flag("both_legs_longstanding")
 
     @cites("nice-cks-hip-fracture", concludes="hip_fracture")
@@ -92,6 +98,13 @@ class SafetyRules:
     def operated_hip_with_fever_means_infection_emergency(self):
         """A fever or feeling unwell after a hip replacement or other hip surgery: a possible
         infection of the joint, emergency department now."""
+        self.red_flag("joint_infection")
+
+    @cites("nice-cks-limp", concludes="joint_infection")
+    @Rule(_age("child_age_below"), _yes("new_limp"), _yes("fever_or_unwell"), salience=SAFETY)
+    def child_with_a_limp_and_fever_means_infection_emergency(self):
+        """An age {child_age_below} with a new limp and a fever or feeling unwell: a possible
+        joint or bone infection, emergency department now."""
         self.red_flag("joint_infection")
 
     @cites("nice-ng156", concludes="aortic_aneurysm")
@@ -228,14 +241,14 @@ class SafetyRules:
             self.red_flag("inflammatory_back_pain", because=criteria)
 
     @cites("nice-ng226", concludes="hip_joint_pattern")
-    @Rule(answer("symptoms.locations", value=starts_with("groin_")),
+    @Rule(answer("symptoms.locations", value=starts_with(HIP_PLACES)),
           OR(finding("limited_hip_ir"), finding("feels_stuck_in_hip"),
              answer("movement.front_hip_pinch", value=SIDED)),
           NOT(answer("symptoms.locations", value=starts_with(BACK_PLACES))),
           NOT(answer("age", value=meets_threshold("child_age_below"))), salience=SAFETY)
     def groin_pain_without_back_pain_and_a_stiff_hip_needs_review(self):
-        """Groin pain with limited internal rotation, a stuck hip or a pinch in deep flexion,
-        when the groin (not the low back) is the complaint: the hip joint itself
+        """Groin or front-of-hip pain with limited internal rotation, a stuck hip or a pinch in
+        deep flexion, when the hip (not the low back) is the complaint: the hip joint itself
         (osteoarthritis, FAI syndrome, avascular necrosis) needs a clinician first (Warwick
         Agreement: FAI syndrome is a clinician's diagnosis with imaging)."""
         self.red_flag("hip_joint_pattern")

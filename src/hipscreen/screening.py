@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import threading
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+import pydantic
 from experta import Fact
 
-from hipscreen.knowledge.catalogue import catalogue, per_catalogue
-from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue, per_catalogue
+from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety, Symptoms
 from hipscreen.result import (
     DeficitResult,
     Dose,
@@ -63,7 +66,9 @@ def answers(intake: Intake) -> list[Answer]:
     movement tests left out are not declared: the absence of a fact is their meaning."""
     # vars(model): a model's fields (extra="forbid" leaves nothing else), without pydantic's
     # field-by-field iterator
-    facts = [answer_fact("mode", intake.mode), answer_fact("age", intake.age)]
+    facts = [answer_fact("mode", intake.mode)]
+    if intake.age is not None:  # None only in screen_safety_first's salvage of a bad age
+        facts.append(answer_fact("age", intake.age))
     facts += [answer_fact("activities", a) for a in intake.activities]
     for name, value in vars(intake.safety).items():
         if value is None:  # never asked: not a "no"
@@ -74,6 +79,8 @@ def answers(intake: Intake) -> list[Answer]:
     facts += [answer_fact("symptoms.pain_now", s.pain_now),
               answer_fact("symptoms.pain_worst_week", s.pain_worst_week),
               answer_fact("symptoms.weeks", s.weeks)]
+    if s.leg_symptoms_weeks is not None:
+        facts.append(answer_fact("symptoms.leg_symptoms_weeks", s.leg_symptoms_weeks))
     if s.first_episode_age is not None:
         facts.append(answer_fact("symptoms.first_episode_age", s.first_episode_age))
     for name in ("keeps_coming_back", "pins_and_needles_below_knee",
@@ -129,6 +136,196 @@ def screen(intake: Intake | dict[str, Any], *, trace: bool = True) -> Result:
     eng.declare(*(fact for fact in answers(intake) if fact["field"] in read))
     eng.run()
     return _result(intake, eng, trace)
+
+
+# -- a red flag always wins (DESIGN.md, Safety) ------------------------------------------
+_SECTIONS = {"symptoms": Symptoms, "movement": Movement, "drill_response": DrillResponse}
+_PLACEHOLDER_AGE = 110  # validates any first_episode_age; never declared (the age is dropped)
+_SALVAGE_ROUNDS = 12
+_PATH_IN_MESSAGE = re.compile(r"^(?:Value error, )?([a-z_]+(?:\.[a-z_]+)*):")
+
+
+def screen_safety_first(raw: Mapping[str, Any]) -> tuple[Result | None, pydantic.ValidationError | None]:
+    """Screen an intake so that an error elsewhere never hides a red flag.
+
+    A valid intake gives `(screen(intake), None)`. An invalid one gives
+    `(salvaged_result, error)`: `error` is the original ValidationError, to be shown as it is,
+    and `salvaged_result` screens what is left after dropping the answers the errors point at,
+    round by round (at most a dozen rounds) until the rest validates:
+
+    - a bad safety answer becomes None (not asked; never "no"); a safety block of the wrong
+      type is dropped (nothing asked); an unknown key in the safety block is dropped and every
+      question the block does not give becomes not asked (the key may be a misspelt question);
+    - pain_worst_week below pain_now drops both pain answers;
+    - a bad movement answer is dropped (not tested); a bad item of a list is dropped alone, a
+      duplicate item is dropped once; any other bad answer or unknown key is dropped;
+    - a bad or missing age: everything else is kept and screened without an age, so no rule
+      that needs an age can fire (a child's hip or groin pain, a possible broken hip at 65 or
+      over without a fall, sudden severe pain at 50 or over, back pain in a child...), and a
+      red flag raised only by a rule that needs the age to be outside a range (the adult hip-
+      joint pattern: not a child) is left out.
+
+    Dropping an answer can only remove a red flag, never raise one, except `safety_not_asked`
+    for questions that were not validly answered. The salvaged result is for its red flags only
+    (its plan, deficits and the rest describe answers the person did not give in full): show
+    its triage beside the errors, emergency and urgent first. `(None, error)` only when `raw`
+    is not a mapping at all."""
+    try:
+        return screen(Intake.model_validate(raw)), None
+    except pydantic.ValidationError as err:
+        error = err
+    if not isinstance(raw, Mapping):
+        return None, error
+    data = _plain_copy(raw)
+    age_unknown = False
+    for _ in range(_SALVAGE_ROUNDS):
+        try:
+            intake = Intake.model_validate(data)
+            break
+        except pydantic.ValidationError as err:
+            changed, age_bad = _drop_what_the_errors_name(data, err)
+        if age_bad:
+            age_unknown = True
+            data["age"] = _PLACEHOLDER_AGE
+        if not changed and not age_bad:
+            intake = _last_resort(data)
+            break
+    else:
+        intake = _last_resort(data)
+    if age_unknown:
+        intake = intake.model_copy(update={"age": None})
+    result = screen(intake)
+    return (_without_age_exclusions(result) if age_unknown else result), error
+
+
+def _plain_copy(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain_copy(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_copy(v) for v in value]
+    return value
+
+
+def _drop_what_the_errors_name(data: dict, err: pydantic.ValidationError) -> tuple[bool, bool]:
+    """Drop (in place) the answers the errors point at. Returns (changed, age_bad)."""
+    changed = age_bad = False
+    items_to_drop: dict[tuple, set[int]] = {}
+    for e in err.errors():
+        loc = tuple(e["loc"])
+        if not loc:
+            changed |= _drop_named_in_message(data, e.get("msg", ""))
+        elif loc[0] == "age":
+            age_bad = True
+        elif loc[0] == "safety":
+            changed |= _drop_safety(data, loc)
+        elif loc[0] in _SECTIONS and len(loc) > 1 and isinstance(data.get(loc[0]), dict):
+            section = data[loc[0]]
+            if loc[:2] == ("symptoms", "pain_worst_week") and e["type"] == "value_error":
+                for name in ("pain_now", "pain_worst_week"):
+                    if name in section:
+                        del section[name]
+                        changed = True
+                continue
+            field = loc[1]
+            if (len(loc) > 2 and isinstance(loc[2], int) and isinstance(section.get(field), list)
+                    and field in _SECTIONS[loc[0]].model_fields
+                    and field != "hip_ir_degrees"):
+                items_to_drop.setdefault((loc[0], field), set()).add(loc[2])
+            elif field in section:
+                del section[field]
+                changed = True
+        elif (loc[0] == "activities" and len(loc) > 1 and isinstance(loc[1], int)
+              and isinstance(data.get("activities"), list)):
+            items_to_drop.setdefault(("activities",), set()).add(loc[1])
+        elif loc[0] in data:
+            del data[loc[0]]
+            changed = True
+    for path, indexes in items_to_drop.items():
+        values = data[path[0]] if len(path) == 1 else data[path[0]][path[1]]
+        for i in sorted(indexes, reverse=True):
+            if 0 <= i < len(values):
+                del values[i]
+                changed = True
+    return changed, age_bad
+
+
+def _drop_safety(data: dict, loc: tuple) -> bool:
+    block = data.get("safety")
+    if len(loc) == 1 or not isinstance(block, dict):
+        data.pop("safety", None)  # a block that is not a block: nothing was asked
+        return True
+    name = loc[1]
+    if name in Safety.model_fields:
+        if block.get(name, 0) is None:
+            return False
+        block[name] = None  # a bad answer is not an answer: not asked
+        return True
+    block.pop(name, None)  # an unknown question may be a misspelt one: what is left unsaid
+    for question in Safety.model_fields:  # is not asked, rather than "no"
+        block.setdefault(question, None)
+    return True
+
+
+def _drop_named_in_message(data: dict, message: str) -> bool:
+    """A model-level error names its field at the start of its message ("activities: each
+    value may appear once"): drop a repeated item, or the answer itself."""
+    match = _PATH_IN_MESSAGE.match(message)
+    if not match:
+        return False
+    *parents, name = match.group(1).split(".")
+    holder: Any = data
+    for part in parents:
+        holder = holder.get(part) if isinstance(holder, dict) else None
+    if not isinstance(holder, dict) or name not in holder:
+        return False
+    value = holder[name]
+    if "appear once" in message and isinstance(value, list):
+        kept: list = []
+        for item in value:
+            if item not in kept:
+                kept.append(item)
+        holder[name] = kept
+        return kept != value
+    if parents or name != "age":
+        del holder[name]
+        return True
+    return False
+
+
+def _last_resort(data: dict) -> Intake:
+    """When dropping answers does not converge: the safety block and the age alone."""
+    for keep in (("mode", "age", "safety"), ("age", "safety"), ("age",)):
+        try:
+            return Intake.model_validate({k: data[k] for k in keep if k in data})
+        except pydantic.ValidationError:
+            continue
+    return Intake.model_validate({"age": _PLACEHOLDER_AGE})
+
+
+def _excludes_an_age(rule_id: str) -> bool:
+    def walk(conditions) -> bool:
+        return any(walk(c.alternatives) or (
+            c.negated and c.kind == "Answer" and ("field", "age") in c.fields)
+            for c in conditions)
+    return walk(rules()[rule_id].conditions)
+
+
+def _without_age_exclusions(result: Result) -> Result:
+    """A result screened without an age, less the red flags that only a rule needing the age to
+    be outside a range raised (that range could not be ruled out)."""
+    fired = set(result.rules_fired)
+    kept = [hit for hit in result.triage.red_flags
+            if any(r.id in fired and not _excludes_an_age(r.id)
+                   for r in rules().values() if hit.id in r.concludes)]
+    if len(kept) == len(result.triage.red_flags):
+        return result
+    cat = catalogue()
+    level = min((h.level for h in kept), key=TRIAGE_ORDER.index, default="self_care")
+    triage = Triage(level=level, label=TRIAGE_LABELS[level],
+                    action=kept[0].action if kept else SELF_CARE_ACTION, red_flags=kept,
+                    drills_allowed=not any(cat.red_flags[h.id].stops_drills for h in kept),
+                    plan_note=CLINICIAN_REVIEW_NOTE if level == "clinician_review" else None)
+    return result.model_copy(update={"triage": triage})
 
 
 # -- reading the conclusions --------------------------------------------------------------

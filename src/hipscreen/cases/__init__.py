@@ -15,6 +15,8 @@ A case file (DESIGN.md, "Case files") is one YAML document: ``id`` (also the fil
   stem) is reported with the file, the field and what was expected, and the others still run;
 * screens each valid case and diffs expected against actual field by field; a missing deficit
   or drill carries the rule base's own why-not explanation (`Result.why_not`);
+* reports triage agreement: how many screened cases get exactly the expected triage, and
+  which are under-triaged (less urgent than expected) or over-triaged (more urgent);
 * reports coverage: the rules each case fires, how many cases fire each rule, and what no case
   reaches (rules, red-flag rows, deficits, drills, precautions, triage levels);
 * ``--save FILE`` writes every case's actual outcome (`SavedRun`, JSON); ``--baseline FILE``
@@ -55,15 +57,28 @@ from hipscreen.cases.report import (
     render_markdown,
     render_table,
     summary_line,
+    triage_frame,
+    triage_line,
+    triage_lines,
 )
-from hipscreen.cases.runner import CaseReport, Coverage, Summary, coverage, run_cases
+from hipscreen.cases.runner import (
+    CaseReport,
+    Coverage,
+    Summary,
+    TriageAgreement,
+    TriageMiss,
+    coverage,
+    run_cases,
+    triage_agreement,
+)
 
 __all__ = [
     "CASE_SUFFIXES", "DEFAULT_PATH", "EXIT_FAIL", "EXIT_INVALID", "EXIT_PASS",
     "BaselineComparison", "CaseChange", "CaseError", "CaseFile", "CaseReport", "CaseResult",
-    "Coverage", "Difference", "Expect", "Outcome", "SavedRun", "Summary",
+    "Coverage", "Difference", "Expect", "Outcome", "SavedRun", "Summary", "TriageAgreement",
+    "TriageMiss",
     "case_frame", "compare_outcomes", "compare_runs", "coverage", "coverage_frame", "differences",
     "discover", "load_case", "load_case_text", "load_run", "render", "render_junit",
     "render_markdown", "render_table", "run_case", "run_cases", "save_run", "saved_run",
-    "summary_line",
+    "summary_line", "triage_agreement", "triage_frame", "triage_line", "triage_lines",
 ]

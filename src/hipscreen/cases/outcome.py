@@ -93,6 +93,8 @@ class CaseResult(StrictModel):
     id: str = Field(description="The case id (the file stem for an invalid file)")
     file: str
     title: str | None = None
+    expected_triage: TriageLevel | None = Field(
+        None, description="The case file's expected triage (None when the file did not validate)")
     status: Literal["pass", "fail", "invalid", "error"] = Field(
         description="invalid: the file did not validate; error: screening raised")
     differences: list[Difference] = []
@@ -232,7 +234,8 @@ def run_case(case: CaseFile, path: Path | str) -> CaseResult:
     from hipscreen.screening import screen
 
     start = time.perf_counter()
-    common = {"id": case.id, "file": str(path), "title": case.title}
+    common = {"id": case.id, "file": str(path), "title": case.title,
+              "expected_triage": case.expect.triage}
     try:
         if case.checkin is not None:
             review = review_case(case)

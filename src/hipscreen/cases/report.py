@@ -52,6 +52,40 @@ def _uncovered(report: CaseReport) -> list[tuple[str, list[str]]]:
             ("triage levels no case reaches", cov.triage_levels_never_reached)]
 
 
+def _misses(misses) -> str:
+    return ", ".join(f"{m.id} (expected {m.expected}, got {m.actual})" for m in misses) or "none"
+
+
+def triage_line(report: CaseReport) -> str:
+    """Exact triage agreement, under- and over-triage counts, in one line."""
+    t = report.triage
+    return (f"triage: {t.agree} of {t.compared} screened cases agree exactly, "
+            f"{t.under_triaged} under-triaged, {t.over_triaged} over-triaged")
+
+
+def triage_lines(report: CaseReport) -> list[str]:
+    """The triage line, then the under- and over-triaged cases, one per line."""
+    t = report.triage
+    out = [triage_line(report)]
+    for label, misses in (("under-triaged (less urgent than expected)", t.under_triaged_cases),
+                          ("over-triaged (more urgent than expected)", t.over_triaged_cases)):
+        out.append(f"{label}: {'' if misses else 'none'}".rstrip())
+        out += [f"  - {m.id}: expected {m.expected}, got {m.actual}" for m in misses]
+    return out
+
+
+def triage_frame(report: CaseReport) -> pd.DataFrame:
+    """One row per case whose actual triage differs from the expected one."""
+    import pandas as pd
+
+    t = report.triage
+    rows = [{"case": m.id, "expected": m.expected, "actual": m.actual, "direction": direction}
+            for direction, misses in (("under-triaged", t.under_triaged_cases),
+                                      ("over-triaged", t.over_triaged_cases))
+            for m in misses]
+    return pd.DataFrame(rows, columns=["case", "expected", "actual", "direction"])
+
+
 def summary_line(report: CaseReport) -> str:
     s = report.summary
     return (f"{s.total} case files: {s.passed} passed, {s.failed} failed, {s.errors} errors, "
@@ -94,6 +128,7 @@ def render_table(report: CaseReport, *, show_coverage: bool = True) -> str:
         out += ["Coverage: cases firing each rule", _to_string(coverage_frame(report)), ""]
     for label, missing in _uncovered(report):
         out.append(f"{label}: {', '.join(missing) if missing else 'none'}")
+    out += ["", *triage_lines(report)]
     if report.baseline is not None:
         b = report.baseline
         out += ["", f"Compared with {b.baseline}: {b.cases_compared} cases compared, "
@@ -116,7 +151,9 @@ def markdown_table(frame: pd.DataFrame) -> str:
 
 
 def render_markdown(report: CaseReport, *, show_coverage: bool = True) -> str:
-    out = ["# Case suite", "", summary_line(report), "", markdown_table(case_frame(report)), ""]
+    t = report.triage
+    out = ["# Case suite", "", summary_line(report), "", triage_line(report), "",
+           markdown_table(case_frame(report)), ""]
     details = _failure_details(report)
     if details:
         out += ["## Failures and invalid files", "", "```", *details, "```", ""]
@@ -124,6 +161,13 @@ def render_markdown(report: CaseReport, *, show_coverage: bool = True) -> str:
         out += ["## Coverage", "", markdown_table(coverage_frame(report)), ""]
     out += [f"- {label}: {', '.join(missing) if missing else 'none'}"
             for label, missing in _uncovered(report)]
+    out += ["", "## Triage agreement", "",
+            f"- cases compared: {t.compared}",
+            f"- agree exactly: {t.agree}",
+            f"- under-triaged (less urgent than expected): {t.under_triaged}",
+            f"- over-triaged (more urgent than expected): {t.over_triaged}"]
+    if t.under_triaged or t.over_triaged:
+        out += ["", markdown_table(triage_frame(report))]
     if report.baseline is not None:
         b = report.baseline
         out += ["", f"## Changes since {b.baseline}", "",
@@ -149,6 +193,13 @@ def render_junit(report: CaseReport) -> str:
     props = ET.SubElement(suite, "properties")
     for label, missing in _uncovered(report):
         ET.SubElement(props, "property", name=label, value=", ".join(missing) or "none")
+    t = report.triage
+    for name, value in (("triage compared", t.compared), ("triage agree", t.agree),
+                        ("triage under-triaged", t.under_triaged),
+                        ("triage over-triaged", t.over_triaged),
+                        ("triage under-triaged cases", _misses(t.under_triaged_cases)),
+                        ("triage over-triaged cases", _misses(t.over_triaged_cases))):
+        ET.SubElement(props, "property", name=name, value=str(value))
     for r in report.cases:
         case = ET.SubElement(suite, "testcase", name=r.id, classname="cases",
                              file=r.file, time=f"{r.seconds:.4f}")

@@ -23,7 +23,7 @@ from hipscreen.cases.files import (
 from hipscreen.cases.outcome import CaseResult, run_case
 from hipscreen.documents import MAX_BYTES, clip
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.result import TRIAGE_ORDER
+from hipscreen.result import TRIAGE_ORDER, TriageLevel
 from hipscreen.rules.registry import rules
 
 
@@ -73,6 +73,47 @@ def coverage(results: Sequence[CaseResult]) -> Coverage:
         triage_levels_never_reached=never(TRIAGE_ORDER, (o.triage for o in outcomes)))
 
 
+# -- triage agreement ----------------------------------------------------------------------
+class TriageMiss(StrictModel):
+    """A case whose actual triage is not the expected one."""
+
+    id: str
+    file: str
+    expected: TriageLevel
+    actual: TriageLevel
+
+
+class TriageAgreement(StrictModel):
+    """Expected against actual triage over the screened cases (pass or fail; an invalid file or a
+    crash has no actual triage). Most urgent first: emergency > urgent > clinician_review >
+    self_care. Under-triaged: the actual level is less urgent than expected (the unsafe miss);
+    over-triaged: more urgent than expected."""
+
+    compared: int = Field(description="Screened cases with an expected and an actual triage")
+    agree: int = Field(description="Cases whose actual triage is exactly the expected one")
+    under_triaged: int = Field(description="Cases triaged less urgently than expected")
+    over_triaged: int = Field(description="Cases triaged more urgently than expected")
+    under_triaged_cases: list[TriageMiss] = []
+    over_triaged_cases: list[TriageMiss] = []
+
+
+def triage_agreement(results: Sequence[CaseResult]) -> TriageAgreement:
+    """Count exact triage agreement, under- and over-triage over the screened cases."""
+    rank = TRIAGE_ORDER.index  # 0 = emergency, the most urgent
+    agree, under, over = 0, [], []
+    compared = [r for r in results if r.outcome is not None and r.expected_triage is not None]
+    for r in compared:
+        expected, actual = r.expected_triage, r.outcome.triage
+        if actual == expected:
+            agree += 1
+            continue
+        miss = TriageMiss(id=r.id, file=r.file, expected=expected, actual=actual)
+        (under if rank(actual) > rank(expected) else over).append(miss)
+    return TriageAgreement(compared=len(compared), agree=agree, under_triaged=len(under),
+                           over_triaged=len(over), under_triaged_cases=under,
+                           over_triaged_cases=over)
+
+
 # -- the whole run -------------------------------------------------------------------------
 class Summary(StrictModel):
     total: int
@@ -88,12 +129,14 @@ class CaseReport(StrictModel):
     """The JSON document of `hipscreen cases --format json`.
 
     `cases` holds one `CaseResult` per case file (status pass, fail, error or invalid) and one
-    per unusable path; `coverage` is computed from the screened cases; `baseline` is present
+    per unusable path; `triage` compares expected with actual triage (exact agreement, under-
+    and over-triage); `coverage` is computed from the screened cases; `baseline` is present
     when the run was compared with a saved one (--baseline).
     """
 
     paths: list[str]
     summary: Summary
+    triage: TriageAgreement
     cases: list[CaseResult]
     coverage: Coverage
     baseline: BaselineComparison | None = None
@@ -142,7 +185,8 @@ def run_cases(paths: Sequence[str | Path] = (DEFAULT_PATH,), *, only: Sequence[s
         comparison = compare_runs(baseline, saved_run(results), baseline_name=baseline_name,
                                   partial=bool(only))
     return CaseReport(
-        paths=[str(p) for p in paths], cases=results, coverage=coverage(results),
+        paths=[str(p) for p in paths], cases=results, triage=triage_agreement(results),
+        coverage=coverage(results),
         baseline=comparison,
         summary=Summary(total=len(results), passed=counts["pass"], failed=counts["fail"],
                         errors=counts["error"], invalid=counts["invalid"],

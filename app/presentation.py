@@ -39,6 +39,7 @@ from hipscreen.picture import (  # noqa: F401
 )
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.rules.registry import rules
+from hipscreen.screening import screen_safety_first
 from hipscreen.words import (  # noqa: F401
     ACTIVITY_LABELS,
     AGGRAVATOR_LABELS,
@@ -84,28 +85,94 @@ WHY_NOT_STATUS_WORDS = {
 
 
 # -- the self-screening steps --------------------------------------------------------------
-EMERGENCY_QUESTIONS: tuple[str, ...] = (
-    "bladder_or_bowel_change",
-    "saddle_numbness",
-    "both_legs_numb_or_weak",
-    "worsening_leg_weakness",
-    "cannot_bear_weight",
-    "significant_trauma",
-    "hot_swollen_hip",
-    "fever_or_unwell",
+QuestionGroup = tuple[str, tuple[str, ...]]
+"""A heading in plain words and the safety questions under it."""
+
+EMERGENCY_GROUPS: tuple[QuestionGroup, ...] = (
+    ("Bladder, bowel, sex and both legs", (
+        "bladder_or_bowel_change",
+        "saddle_numbness",
+        "sexual_function_change",
+        "both_legs_pain_or_tingling",
+        "both_legs_numb_or_weak",
+        "worsening_leg_weakness",
+    )),
+    ("Falls and walking", (
+        "recent_fall_or_injury",
+        "significant_trauma",
+        "cannot_bear_weight",
+        "osteoporosis_or_steroids",
+        "new_limp",
+    )),
+    ("Heat, fever and sudden pain", (
+        "hot_swollen_hip",
+        "fever_or_unwell",
+        "sudden_severe_pain",
+        "faint_clammy_or_collapsed",
+    )),
 )
+"""The first step: every question that on its own, or with another question, can raise an
+emergency or same-day (urgent) row at some age (a fall with no weight through the leg is a
+possible broken hip; a new limp is urgent in a child; sudden, very bad pain is urgent at 50 or
+over and an emergency with feeling faint). A question that turns an urgent answer of this step
+into an emergency is asked here too, so an urgent stop never hides an emergency: thin bones or
+steroids (with no weight through the leg) and hip surgery (with a fever)."""
+
+HEALTH_GROUPS: tuple[QuestionGroup, ...] = (
+    ("Your health", (
+        "cancer_history",
+        "unexplained_weight_loss",
+        "constant_night_pain",
+        "immunosuppressed",
+        "recent_infection",
+        "pregnant",
+    )),
+    ("How your back pain behaves", (
+        "morning_stiffness_over_30_min",
+        "wakes_second_half_of_night",
+        "better_with_movement",
+        "better_with_anti_inflammatories",
+    )),
+    ("Joints, skin and family", (
+        "arthritis_history",
+        "enthesitis_history",
+        "psoriasis_history",
+        "family_spondyloarthritis",
+    )),
+)
+"""The "More health questions" step: risk signs that ask for a clinician, and NICE NG65's signs
+of inflammatory back pain."""
+
+EMERGENCY_QUESTIONS: tuple[str, ...] = tuple(n for _, names in EMERGENCY_GROUPS for n in names)
 """Safety questions asked first: the ones whose rows are emergency or same-day (urgent)."""
 
-HEALTH_QUESTIONS: tuple[str, ...] = (
-    "cancer_history",
-    "unexplained_weight_loss",
-    "constant_night_pain",
-    "osteoporosis_or_steroids",
-    "immunosuppressed",
-    "morning_stiffness_over_30_min",
-    "pregnant",
-)
-"""The remaining yes/no safety questions (hip_surgery is a choice, asked with them)."""
+HEALTH_QUESTIONS: tuple[str, ...] = tuple(n for _, names in HEALTH_GROUPS for n in names)
+"""The remaining yes/no safety questions (hip_surgery, a choice, is asked on the first step)."""
+
+SAFETY_HELP: dict[str, str] = {
+    "saddle_numbness": "The skin you would sit on in a saddle: between your legs and around "
+                       "your bottom. It feels numb or different.",
+    "sexual_function_change": "Something new. You feel less, or things do not work as before.",
+    "both_legs_pain_or_tingling": "In both legs at the same time, not just one.",
+    "significant_trauma": "A big accident, not a small trip.",
+    "cannot_bear_weight": "You cannot stand or walk on the leg.",
+    "sudden_severe_pain": "It came on all at once, within minutes.",
+    "faint_clammy_or_collapsed": "Clammy means cold, pale and sweaty skin.",
+    "hot_swollen_hip": "The skin over the hip feels warm and looks puffy.",
+    "immunosuppressed": "Such as medicine after a transplant, or cancer treatment.",
+    "osteoporosis_or_steroids": "Osteoporosis means thin, weak bones. Prednisolone is a "
+                                "steroid tablet.",
+    "better_with_anti_inflammatories": "Ibuprofen and naproxen count. Paracetamol does "
+                                       "not.",
+    "family_spondyloarthritis": "A kind of arthritis that makes the back stiff.",
+    "enthesitis_history": "For example a sore heel or the back of the heel, with no injury.",
+}
+"""A short extra line for a question with a hard word, shown as the question's help."""
+
+
+def safety_step_of(name: str) -> str:
+    """The self-screening step that asks a safety question: "safety" or "health"."""
+    return "safety" if name in EMERGENCY_QUESTIONS or name == "hip_surgery" else "health"
 
 
 @dataclass(frozen=True)
@@ -196,14 +263,13 @@ _LIST_FIELDS = {"activities", "symptoms.locations", "symptoms.worse_with",
                 "drill_response.hamstring_cramp"}
 
 
-def build_intake(values: Mapping[str, Any]) -> tuple[Intake | None, dict[str, str]]:
-    """Turn form values keyed by dotted intake path into an Intake.
+def intake_data(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Form values keyed by dotted intake path as the nested data the Intake model reads, and
+    the errors found before validation ({field path: message in words}).
 
     Movement answers equal to NOT_TESTED (or None) are left out: not tested. The clinician's
-    IR angles come as "movement.hip_ir_degrees.left" and ".right"; both or neither must be given.
-    Returns (intake, {}) or (None, {field path: message in words}) so a page can show each
-    message next to its field.
-    """
+    IR angles come as "movement.hip_ir_degrees.left" and ".right"; both or neither must be given
+    (one alone is an error, and is left out of the data)."""
     errors: dict[str, str] = {}
     data: dict[str, Any] = {}
     degrees: dict[str, Any] = {}
@@ -227,15 +293,68 @@ def build_intake(values: Mapping[str, Any]) -> tuple[Intake | None, dict[str, st
             "Give the angle for both hips, or leave both empty if IR was not measured.")
     elif len(degrees) == 2:
         data.setdefault("movement", {})["hip_ir_degrees"] = degrees
+    return data, errors
+
+
+def form_errors(exc: ValidationError) -> dict[str, str]:
+    """An Intake's validation errors as {field path: message in words}, one per field."""
+    errors: dict[str, str] = {}
+    for problem in field_problems(exc, Intake):
+        path = ".".join(str(p) for p in problem.loc if not isinstance(p, int)) or "intake"
+        message = _plain_message(problem)
+        named = _PATH_AT_START.match(message) if path == "intake" else None
+        if named:  # a check across fields names the field it is about first: show it there
+            path, message = named[1], named[2][:1].upper() + named[2][1:]
+        errors.setdefault(path, message)
+    return errors
+
+
+_PATH_AT_START = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): (.+)$", re.DOTALL)
+
+
+def build_intake(values: Mapping[str, Any]) -> tuple[Intake | None, dict[str, str]]:
+    """Turn form values keyed by dotted intake path into an Intake (see intake_data).
+
+    Returns (intake, {}) or (None, {field path: message in words}) so a page can show each
+    message next to its field.
+    """
+    data, errors = intake_data(values)
     if errors:
         return None, errors
     try:
         return Intake.model_validate(data), {}
     except ValidationError as exc:
-        for problem in field_problems(exc, Intake):
-            path = ".".join(str(p) for p in problem.loc if not isinstance(p, int)) or "intake"
-            errors.setdefault(path, _plain_message(problem))
-        return None, errors
+        return None, form_errors(exc)
+
+
+@dataclass(frozen=True)
+class Screened:
+    """Form values screened with a red flag first: `result` is the full result when `errors`
+    is empty; with errors it screens only the answers that are valid (hipscreen.screening.
+    screen_safety_first), for its red flags alone, and is None when nothing could be screened."""
+
+    result: Result | None
+    errors: dict[str, str]
+
+    @property
+    def complete(self) -> bool:
+        return self.result is not None and not self.errors
+
+    @property
+    def stops(self) -> bool:
+        """An emergency or urgent red flag, whatever else is wrong: the screen stops here."""
+        return self.result is not None and stops_here(self.result)
+
+
+def screen_values(values: Mapping[str, Any]) -> Screened:
+    """Screen form values so that an error in any other field never hides a red flag (DESIGN.md,
+    Safety: a red flag always wins). The errors of the form (a half-given angle, a worst pain
+    below the pain now...) come back in words beside the result of the answers that are valid."""
+    data, errors = intake_data(values)
+    result, exc = screen_safety_first(data)
+    if exc is not None:
+        errors = {**errors, **{k: v for k, v in form_errors(exc).items() if k not in errors}}
+    return Screened(result, errors)
 
 
 def _plain_message(problem: FieldProblem) -> str:
@@ -399,6 +518,11 @@ _FRONT_REGIONS: dict[str, tuple[str, float, float, float, float]] = {
     "front_hip_right": ("ellipse", 76, 186, 12, 10),
     "groin_left": ("ellipse", 108, 210, 8, 10),
     "groin_right": ("ellipse", 92, 210, 8, 10),
+    "belly": ("ellipse", 100, 138, 22, 18),
+    "thigh_front_left": ("ellipse", 119, 254, 11, 26),
+    "thigh_front_right": ("ellipse", 81, 254, 11, 26),
+    "knee_left": ("ellipse", 118, 302, 10, 11),
+    "knee_right": ("ellipse", 82, 302, 10, 11),
 }
 _OUTLINE = (
     # head, trunk, arms, legs of a simple standing figure, 200 wide

@@ -111,6 +111,24 @@ def reveal_stop(nonce: str) -> None:
 }})();""")
 
 
+QUESTIONS_KEY_PREFIX = "questions_"
+"""The key prefix of a container of tick boxes a person answers on a phone (the browser sees
+st-key-questions_<name>): each box and its words are one tap target at least 44 pixels high."""
+
+_ROOMY_TICK_BOXES = f"""<style>
+[class*="st-key-{QUESTIONS_KEY_PREFIX}"] [data-testid="stCheckbox"] label {{
+  min-height: 44px; align-items: center; width: 100%;
+}}
+</style>"""
+
+
+def questions(name: str):
+    """A container for a list of tick boxes, each one easy to tap on a phone (44 pixels high,
+    the full width of the column)."""
+    st.html(_ROOMY_TICK_BOXES)
+    return st.container(key=f"{QUESTIONS_KEY_PREFIX}{name}")
+
+
 # -- page parts -----------------------------------------------------------------------------------
 _ENTRY_CHECKED = "entry_file_checked"
 

@@ -316,7 +316,8 @@ def test_a_red_flag_stop_is_seen_wherever_the_person_is(shared_server, screensho
     with browser_page(viewport, screenshots, server_log) as page:
         start_self_screening(page, url, age=52)
         page.get_by_role("button", name="Next").scroll_into_view_if_needed()
-        page.get_by_text("A hot, swollen hip", exact=True).click()
+        page.get_by_text("Sudden, very bad pain in the back or belly, not like your usual pain",
+                         exact=True).click()  # the last question of the step; urgent at 50+
         wait_until_idle(page)
         stop = page.locator(".st-key-stop_banner")
         expect(stop).to_contain_text("Triage level: URGENT")
@@ -326,6 +327,66 @@ def test_a_red_flag_stop_is_seen_wherever_the_person_is(shared_server, screensho
         expect(page.get_by_text("The screening has stopped: URGENT")).to_be_attached()
         expect(page.get_by_role("button", name="Next")).to_have_count(0)
         page.screenshot(path=str(screenshots / "stop.png"))
+        assert_only_own_host(page, url)
+
+
+NEW_FIRST_STEP_LABELS = (
+    "A new change in sex: numb down there, or trouble with erections or feeling",
+    "New pain, tingling or pins and needles going down both legs",
+    "A fall, trip or knock in the last 2 weeks, even a small one",
+    "A new limp",
+    "Sudden, very bad pain in the back or belly, not like your usual pain",
+    "Feeling faint, cold and sweaty (clammy), or you passed out",
+)
+
+
+def test_on_a_phone_a_red_flag_stops_at_once_whatever_else_is_wrong(shared_server, screenshots):
+    """The new safety questions are on the first step, readable and big enough to tap; a pain
+    answer that contradicts itself (now 7, worst this week 3) is shown next to the question, and
+    does not hide the stop: ticking saddle numbness afterwards stops the screen at once with the
+    emergency action, the other error listed under it."""
+    from playwright.sync_api import expect
+
+    url, server_log = shared_server
+    with browser_page("phone", screenshots, server_log) as page:
+        start_self_screening(page, url, age=40)
+        for label in NEW_FIRST_STEP_LABELS:
+            text = page.get_by_text(label, exact=True)
+            expect(text).to_be_visible()
+            target = page.locator("label").filter(has=text)  # the box and its words: one target
+            size = target.bounding_box()
+            assert size["width"] >= 44 and size["height"] >= 24, (label, size)  # WCAG 2.5.8
+        page.screenshot(path=str(screenshots / "01-safety-first.png"), full_page=True)
+        for heading in ("More health questions", "About you", "Your symptoms"):
+            page.get_by_role("button", name="Next").click()
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            wait_until_idle(page)
+        for index, presses in ((0, 7), (1, 3)):  # pain now 7, worst pain this week 3
+            page.get_by_role("slider").nth(index).focus()
+            for _ in range(presses):
+                page.keyboard.press("ArrowRight")
+            wait_until_idle(page)
+        expect(page.get_by_text("Worst pain in the last week: the worst pain")).to_be_visible()
+        expect(page.get_by_role("button", name="Next")).to_be_visible()  # an error, no stop
+        page.screenshot(path=str(screenshots / "02-pain-contradiction.png"))
+        for heading in ("About you", "More health questions", "Safety first"):
+            back = page.get_by_role("button", name="Back", exact=True)
+            back.scroll_into_view_if_needed()
+            back.click()
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+            wait_until_idle(page)
+        page.get_by_text("Numbness around the genitals, back passage or inner thighs",
+                         exact=True).click()
+        wait_until_idle(page)
+        stop = page.locator(".st-key-stop_banner")
+        expect(stop).to_contain_text("Triage level: EMERGENCY")
+        expect(stop).to_contain_text("Go to an emergency department now")
+        expect(stop).to_contain_text("Some other answers need fixing")
+        expect(stop).to_contain_text("Worst pain in the last week")
+        expect(stop).to_be_focused()
+        assert in_view(page, stop), "the stop is off the screen"
+        expect(page.get_by_role("button", name="Next")).to_have_count(0)
+        page.screenshot(path=str(screenshots / "03-stop.png"))
         assert_only_own_host(page, url)
 
 

@@ -15,7 +15,7 @@ from hipscreen.records import RecordStore
 
 from .app_pages import APP, TIMEOUT, app, texts
 
-HINGE = {"age": 41, "activities": ["lifting"],
+HINGE = {"age": 41, "activities": ["lifting"], "safety": {},
          "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
          "movement": {"hinge_faults": ["back_rounds"]}}
 RECORD_PAGES = ("pages/checkin.py", "pages/progress.py", "pages/queue.py")
@@ -112,6 +112,22 @@ def test_a_red_flag_at_checkin_stops_every_drill_in_the_app(db):
     assert "Triage level: EMERGENCY" in " ".join(e.value for e in at.error)
     assert "Single-leg hip hinge (both): Stop." in texts(at)
     assert not any(s.value.startswith("1. ") for s in at.subheader)
+
+
+def test_a_red_flag_at_checkin_wins_over_a_contradictory_pain_answer(db):
+    RecordStore(db).save_screening(screen(HINGE), person="lifter-4")
+    at = app("pages/checkin.py")
+    at.text_input(key="ci:label").set_value("lifter-4").run()
+    for name in ("both_legs_pain_or_tingling", "sudden_severe_pain", "psoriasis_history"):
+        assert any(c.key == f"ci:safety.{name}" for c in at.checkbox), name
+    at.checkbox(key="ci:safety.both_legs_pain_or_tingling").check()
+    at.slider(key="ci:pain_now").set_value(6)
+    at.slider(key="ci:pain_worst_week").set_value(2)
+    press(at, "Review my check-in")
+    errors = [e.value for e in at.error]
+    assert errors[0].startswith("**Triage level: EMERGENCY"), errors
+    assert any("pain_worst_week" in m or "worst pain" in m.lower() for m in errors[1:]), errors
+    assert "checkin_review" not in at.session_state
 
 
 def test_progress_shows_charts_plan_history_and_decisions(db):

@@ -11,7 +11,7 @@ from hipscreen.records import RecordStore
 
 from .real_app import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, running_app
 
-HINGE = {"age": 41, "activities": ["lifting"],
+HINGE = {"age": 41, "activities": ["lifting"], "safety": {},
          "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
          "movement": {"hinge_faults": ["back_rounds"]}}
 

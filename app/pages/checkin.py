@@ -15,10 +15,15 @@ from hipscreen.knowledge.checkin import CheckIn, Sign
 from hipscreen.knowledge.intake import Safety
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, review
+from hipscreen.screening import screen_safety_first
 
 REVIEW_KEY = "checkin_review"
 PREFIX = "ci:"
 SAFETY_NAMES = [n for n in Safety.model_fields if n != "hip_surgery"]
+SAFETY_GROUPS = (*pr.EMERGENCY_GROUPS, *pr.HEALTH_GROUPS)
+_GROUPED = {n for _, names in SAFETY_GROUPS for n in names}
+if [n for n in SAFETY_NAMES if n not in _GROUPED]:  # a question added to the model: still asked
+    SAFETY_GROUPS += (("Other questions", tuple(n for n in SAFETY_NAMES if n not in _GROUPED)),)
 
 widgets.page_header("Check-in", "How did the plan go since your last record? The answers are "
                                 "reviewed by the same rules as your screening.")
@@ -39,12 +44,15 @@ if baseline is None:
 drills = catalogue().drills
 planned = list(baseline.plan) if baseline.drills_allowed else []
 st.header("Safety first")
-st.write("Since your last record, have you had any of these?")
-columns = st.columns(2)
+st.write("Since your last record, have you had any of these? Tick any that are true.")
 safety = {}
-for index, name in enumerate(SAFETY_NAMES):
-    safety[name] = columns[index % 2].checkbox(pr.field_label(f"safety.{name}"),
-                                               key=f"{PREFIX}safety.{name}")
+for group, (heading, names) in enumerate(SAFETY_GROUPS):
+    st.markdown(f"**{heading}**")
+    columns = widgets.questions(f"checkin_{group}").columns(2)
+    for index, name in enumerate(names):
+        safety[name] = columns[index % 2].checkbox(pr.field_label(f"safety.{name}"),
+                                                   key=f"{PREFIX}safety.{name}",
+                                                   help=pr.SAFETY_HELP.get(name))
 safety["hip_surgery"] = st.selectbox("Hip surgery (replacement or other)",
                                      options=list(pr.HIP_SURGERY_LABELS),
                                      format_func=pr.HIP_SURGERY_LABELS.__getitem__,
@@ -92,6 +100,11 @@ if submitted:
         st.session_state[REVIEW_KEY] = (label, review(CheckIn.model_validate(data), baseline))
     except ValidationError as exc:
         st.session_state.pop(REVIEW_KEY, None)
+        # a red flag always wins: the safety answers are triaged on their own, beside the errors
+        flagged, _ = screen_safety_first({"safety": safety})
+        if flagged is not None and pr.stops_here(flagged):
+            widgets.triage_banner(flagged.triage)
+            st.markdown("**Please act on this now. Then fix the answers below.**")
         for problem in field_problems(exc, CheckIn):
             st.error(f"{problem.field}: {problem.what}", icon=":material/edit:")
     except CheckInMismatch as exc:

@@ -9,11 +9,13 @@ from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Movement
-from hipscreen.screening import screen
 
 STORE = "clinician_answers"
 PREFIX = "cl:"
 ERRORS = "clinician_errors"
+# st.session_state: the result of the valid answers when the form has errors and a red flag at
+# emergency or urgent (a red flag always wins: it is shown beside the field errors).
+STOP = "clinician_stop"
 HINGE_TESTED = "ui.hinge_tested"
 SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
 
@@ -29,14 +31,19 @@ def submit() -> None:
     values["movement.hinge_faults"] = pr.hinge_answer(
         st.session_state.get(PREFIX + HINGE_TESTED, False),
         st.session_state.get(PREFIX + "movement.hinge_faults", []))
-    intake, found = pr.build_intake(values)
-    st.session_state[ERRORS] = found
-    if intake is not None:
-        st.session_state[widgets.RESULT_KEY] = screen(intake)
+    screened = pr.screen_values(values)
+    st.session_state[ERRORS] = screened.errors
+    st.session_state[STOP] = screened.result if screened.errors and screened.stops else None
+    if screened.complete:
+        st.session_state[widgets.RESULT_KEY] = screened.result
         st.session_state[widgets.RESULT_FROM_KEY] = "clinician"
 
 
+labels: dict[str, str] = {}  # the label of each field on the form by intake path, for the errors
+
+
 def field(widget, path: str, default, label: str, **kwargs):
+    labels[path] = label
     value = widgets.bound(widget, store, path, default, prefix=PREFIX, label=label, **kwargs)
     widgets.field_error(errors, path)
     return value
@@ -46,9 +53,13 @@ widgets.page_header("Clinician intake", "Every intake field on one form. Movemen
                                         "to 'not tested'; Tab moves between fields.")
 
 result = st.session_state.get(widgets.RESULT_KEY)
-if errors:
-    st.error("Some answers need fixing: see the messages next to the fields.", icon=":material/edit:")
-elif result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician":
+stop = st.session_state.get(STOP)
+if errors and stop is not None:  # a red flag always wins: shown first, beside the field errors
+    widgets.triage_banner(stop.triage, clinician=True)
+    st.caption("From the answers that are valid; fix the fields below for the full screen.")
+summary = st.container()  # the errors, listed once the form has drawn (and named) its fields
+mine = result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician"
+if mine and not errors:
     widgets.triage_banner(result.triage, compact=True, clinician=True)
     found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
                       for d in result.deficits) or "none"
@@ -74,12 +85,16 @@ with st.form("clinician_intake"):
               format_func=pr.ACTIVITY_LABELS.__getitem__, select_all=False)
 
     st.subheader("Red flags and precautions")
-    names = [*pr.EMERGENCY_QUESTIONS, *pr.HEALTH_QUESTIONS]
-    columns = st.columns(3)
-    for index, name in enumerate(names):
-        with columns[index % 3]:
-            field(st.checkbox, f"safety.{name}", False, pr.CLINICIAN_SAFETY_LABELS[name],
-                  help=pr.field_label(f"safety.{name}"))
+    for caption, names in (
+            ("Emergency and same-day", pr.EMERGENCY_QUESTIONS),
+            ("Risk factors, NG65 features (inflammatory back pain), precautions",
+             pr.HEALTH_QUESTIONS)):
+        st.caption(caption)
+        columns = st.columns(3)
+        for index, name in enumerate(names):
+            with columns[index % 3]:
+                field(st.checkbox, f"safety.{name}", False, pr.CLINICIAN_SAFETY_LABELS[name],
+                      help=pr.field_label(f"safety.{name}"))
     field(st.selectbox, "safety.hip_surgery", "none", "Hip surgery (replacement or other)",
           options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
 
@@ -104,6 +119,11 @@ with st.form("clinician_intake"):
     field(st.multiselect, "symptoms.worse_with", [], "Worse with",
           options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__,
           select_all=False)
+    c1, _ = st.columns([1, 3])
+    with c1:
+        field(st.number_input, "symptoms.first_episode_age", None,
+              "First back pain at age (optional)", min_value=0, max_value=110, step=1,
+              help=pr.field_label("symptoms.first_episode_age"))
     c1, c2, c3 = st.columns(3)
     with c1:
         field(st.checkbox, "symptoms.keeps_coming_back", False, "Keeps coming back")
@@ -150,3 +170,9 @@ with st.form("clinician_intake"):
               options=list(drills), format_func=drills.__getitem__, select_all=False)
 
     st.form_submit_button("Screen this intake", type="primary", on_click=submit)
+
+if errors:
+    with summary:
+        st.error("Some answers need fixing (see the messages next to the fields):\n"
+                 + "\n".join(f"- {labels.get(path) or pr.field_label(path)}: {message}"
+                             for path, message in errors.items()), icon=":material/edit:")

@@ -8,7 +8,7 @@ import streamlit as st
 from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location
+from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Safety
 from hipscreen.screening import screen
 
 STORE = "self_answers"
@@ -16,6 +16,9 @@ STEP = "self_step"
 PREFIX = "self:"
 HINGE_TESTED = "ui.hinge_tested"
 ANNOUNCED = "self_stop_announced"
+# st.session_state: the keys of the steps this person has reached (seen). A safety question on
+# a step never reached was not asked: None in the intake, never "no".
+REACHED = "self_reached"
 
 STEPS: list[tuple[str, str]] = [
     ("safety", "Safety first"),
@@ -28,6 +31,9 @@ STEPS: list[tuple[str, str]] = [
 
 store: dict = st.session_state.setdefault(STORE, {})
 step = st.session_state.setdefault(STEP, 0)
+reached: list = st.session_state.setdefault(REACHED, [])
+if STEPS[step][0] not in reached:
+    reached.append(STEPS[step][0])
 
 
 def sync() -> None:
@@ -62,6 +68,7 @@ def go(to: int) -> None:
 def restart() -> None:
     st.session_state[STORE] = {}
     st.session_state[STEP] = 0
+    st.session_state[REACHED] = []
     for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
         del st.session_state[key]
 
@@ -79,28 +86,36 @@ def skip_test(fields: tuple[str, ...]) -> None:
 
 
 def intake_values() -> dict:
-    """The answers so far as dotted intake paths (widget-only keys left out)."""
+    """The answers so far as dotted intake paths (widget-only keys left out). A safety question
+    on a step the person has reached and left unticked is "no"; one on a step not reached yet
+    is None: not asked."""
     values = {k: v for k, v in store.items() if not k.startswith("ui.")}
     values["mode"] = "self"
+    for name, field in Safety.model_fields.items():
+        path = f"safety.{name}"
+        if pr.safety_step_of(name) not in reached:
+            values[path] = None
+        elif values.get(path) is None:
+            values[path] = field.default
     if HINGE_TESTED in store:
         faults = store.get("movement.hinge_faults", []) if store[HINGE_TESTED] else []
         values["movement.hinge_faults"] = pr.hinge_answer(store[HINGE_TESTED], faults)
     return values
 
 
-def stop_if_red_flag(banner) -> bool:
-    """Screen the answers so far; at emergency or urgent show the action at once and stop: in
-    `banner` (a container at the top of the step) brought into view with the focus on it, as a
-    toast, and again where the Next button was, so the stop is seen wherever the person is."""
+def check_answers(banner) -> tuple[bool, dict[str, str]]:
+    """Screen the answers so far, a red flag first: at emergency or urgent show the action at
+    once and stop, whatever else is wrong, in `banner` (a container at the top of the step)
+    brought into view with the focus on it, as a toast, and again where the Next button was, so
+    the stop is seen wherever the person is. Returns (stopped, the errors of the answers in
+    words by field path); a stop lists the errors too."""
     if store.get("age") is None:
-        return False
-    intake, _ = pr.build_intake(intake_values())
-    if intake is None:
-        return False
-    result = screen(intake)
-    if not pr.stops_here(result):
+        return False, {}
+    screened = pr.screen_values(intake_values())
+    if not screened.stops:
         st.session_state.pop(ANNOUNCED, None)
-        return False
+        return False, screened.errors
+    result = screened.result
     st.session_state[widgets.RESULT_KEY] = result
     st.session_state[widgets.RESULT_FROM_KEY] = "self"
     triage = result.triage
@@ -109,13 +124,29 @@ def stop_if_red_flag(banner) -> bool:
         widgets.what_to_tell(result)
         st.markdown("**Please act on this now. The screening stops here and gives no "
                     "exercises.**  \nIf you ticked a box by mistake, untick it to carry on.")
+        if screened.errors:
+            st.warning("**Some other answers need fixing. That does not change this stop.**\n"
+                       + "\n".join(f"- {pr.field_label(path)}: {message}"
+                                   for path, message in screened.errors.items()),
+                       icon=":material/edit:")
     nonce = "|".join([triage.level, *sorted(f.id for f in triage.red_flags)])
     if st.session_state.get(ANNOUNCED) != nonce:
         st.session_state[ANNOUNCED] = nonce
         st.toast(f"**Stop: {triage.label}.** {triage.action}", icon=":material/emergency:")
     with banner:
         widgets.reveal_stop(nonce)
-    return True
+    return True, screened.errors
+
+
+def safety_questions(groups: tuple[pr.QuestionGroup, ...], *, disabled: bool = False) -> None:
+    """The yes/no safety questions of a step, a short heading over each group."""
+    for index, (heading, names) in enumerate(groups):
+        st.markdown(f"**{heading}**")
+        with widgets.questions(f"{STEPS[step][0]}_{index}"):
+            for name in names:
+                widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
+                              label=pr.field_label(f"safety.{name}"), disabled=disabled,
+                              help=pr.SAFETY_HELP.get(name))
 
 
 def stopped_here() -> None:
@@ -146,24 +177,21 @@ def safety_step() -> None:
                              "same day, so we ask your age first.")
     if age is None:
         st.caption("Enter your age first; then the questions below open.")
-    for name in pr.EMERGENCY_QUESTIONS:
-        widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
-                      label=pr.field_label(f"safety.{name}"), disabled=age is None)
-    stopped = stop_if_red_flag(banner)
+    safety_questions(pr.EMERGENCY_GROUPS, disabled=age is None)
+    st.markdown("**Operations**")
+    widgets.bound(st.radio, store, "safety.hip_surgery", "none", prefix=PREFIX,
+                  label="Have you had hip surgery (a replacement or another operation)?",
+                  options=list(pr.HIP_SURGERY_LABELS),
+                  format_func=pr.HIP_SURGERY_LABELS.__getitem__, disabled=age is None)
+    stopped, _ = check_answers(banner)
     nav(can_go_on=age is not None and not stopped, stopped=stopped)
 
 
 def health_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
     st.write("A few more health questions. Tick any that are true.")
-    for name in pr.HEALTH_QUESTIONS:
-        widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
-                      label=pr.field_label(f"safety.{name}"))
-    widgets.bound(st.radio, store, "safety.hip_surgery", "none", prefix=PREFIX,
-                  label="Have you had hip surgery (a replacement or another operation)?",
-                  options=list(pr.HIP_SURGERY_LABELS),
-                  format_func=pr.HIP_SURGERY_LABELS.__getitem__)
-    stopped = stop_if_red_flag(banner)
+    safety_questions(pr.HEALTH_GROUPS)
+    stopped, _ = check_answers(banner)
     nav(can_go_on=not stopped, stopped=stopped)
 
 
@@ -185,17 +213,24 @@ def symptoms_step() -> None:
                   max_value=10)
     widgets.bound(st.slider, store, "symptoms.pain_worst_week", 0, prefix=PREFIX,
                   label="Worst pain in the last week, from 0 to 10", min_value=0, max_value=10)
+    slots = {"symptoms.pain_worst_week": st.container()}
     widgets.bound(st.number_input, store, "symptoms.weeks", 0, prefix=PREFIX,
                   label="How many weeks has this episode lasted?", min_value=0, max_value=520,
                   step=1)
     widgets.bound(st.checkbox, store, "symptoms.keeps_coming_back", False, prefix=PREFIX,
                   label="The pain keeps coming back")
+    widgets.bound(st.number_input, store, "symptoms.first_episode_age", None, prefix=PREFIX,
+                  label="How old were you when back pain first started? (optional)",
+                  min_value=0, max_value=110, step=1, placeholder="Leave empty if not sure",
+                  help="Your age the very first time you had back pain. Leave it empty if you "
+                       "do not remember.")
+    slots["symptoms.first_episode_age"] = st.container()
 
     st.subheader("Where does it hurt?")
     st.write("Tick every place that hurts. The picture marks what you tick.")
     chosen = set(store.get("symptoms.locations", []))
     picture, boxes = st.columns([1, 1])
-    with boxes:
+    with boxes, widgets.questions("places"):
         picked = []
         for loc in Location:
             key = f"{PREFIX}loc:{loc.value}"
@@ -222,7 +257,10 @@ def symptoms_step() -> None:
                   label="Do hamstring strains (back of the thigh) keep coming back?",
                   options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
                   horizontal=True)
-    stopped = stop_if_red_flag(banner)
+    stopped, errors = check_answers(banner)
+    for path, slot in slots.items():
+        with slot:
+            widgets.field_error(errors, path)
     nav(can_go_on=not stopped, stopped=stopped)
 
 
@@ -267,11 +305,14 @@ def test_step(test: pr.SelfTest) -> None:
 
 
 def review_step() -> None:
-    intake, errors = pr.build_intake(intake_values())
-    if intake is None:
-        for path, message in errors.items():
-            st.error(f"{pr.field_label(path)}: {message}")
-        nav(can_go_on=False)
+    banner = st.container(key=widgets.STOP_BANNER_KEY)
+    stopped, errors = check_answers(banner)
+    intake, _ = pr.build_intake(intake_values())
+    if stopped or intake is None:
+        if not stopped:
+            for path, message in errors.items():
+                st.error(f"{pr.field_label(path)}: {message}", icon=":material/edit:")
+        nav(can_go_on=False, stopped=stopped)
         return
     st.write("Here is what you told us. Go back to change anything, or see your result.")
     rows = [pr.answer_text("age", intake.age)]
@@ -287,6 +328,8 @@ def review_step() -> None:
              for name in ("pain_now", "pain_worst_week", "weeks", "keeps_coming_back",
                           "locations", "pins_and_needles_below_knee", "worse_with",
                           "stretching_only_temporary_relief", "recurring_hamstring_strain")]
+    if s.first_episode_age is not None:
+        rows.append(f"Back pain first started at the age of {s.first_episode_age}")
     tested = {name: value for name, value in intake.movement if value is not None}
     rows += [pr.answer_text(f"movement.{name}", value) for name, value in tested.items()]
     st.markdown("\n".join(f"- {row}" for row in rows))

@@ -40,11 +40,60 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+SourceKind = Literal["article", "guideline", "method", "heuristic"]
+DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
+
+
 class Source(_Entry):
-    kind: Literal["article", "guideline", "method"]
-    title: str
-    section: str
-    text: str
+    """A source a rule or catalogue entry cites, with its full reference (authors, year, title,
+    venue, and a DOI or URL) and the part of it that is cited (`section`, `text`).
+
+    `kind`: `article` is a section of the source article (the seed text, a clinic blog post);
+    `guideline` a published guideline; `method` a published method or measure; `heuristic` one
+    of hipscreen's own choices, for every number no reference gives (`hipscreen-heuristic`).
+    Only an article or a heuristic may go without a DOI or URL, and any reference without a link
+    or a year says why in `not_known`: neither is ever invented."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    kind: SourceKind
+    authors: str = Field(min_length=2, description="Authors as cited (Finucane LM, Downie A, "
+                                                   "et al.) or the body that published it (NICE)")
+    year: int | None = Field(ge=1900, le=2100, description="Year published; null only when it is "
+                                                           "not known, said in not_known")
+    title: str = Field(min_length=3, description="The title of the work as published")
+    venue: str = Field(min_length=3, description="Journal with volume and pages, publisher, or "
+                                                 "publishing body")
+    doi: str | None = Field(None, pattern=DOI.pattern, description="A DOI, without 'doi:'")
+    url: str | None = Field(None, pattern=URL.pattern)
+    not_known: str | None = Field(None, min_length=10, description=(
+        "What of the reference is not known (no DOI or URL, no year) and why"))
+    section: str = Field(description="The part of the work that is cited")
+    text: str = Field(description="What the cited part says, in plain words")
+    weights: str | None = Field(None, description=(
+        "For a source that evidence weights cite (evidence.yaml) but that gives no numbers: the "
+        "source of the numbers, a heuristic (hipscreen-heuristic)"))
+    superseded_by: str | None = Field(None, description=(
+        "A duplicate kept as vocabulary (stored results cite it): the source to cite instead"))
+
+    @model_validator(mode="after")
+    def _full_reference(self) -> Source:
+        unlinked = self.doi is None and self.url is None
+        may_lack = self.kind in ("article", "heuristic")
+        if unlinked and not may_lack:
+            raise ValueError(f"a {self.kind} needs a doi or a url")
+        if (unlinked or self.year is None) and not self.not_known:
+            raise ValueError("say in not_known why there is no doi, url or year (never invent one)")
+        if self.not_known and not (unlinked or self.year is None):
+            raise ValueError("not_known is only for a reference without a doi, url or year")
+        return self
+
+    def reference(self) -> str:
+        """The full reference in one line: authors, title, venue, year, and the DOI or URL."""
+        when = f"{self.year}" if self.year is not None else "n.d."
+        link = f" doi:{self.doi}" if self.doi else f" {self.url}" if self.url else ""
+        return f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.venue}; {when}.{link}"
 
 
 class Threshold(_Entry):

@@ -111,9 +111,9 @@ class SafetyRules:
     @Rule(_yes("sudden_severe_pain"), _yes("faint_clammy_or_collapsed"), salience=SAFETY)
     def sudden_severe_pain_with_collapse_means_call_an_ambulance(self):
         """Sudden, very bad back or belly pain with feeling faint, clammy or collapsing: call an
-        ambulance (a ruptured aortic aneurysm is the first thing to rule out; NICE NG156 names
-        age over 50 and smoking as risks, but collapse with such pain is an emergency at any
-        age, our choice)."""
+        ambulance (a ruptured aortic aneurysm is the first thing to rule out, NICE NG156; we
+        raise it at any age, because collapse with such pain is an emergency whatever its
+        cause)."""
         self.red_flag("aortic_aneurysm")
 
     # -- urgent ----------------------------------------------------------------------------
@@ -304,7 +304,7 @@ class SafetyRules:
         from this screen."""
         self.red_flag("recent_hip_surgery")
 
-    @cites("ifompt-2020", concludes="safety_not_asked")
+    @cites("design-safety", concludes="safety_not_asked")
     @Rule(answer("safety.not_asked"), salience=SAFETY)
     def safety_questions_not_asked_mean_no_plan(self):
         """A safety question that was never asked is not a 'no': until every one is answered
@@ -312,7 +312,7 @@ class SafetyRules:
         self.red_flag("safety_not_asked")
 
     # -- from red flags to triage -------------------------------------------------------
-    @cites("ifompt-2020", concludes=("emergency", "urgent", "clinician_review"))
+    @cites("design-safety", concludes=("emergency", "urgent", "clinician_review"))
     @Rule(EXISTS(RedFlag()), salience=TRIAGE)
     def most_urgent_red_flag_sets_triage(self):
         """The triage level is that of the most urgent red flag met."""
@@ -320,13 +320,13 @@ class SafetyRules:
         level = min((f["level"] for f in flags), key=self.triage_rank)
         self.declare_because(self.triage_fact(level), [f for f in flags if f["level"] == level])
 
-    @cites("nice-ng59", concludes="self_care")
+    @cites("design-safety", concludes="self_care")
     @Rule(NOT(RedFlag()), salience=TRIAGE)
     def no_red_flag_means_self_care(self):
         """No red flag: self-care with the plan and 'see a clinician if...' safety-netting."""
         self.declare(self.triage_fact("self_care"))
 
-    @cites("ifompt-2020", concludes="drills_stopped")
+    @cites("design-safety", concludes="drills_stopped")
     @Rule(AS.flag << RedFlag(stops_drills=True), salience=TRIAGE)
     def stopping_red_flag_stops_all_drills(self, flag):
         """An emergency or urgent red flag, surgery under 12 weeks, or safety questions never

@@ -24,6 +24,10 @@ circularity               a cycle of rules (A concludes what B needs, B what A n
 red_flag_cases            a red-flag row that no case file exercises (raises)
 pictures                  a drill or movement test without a picture (an SVG line figure in
                           knowledge/data/pictures/ with a <title>) or without its alt text
+full_reference            a source without its full reference (authors, year, title, venue, and a
+                          DOI or URL; a missing one said in not_known, never invented), a number
+                          (an evidence weight, a threshold) cited to a source that gives none, or
+                          a citation of a superseded duplicate
 ========================  =====================================================================
 
 `lint(data_dir, case_dir, rule_list)` takes a catalogue directory and a case directory, so tests
@@ -55,7 +59,7 @@ from hipscreen.rules.review import REVIEW_CONCLUSIONS
 CHECKS = ("schema", "references", "evidence", "deficit_drills", "unused", "unreachable",
           "text_and_source",
           "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases",
-          "pictures")
+          "pictures", "full_reference")
 
 ENTRY_MODELS = catalogue_module.ENTRY_FILES
 LIST_MODELS = catalogue_module.LIST_FILES
@@ -686,6 +690,97 @@ def check_pictures(kb: Knowledge) -> list[Problem]:
     return out
 
 
+_REFERENCE_FIELDS = ("authors", "title", "venue")
+_UNLINKED_KINDS = frozenset({"article", "heuristic"})  # hipscreen's seed text and its own choices
+_NOT_A_VALUE = re.compile(r"^\W*(todo|tbd|fixme|xxx|unknown|n/?a|none|null|-|\?+|\.+)\W*$",
+                          re.IGNORECASE)
+
+
+def _reference_problems(entry: dict) -> list[str]:
+    """What keeps one raw sources.yaml entry from being a full reference, in words."""
+    out = []
+    for name in _REFERENCE_FIELDS:
+        value = entry.get(name)
+        if not isinstance(value, str) or not value.strip():
+            out.append(f"no {name}")
+        elif _NOT_A_VALUE.match(value.strip()):
+            out.append(f"{name} {value!r} is a placeholder")
+    year, doi, url = entry.get("year"), entry.get("doi"), entry.get("url")
+    not_known = str(entry.get("not_known") or "").strip()
+    if "year" not in entry:
+        out.append("no year (write year: null and say why in not_known when it is not known)")
+    elif year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                               or not 1900 <= year <= 2100):
+        out.append(f"year {year!r} is not a year")
+    if doi is not None and not (isinstance(doi, str) and catalogue_module.DOI.match(doi)):
+        out.append(f"doi {doi!r} is not a DOI (10.xxxx/..., without 'doi:')")
+    if url is not None and not (isinstance(url, str) and catalogue_module.URL.match(url)):
+        out.append(f"url {url!r} is not a web address")
+    unlinked = doi is None and url is None
+    if unlinked and entry.get("kind") not in _UNLINKED_KINDS:
+        out.append("no DOI or URL (only the article and hipscreen's own heuristics may go "
+                   "without one)")
+    if (unlinked or year is None) and not not_known:
+        out.append("no DOI, URL or year and no not_known saying why (never invent one)")
+    return out
+
+
+def check_full_references(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[Problem]:
+    """Every source has its full reference; every number is cited to a source that gives it or
+    to a heuristic; no rule or entry cites a superseded duplicate.
+
+    The article gives signs, not numbers: an evidence weight whose source is an article section
+    needs that section's `weights` to name a heuristic source (hipscreen-heuristic), and a
+    threshold may not cite the article at all."""
+    sources = kb.tables.get("sources", {})
+    out = [Problem(check="full_reference", where=f"sources.yaml: entry '{key}'",
+                   message=f"not a full reference: {why}")
+           for key, entry in sources.items() for why in _reference_problems(entry)]
+
+    def heuristic(ident: Any) -> bool:
+        return isinstance(ident, str) and sources.get(ident, {}).get("kind") == "heuristic"
+
+    for key, entry in sources.items():
+        where = f"sources.yaml: entry '{key}'"
+        if entry.get("weights") is not None and not heuristic(entry.get("weights")):
+            out.append(Problem(check="full_reference", where=f"{where}, field 'weights'",
+                               message=f"{entry.get('weights')!r} is not a source of kind "
+                                       "heuristic (hipscreen-heuristic)"))
+        later = entry.get("superseded_by")
+        if later is not None and (later not in sources or sources[later].get("superseded_by")):
+            out.append(Problem(check="full_reference", where=f"{where}, field 'superseded_by'",
+                               message=f"{later!r} is not a current source"))
+    for key, entry in kb.tables.get("evidence", {}).items():
+        cited = sources.get(entry.get("source"), {})
+        if cited and not heuristic(entry.get("source")) and not heuristic(cited.get("weights")):
+            out.append(Problem(
+                check="full_reference", where=f"evidence.yaml: entry '{key}', field 'source'",
+                message=f"the weight {entry.get('weight')} is a number {entry.get('source')!r} "
+                        "does not give: name the heuristic behind it in that source's weights"))
+    for key, entry in kb.tables.get("thresholds", {}).items():
+        if sources.get(entry.get("source"), {}).get("kind") == "article":
+            out.append(Problem(
+                check="full_reference", where=f"thresholds.yaml: entry '{key}', field 'source'",
+                message="the article gives no numbers: cite the reference that gives this one, "
+                        "or hipscreen-heuristic"))
+    citations = [(f"rule '{r.id}', source", r.source) for r in rule_list]
+    citations += [(f"{table}.yaml: entry '{key}', field 'source'", entry.get("source"))
+                  for table, entries in kb.tables.items() if table != "sources"
+                  for key, entry in entries.items()]
+    citations += [(f"drills.yaml: entry '{key}', field 'dose.source'",
+                   (entry.get("dose") or {}).get("source"))
+                  for key, entry in kb.tables.get("drills", {}).items()]
+    citations += [(f"safety_net.yaml: entry #{i + 1}, field 'source'", item.get("source"))
+                  for i, item in enumerate(kb.lists.get("safety_net", []))]
+    for where, ident in citations:
+        later = sources.get(ident, {}).get("superseded_by") if isinstance(ident, str) else None
+        if later:
+            out.append(Problem(check="full_reference", where=where,
+                               message=f"cites {ident!r}, a duplicate kept as vocabulary: "
+                                       f"cite {later!r} instead"))
+    return out
+
+
 def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str = "cases",
          rule_list: Iterable[RuleInfo] | None = None) -> LintReport:
     """Run every check on a catalogue directory, a case directory and a rule list (default:
@@ -705,6 +800,7 @@ def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str 
     problems += check_circularity(kb, rule_list)
     problems += check_red_flag_cases(kb, Path(case_dir))
     problems += check_pictures(kb)
+    problems += check_full_references(kb, rule_list)
     return LintReport(data_dir=str(data_dir), case_dir=str(case_dir), rules_checked=len(rule_list),
                       checks=list(CHECKS), problems=problems)
 

@@ -26,7 +26,8 @@ from hipscreen.batch import (
 from hipscreen.knowledge.intake import Intake
 from hipscreen.screening import screen
 
-GOOD = {"age": "34", "movement.hip_shift": "right", "symptoms.locations": "low_back_right"}
+GOOD = {"age": "34", "movement.hip_shift": "right", "symptoms.locations": "low_back_right",
+        "safety.pregnant": "false"}  # a safety answer: the questions were asked, nothing ticked
 
 
 def _frame(*rows: dict[str, str]) -> pd.DataFrame:
@@ -90,7 +91,9 @@ def test_row_round_trip_keeps_every_synthetic_intake():
 def test_empty_cells_mean_not_given_and_none_means_a_clean_hinge():
     intake = intake_from_row({"age": "30", "movement.hinge_faults": "", "safety.pregnant": ""})
     assert intake.movement.hinge_faults is None  # not tested
-    assert intake.safety.pregnant is False  # safety default: no
+    assert intake.safety.pregnant is None  # no safety answer in the row: not asked, never no
+    asked = intake_from_row({"age": "30", "safety.fever_or_unwell": "no", "safety.pregnant": ""})
+    assert asked.safety.pregnant is False  # the row answers the safety questions: left out = no
     assert intake_from_row({"age": "30", "movement.hinge_faults": "none"}).movement.hinge_faults == ()
     row = row_from_intake(Intake.model_validate({"age": 30, "movement": {"hinge_faults": []}}))
     assert row["movement.hinge_faults"] == "none" and row["movement.hip_shift"] == ""
@@ -106,11 +109,23 @@ def test_empty_cells_mean_not_given_and_none_means_a_clean_hinge():
         ("false", False),
         ("No", False),
         ("0", False),
-        ("", False),
+        ("", None),  # the only safety cell, empty: not asked
+        ("not asked", None),
+        ("Not Asked", None),
     ],
 )
 def test_booleans_accept_true_false_yes_no_1_0_in_any_case(cell, value):
     assert intake_from_row({"age": "30", "safety.fever_or_unwell": cell}).safety.fever_or_unwell is value
+
+
+def test_not_asked_in_an_asked_block_and_asked_nothing_ticked_round_trip():
+    for data in ({"age": 30}, {"age": 30, "safety": {}},
+                 {"age": 30, "safety": {"fever_or_unwell": None, "hip_surgery": None}}):
+        intake = Intake.model_validate(data)
+        assert intake_from_row(row_from_intake(intake)) == intake
+    row = row_from_intake(Intake.model_validate({"age": 30, "safety": {"pregnant": None}}))
+    assert row["safety.pregnant"] == "not asked" and row["safety.fever_or_unwell"] == "false"
+    assert row_from_intake(Intake.model_validate({"age": 30}))["safety.pregnant"] == ""
 
 
 def test_lists_are_semicolon_separated():
@@ -183,9 +198,41 @@ def test_good_and_bad_csv_rows_come_back_in_order_with_named_errors(tmp_path):
     assert out.loc[0, "drills"] == ";".join(f"{p.drill}:{p.side}" for p in expected.plan)
     assert out.loc[0, "deficits"].split(";")[0].startswith("hip_stability_deficit:right:")
     assert int(out.loc[0, "rules_fired"]) == len(expected.rules_fired) > 0
-    assert (out.loc[1:3, ["triage", "drills"]] == "").all().all()
+    assert (out.loc[1:3, "drills"] == "").all()
+    assert (out.loc[1:2, ["triage", "red_flags"]] == "").all().all()  # no red flag to salvage
+    # a bad safety cell is not asked (never no): the row says so beside its error
+    assert (out.loc[3, "triage"], out.loc[3, "red_flags"]) == ("clinician_review",
+                                                                "safety_not_asked")
+    assert out.loc[4, "red_flags"] == "fever_with_back_pain"
     assert (summary.rows, summary.screened, summary.errors) == (5, 2, 3)
     assert summary.by_triage["urgent"] == 1 and summary.exit_code == 1
+    assert summary.errors_by_triage == {"clinician_review": 1}
+
+
+def test_a_bad_row_carries_its_red_flag_beside_its_error(tmp_path):
+    rows = [
+        {"id": "ces", **GOOD, "safety.saddle_numbness": "true", "symptoms.pain_now": "5",
+         "symptoms.pain_worst_week": "0"},
+        {"id": "fever", **GOOD, "safety.fever_or_unwell": "yes", "age": "forty"},
+        {"id": "hot-hip", **GOOD, "safety.hot_swollen_hip": "1", "symptoms.weeks": "many"},
+        {"id": "fine", **GOOD},
+    ]
+    write_table(_frame(*rows), tmp_path / "in.csv")
+    summary = screen_file(tmp_path / "in.csv", tmp_path / "out.csv", jobs=1, progress=False)
+    out = read_table(tmp_path / "out.csv").set_index("id")
+    assert out.loc["ces", "triage"] == "emergency" and out.loc["ces", "red_flags"] == "cauda_equina"
+    assert out.loc["ces", "action"].startswith("Go to an emergency department now")
+    assert out.loc["ces", "error"].startswith("symptoms.pain_worst_week:")
+    assert (out.loc["fever", "triage"], out.loc["fever", "red_flags"]) == (
+        "urgent", "fever_with_back_pain")
+    assert out.loc["fever", "error"].startswith("age:")
+    assert out.loc["hot-hip", "triage"] == "emergency"
+    assert out.loc["hot-hip", "error"].startswith("symptoms.weeks:")
+    assert (out.loc["fine", "error"], out.loc["fine", "red_flags"]) == ("", "")
+    assert out.loc[["ces", "fever", "hot-hip"], "drills"].eq("").all()
+    assert (out.loc[["ces", "fever", "hot-hip"], "rules_fired"].astype(int) == 0).all()
+    assert (summary.rows, summary.errors) == (4, 3)  # no row is lost
+    assert summary.errors_by_triage == {"emergency": 2, "urgent": 1}
 
 
 def test_unknown_column_is_an_error_on_every_row():
@@ -195,6 +242,10 @@ def test_unknown_column_is_an_error_on_every_row():
         == ["unknown column 'movment.hip_shift' (did you mean 'movement.hip_shift'?)"] * 2
     )
     assert (out["triage"] == "").all()
+    flagged = screen_frame(_frame({**GOOD, "safety.hot_swollen_hip": "yes", "colour": "red"}))
+    assert flagged.loc[0, "error"] == "unknown column 'colour' (not an intake answer)"
+    assert (flagged.loc[0, "triage"], flagged.loc[0, "red_flags"]) == ("emergency",
+                                                                        "joint_infection")
 
 
 def test_row_id_falls_back_to_the_index():
@@ -391,3 +442,12 @@ def test_the_parent_of_the_workers_never_loads_the_rule_engine(tmp_path):
     done = subprocess.run([sys.executable, str(tmp_path / "run.py")], capture_output=True,
                           text=True, check=True, timeout=120)
     assert done.stdout.split() == ["30", "False", "False"]
+
+
+def test_jsonl_empty_safety_object_is_asked_nothing_ticked_and_a_missing_one_not_asked(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"id": "asked", "age": 40, "safety": {}}\n{"id": "not", "age": 40}\n')
+    out = screen_frame(read_table(path)).set_index("id")
+    assert out.loc["asked", "triage"] == "self_care"
+    assert (out.loc["not", "triage"], out.loc["not", "red_flags"]) == (
+        "clinician_review", "safety_not_asked")

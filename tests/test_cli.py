@@ -50,9 +50,66 @@ def test_why_not_prints_the_explanation(capsys):
 
 def test_stdin_is_read_with_dash(capsys, monkeypatch):
     import io
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"age": 40})))
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"age": 40, "safety": {}})))
     code, out, _ = run(capsys, "screen", "-", "--format", "json")
     assert code == 0 and json.loads(out)["triage"]["level"] == "self_care"
+
+
+def test_an_intake_without_a_safety_block_says_the_questions_were_not_asked(capsys, tmp_path):
+    path = tmp_path / "intake.yaml"
+    path.write_text("age: 40\n")
+    code, out, _ = run(capsys, "screen", str(path))
+    assert code == 0
+    assert "SEE A CLINICIAN" in out and "(self_care)" not in out
+    assert "The safety questions were not asked" in out
+    assert "no safety question asked" in out
+    code, out, _ = run(capsys, "screen", str(path), "--format", "markdown")
+    assert "The safety questions were not asked" in out
+
+
+# -- a red flag always wins (DESIGN.md, Safety) -----------------------------------------------------
+def test_an_emergency_is_named_before_the_field_errors(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("age: 40\nsafety: {saddle_numbness: true}\n"
+                    "symptoms: {pain_now: 5, pain_worst_week: 0}\n")
+    code, out, err = run(capsys, "screen", str(path))
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == ("hipscreen: EMERGENCY despite the errors below: Go to an emergency "
+                        "department now. Do not wait to see if it gets better.")
+    assert "cauda_equina" not in err  # the label, not the id
+    assert "Possible pressure on the nerves" in lines[1] and "saddle_numbness" in lines[1]
+    assert lines[-1].startswith(f"{path}: field 'symptoms.pain_worst_week'")
+
+
+def test_an_urgent_flag_is_named_despite_a_bad_age(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("age: forty\nsafety: {fever_or_unwell: true}\n")
+    code, _, err = run(capsys, "screen", str(path))
+    assert code == 2
+    assert err.startswith("hipscreen: URGENT despite the errors below: See a doctor today.")
+    assert "the age could not be read" in err
+    assert "field 'age'" in err
+
+
+def test_no_red_flag_no_banner(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("age: 40\nsafety: {}\nmovement: {hip_shift: up}\n")
+    code, _, err = run(capsys, "screen", str(path))
+    assert code == 2 and "despite the errors" not in err
+    assert err.startswith("hipscreen: ")
+    assert "field 'movement.hip_shift'" in err
+
+
+def test_a_bad_safety_answer_is_named_as_not_asked_beside_the_error(capsys, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("age: 40\nsafety: {saddle_numbness: 'yes'}\n")
+    code, _, err = run(capsys, "screen", str(path))
+    assert code == 2
+    assert err.startswith("hipscreen: SEE A CLINICIAN despite the errors below: Answer the "
+                          "safety questions first.")
+    assert "safety questions not asked: saddle_numbness" in err
+    assert "field 'safety.saddle_numbness'" in err
 
 
 @pytest.mark.parametrize(("content", "expected"), [

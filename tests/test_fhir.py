@@ -23,7 +23,7 @@ from hipscreen.fhir import (
     response_from_intake,
 )
 from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
-from hipscreen.knowledge.intake import Intake
+from hipscreen.knowledge.intake import Intake, Safety
 from hipscreen.result import DISCLAIMER, Result
 from hipscreen.screening import screen
 from tests.strategies import intakes
@@ -83,9 +83,19 @@ def _answer_problems(question: dict[str, Any], answer: dict[str, Any]) -> list[s
     return []
 
 
-def conformance_problems(resp: dict[str, Any], quest: dict[str, Any]) -> list[str]:
+def not_asked_links(intake: Intake) -> set[str]:
+    """The red-flag items a response of `intake` leaves out because they were never asked (a
+    required item, absent: not asked, never "no")."""
+    links = {f"safety.{name}" for name in intake.safety_not_asked}
+    return links | ({"safety"} if len(intake.safety_not_asked) == len(Safety.model_fields)
+                    else set())
+
+
+def conformance_problems(resp: dict[str, Any], quest: dict[str, Any],
+                         not_asked: set[str] = frozenset()) -> list[str]:
     """Every linkId exists where the Questionnaire has it, every answer is allowed (type,
-    answerOption, minValue/maxValue, repeats), every required item is there."""
+    answerOption, minValue/maxValue, repeats), every required item is there (but those in
+    `not_asked`)."""
     problems: list[str] = []
 
     def check(items: list[dict[str, Any]], questions: list[dict[str, Any]], where: str) -> None:
@@ -115,7 +125,8 @@ def conformance_problems(resp: dict[str, Any], quest: dict[str, Any]) -> list[st
             for answer in answers:
                 problems.extend(_answer_problems(question, answer))
         problems.extend(f"{q['linkId']}: required but missing" for q in questions
-                        if q.get("required") and q["linkId"] not in seen)
+                        if q.get("required") and q["linkId"] not in seen
+                        and q["linkId"] not in not_asked)
 
     check(resp.get("item", []), quest["item"], "the top level")
     return problems
@@ -160,8 +171,12 @@ def test_questionnaire_is_generated_from_the_intake_model(release):
     assert {k for k, v in top.items() if v["type"] == "group"} == {
         "safety", "symptoms", "movement", "drill_response"}
     assert top["age"]["required"] is True
+    assert top["safety"]["required"] is True  # every red-flag item is required
     assert [k for k, v in leaves.items() if v.get("required")] == [
-        "age", "movement.hip_ir_degrees.left", "movement.hip_ir_degrees.right"]
+        "age", *(f"safety.{name}" for name in Safety.model_fields),
+        "movement.hip_ir_degrees.left", "movement.hip_ir_degrees.right"]
+    assert {leaves[f"safety.{name}"]["type"] for name in Safety.model_fields} == {
+        "boolean", "choice" if release == "R4B" else "coding"}  # yes/no; hip surgery: when
     assert leaves["safety.saddle_numbness"]["type"] == "boolean"
     assert leaves["safety.saddle_numbness"]["text"] == (
         "Numbness around the genitals, back passage or inner thighs")
@@ -189,7 +204,7 @@ def test_every_case_intake_round_trips_and_answers_the_questionnaire(path, relea
     intake = load_case(path).intake
     resp = response(intake, release)
     model(release, "QuestionnaireResponse").model_validate(resp)
-    assert conformance_problems(resp, questionnaire(release)) == []
+    assert conformance_problems(resp, questionnaire(release), not_asked_links(intake)) == []
     back = intake_from_response(resp, path.name)
     assert back == intake
     assert back.model_dump() == intake.model_dump()
@@ -202,7 +217,7 @@ def test_any_intake_round_trips(data):
     intake = Intake.model_validate(data)
     for release in RELEASES:
         resp = response(intake, release)
-        assert conformance_problems(resp, questionnaire(release)) == []
+        assert conformance_problems(resp, questionnaire(release), not_asked_links(intake)) == []
         assert intake_from_response(resp, "random") == intake
 
 
@@ -221,20 +236,79 @@ def test_not_tested_has_no_item_and_differs_from_none():
         t.field for t in screen(intake_from_response(resp, "x")).skipped_tests}
 
 
-def test_safety_items_left_out_are_no_and_an_r5_response_is_read():
+def test_safety_items_left_out_are_not_asked_never_no():
     resp = {"resourceType": "QuestionnaireResponse", "status": "completed",
             "questionnaire": "https://hipscreen.example/fhir/Questionnaire/intake",
             "item": [{"linkId": "age", "answer": [{"valueInteger": 40}]},
                      {"linkId": "safety", "item": [
                          {"linkId": "safety.pregnant", "answer": [{"valueBoolean": True}]}]}]}
     intake = intake_from_response(resp, "x")
-    assert intake.safety.pregnant is True and intake.safety.saddle_numbness is False
-    assert intake == Intake(age=40, safety={"pregnant": True})
+    assert intake.safety.pregnant is True and intake.safety.saddle_numbness is None
+    assert intake == Intake(age=40, safety={**dict.fromkeys(Safety.model_fields),
+                                            "pregnant": True})
+    assert screen(intake).triage.level == "clinician_review"
+    assert "safety_not_asked" in {f.id for f in screen(intake).triage.red_flags}
+    no_group = {**resp, "item": resp["item"][:1]}
+    assert intake_from_response(no_group, "x").safety == Safety.not_asked()
+
+
+@pytest.mark.parametrize("empty", [{"answer": []}, {}], ids=["answer []", "no answer"])
+def test_a_red_flag_item_with_no_answer_is_refused_in_one_line(empty):
+    resp = _base()
+    item = _item(resp, "safety.fever_or_unwell")
+    item.pop("answer")
+    item.update(empty)
+    with pytest.raises(InputError) as caught:
+        intake_from_response(resp, "r.json")
+    assert str(caught.value) == (
+        "r.json: linkId 'safety.fever_or_unwell': a red-flag question must be answered yes or "
+        "no; it has no answer (leave the item out if it was not asked)")
+
+
+def test_an_emergency_in_a_refused_response_is_reported_beside_the_error(tmp_path, capsys):
+    resp = _base()
+    _item(resp, "safety.fever_or_unwell")["answer"] = []
+    _item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
+    with pytest.raises(InputError) as caught:
+        intake_from_response(resp, "r.json")
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("EMERGENCY despite the errors below: Go to an emergency department")
+    assert lines[-1].startswith("r.json: linkId 'safety.fever_or_unwell': a red-flag question")
+    assert caught.value.salvaged.triage.level == "emergency"
+    path = tmp_path / "qr.json"
+    path.write_text(json.dumps(resp))
+    assert main(["screen", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("hipscreen: EMERGENCY despite the errors below")
+
+
+def test_a_wrong_type_elsewhere_never_hides_an_urgent_flag():
+    resp = _base()
+    _item(resp, "safety.worsening_leg_weakness")["answer"] = [{"valueBoolean": True}]
+    _item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
+    with pytest.raises(InputError) as caught:
+        intake_from_response(resp, "r.json")
+    text = str(caught.value)
+    assert text.startswith("URGENT despite the errors below: See a doctor today.")
+    assert "r.json: linkId 'symptoms.pain_now': expected a whole number" in text
+    resp["status"] = "in-progress"  # a resource problem: the items are still read for red flags
+    with pytest.raises(InputError) as caught:
+        intake_from_response(resp, "r.json")
+    assert str(caught.value).startswith("URGENT despite the errors below")
+
+
+def test_a_refusal_without_an_emergency_or_urgent_flag_has_no_banner():
+    resp = _base()
+    _item(resp, "safety.cancer_history")["answer"] = [{"valueBoolean": True}]  # review only
+    _item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
+    with pytest.raises(InputError) as caught:
+        intake_from_response(resp, "r.json")
+    assert str(caught.value).startswith("r.json: linkId 'symptoms.pain_now'")
 
 
 # -- bad responses: every problem names its linkId ------------------------------------------------
 def _base() -> dict[str, Any]:
-    return response(Intake(age=34, activities=["running"], symptoms={"pain_now": 2,
+    return response(Intake(age=34, activities=["running"], safety={}, symptoms={"pain_now": 2,
                     "pain_worst_week": 4}, movement={"hip_shift": "right"}))
 
 
@@ -394,7 +468,9 @@ def check_bundle(result: Result, release: str) -> None:
     # the response is the intake
     (qr,) = _resources(bundle, "QuestionnaireResponse")
     assert intake_from_response(qr, "bundle") == result.intake
-    assert conformance_problems(qr, questionnaire(release)) == []
+    assert conformance_problems(qr, questionnaire(release), not_asked_links(result.intake)) == []
+    answered = {i["linkId"] for g in qr["item"] if g["linkId"] == "safety" for i in g["item"]}
+    assert not answered & {f"safety.{n}" for n in result.intake.safety_not_asked}
 
     # the guidance: hipscreen, its version and the knowledge-base fingerprint
     (guidance,) = _resources(bundle, "GuidanceResponse")
@@ -485,7 +561,7 @@ def test_red_flag_cases_exist_at_both_levels():
 @pytest.mark.parametrize("release", RELEASES)
 def test_screen_format_fhir_writes_a_bundle(release, tmp_path, capsys):
     path = tmp_path / "intake.json"
-    path.write_text(json.dumps({"age": 34, "movement": {"hip_shift": "right"}}))
+    path.write_text(json.dumps({"age": 34, "safety": {}, "movement": {"hip_shift": "right"}}))
     assert main(["screen", str(path), "--format", "fhir", "--fhir-release", release]) == 0
     bundle = json.loads(capsys.readouterr().out)
     model(release, "Bundle").model_validate(bundle)
@@ -524,3 +600,44 @@ def test_batch_screens_ndjson_responses_and_keeps_a_broken_one_in_place(tmp_path
     for row, path in zip(out.drop(index=2).itertuples(), paths, strict=True):
         assert row.error == ""
         assert row.triage == case_result(path).triage.level
+
+
+def test_batch_keeps_the_red_flag_of_a_refused_response_beside_its_error(tmp_path):
+    import pandas as pd
+
+    from hipscreen.batch import screen_file
+
+    refused = _base()
+    refused["id"] = "refused"
+    _item(refused, "safety.hot_swollen_hip")["answer"] = [{"valueBoolean": True}]
+    _item(refused, "symptoms.pain_now")["answer"] = [{"valueInteger": 9}]  # worse than the worst
+    empty = _base()
+    empty["id"] = "empty"
+    _item(empty, "safety.saddle_numbness")["answer"] = []
+    fine = _base()
+    fine["id"] = "fine"
+    source = tmp_path / "responses.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in (refused, empty, fine)) + "\n")
+    summary = screen_file(source, tmp_path / "out.csv", jobs=1, progress=False)
+    out = pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False).set_index("id")
+    assert (summary.rows, summary.errors) == (3, 2)
+    assert out.loc["refused", "triage"] == "emergency"
+    assert out.loc["refused", "red_flags"] == "joint_infection"
+    assert out.loc["refused", "error"].startswith("line 1: linkId 'symptoms.pain_worst_week'")
+    assert (out.loc["empty", "triage"], out.loc["empty", "red_flags"]) == (
+        "clinician_review", "safety_not_asked")  # the unanswered item is not asked, never no
+    assert "linkId 'safety.saddle_numbness': a red-flag question" in out.loc["empty", "error"]
+    assert (out.loc["fine", "triage"], out.loc["fine", "error"]) == ("self_care", "")
+
+
+def test_a_bundle_of_an_intake_not_asked_the_safety_questions_says_so():
+    result = screen(Intake(age=40))
+    bundle = json.loads(bundle_json(result, "R4B", now=NOW))
+    (qr,) = _resources(bundle, "QuestionnaireResponse")
+    assert "safety" not in {item["linkId"] for item in qr["item"]}  # absent: not asked
+    _, red_flags = _resources(bundle, "RiskAssessment")
+    notes = " ".join(n["text"] for n in red_flags["note"])
+    assert "The safety questions were not asked" in notes and "not a 'no'" in notes
+    (prediction,) = red_flags["prediction"]
+    assert prediction["outcome"]["coding"][0]["code"] == "safety_not_asked"
+    assert prediction["rationale"].startswith("Raised by: No safety question was asked. Action:")

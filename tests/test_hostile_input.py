@@ -87,6 +87,9 @@ def test_a_jsonl_row_with_one_answer_twice_is_a_row_error_and_the_others_are_scr
     assert "duplicate key 'safety.saddle_numbness'" in out.loc[1, "error"]
     assert "line 2" in out.loc[1, "error"]
     assert (out.loc[2, "triage"], out.loc[2, "error"]) == ("emergency", "")
+    # an answer given twice counts as neither: not asked (never no), beside the error
+    assert (out.loc[0, "triage"], out.loc[0, "red_flags"]) == ("clinician_review",
+                                                               "safety_not_asked")
 
 
 KEYED_LEVELS = ("", "safety", "symptoms", "movement", "drill_response")
@@ -210,14 +213,14 @@ def test_pain_now_above_the_worst_of_the_week_is_refused(tmp_path, capsys):
 def test_jsonl_bad_lines_are_row_errors_in_place_and_good_rows_are_screened(tmp_path):
     path = tmp_path / "in.jsonl"
     path.write_bytes("\ufeff".encode() + b"\n".join([
-        b'{"id": "a", "age": 40}',
+        b'{"id": "a", "age": 40, "safety": {}}',
         b'{"id": "b", "age": ',                       # broken JSON
         b'[1, 2]',                                    # not an object
-        b'{"id": "c", "age": 41, "safety": null}',    # null group: not given
+        b'{"id": "c", "age": 41, "safety": null}',    # null group: not given, so not asked
         b'{"id": "d", "age": {"years": 41}}',         # an object where a value goes
         b'{"id": "e", "age": 42, "safety": {"pregnant": 1.0}}',
         b'{"id": "f", "age": 43, "safety": {"pregnant": 1}}',
-        b'{"age": 44}',                               # no id in a table of ids
+        b'{"age": 44, "safety": {}}',                 # no id in a table of ids
         b'{"id": "g", "age": NaN}',
         b'{"id": "h", "age": 45, "colour": "red"}',  # unknown key: this row's error only
     ]) + b"\n")
@@ -231,7 +234,13 @@ def test_jsonl_bad_lines_are_row_errors_in_place_and_good_rows_are_screened(tmp_
     assert errors[4].startswith("age: expected a whole number 8..110; got an object")
     assert errors[5].startswith("safety.pregnant: expected true or false")
     assert errors[8] == "line 9: NaN is not a number; expected a plain decimal number"
-    assert out.loc[3, "triage"] == "self_care" and out.loc[6, "triage"] == "self_care"
+    assert out.loc[3, "triage"] == "clinician_review"  # not asked is never self-care
+    assert out.loc[3, "red_flags"] == "safety_not_asked"
+    assert out.loc[6, "triage"] == "self_care" and out.loc[0, "triage"] == "self_care"
+    # a bad safety answer is not asked, beside its error; a line that could not be read has none
+    assert (out.loc[5, "triage"], out.loc[5, "red_flags"]) == ("clinician_review",
+                                                               "safety_not_asked")
+    assert (out.loc[[1, 2, 8], "triage"] == "").all()
 
 
 def test_csv_and_jsonl_agree_on_yes_no_numbers(tmp_path):

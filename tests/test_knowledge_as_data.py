@@ -29,7 +29,8 @@ def tuned(tmp_path: Path) -> Path:
 
 
 def test_a_threshold_edit_changes_the_answer_and_the_why_not_words(tuned):
-    intake = Intake.model_validate({"safety": {}, "age": 40, "symptoms": {"pain_now": 2, "pain_worst_week": 7},
+    intake = Intake.model_validate({"safety": {}, "age": 40,
+                                    "symptoms": {"pain_now": 2, "pain_worst_week": 7},
                                     "movement": {"hip_ir_degrees": {"left": 27, "right": 28}}})
     shipped = screen(intake)
     assert shipped.triage.level == "self_care"

@@ -15,7 +15,7 @@ from hipscreen.knowledge.intake import MOVEMENT_TESTS, Intake, Location, Safety
 from hipscreen.screening import screen
 
 RUNNER = {
-    "age": 34, "activities": ["running"],
+    "age": 34, "activities": ["running"], "safety": {},
     "symptoms": {"pain_now": 3, "pain_worst_week": 5, "weeks": 10, "keeps_coming_back": True,
                  "locations": ["low_back_right"], "worse_with": ["after_leg_day"],
                  "stretching_only_temporary_relief": True},
@@ -86,7 +86,8 @@ def test_stops_here_only_at_emergency_and_urgent():
     assert pr.stops_here(screen({"age": 50, "safety": {"saddle_numbness": True}}))
     assert pr.stops_here(screen({"age": 50, "safety": {"fever_or_unwell": True}}))
     assert not pr.stops_here(screen({"age": 50, "safety": {"cancer_history": True}}))
-    assert not pr.stops_here(screen({"age": 50}))
+    assert not pr.stops_here(screen({"age": 50, "safety": {}}))
+    assert not pr.stops_here(screen({"age": 50}))  # not asked: no plan, but no emergency either
 
 
 # -- the self-screening steps ----------------------------------------------------------------
@@ -167,7 +168,8 @@ def test_reasoning_picture_of_an_emergency_shows_the_red_flag_and_no_drill():
                      "movement": {"hip_shift": "left"}})
     nodes, _ = pr.reasoning_graph(result)
     labels = [n["label"] for n in nodes.values()]
-    assert any("cauda equina" in label.lower() for label in labels)
+    flag = catalogue().red_flags["cauda_equina"].label
+    assert any(flag in label for label in labels)
     assert not any(k.startswith("planned_") for k in nodes)
     assert "emergency" in pr.reasoning_summary(result)
 
@@ -389,3 +391,46 @@ def test_a_side_goes_inside_the_brackets_a_label_already_has():
     assert pr.one_bracket("Deep glute ache (left)") == "Deep glute ache (left)"
     result = screen({"age": 30, "movement": {"front_hip_pinch": "right"}})
     assert ") (right)" not in pr.reasoning_words(pr.reasoning_dot(result), clinician=False)
+
+
+# -- not asked is not "no" (DESIGN.md, Safety) ------------------------------------------------------
+def test_a_safety_answer_never_asked_reads_not_asked_never_no():
+    from hipscreen.words import answer_line_words, flag_answer_words, value_words
+
+    assert value_words("safety.saddle_numbness", None) == "Not asked"
+    assert value_words("safety.hip_surgery", None) == "Not asked"
+    assert value_words("safety.saddle_numbness", False) == "No"
+    assert answer_line_words("safety.not_asked = saddle_numbness") == (
+        "Numbness around the genitals, back passage or inner thighs: Not asked")
+    every = [f"safety.not_asked = {name}" for name in Safety.model_fields]
+    assert flag_answer_words(every) == ["No safety question was asked"]
+    assert flag_answer_words(["safety.saddle_numbness = True", every[1]]) == [
+        "Numbness around the genitals, back passage or inner thighs: Yes",
+        "Not asked: Numbness around the genitals, back passage or inner thighs"]
+
+
+def test_text_markdown_and_note_say_the_safety_questions_were_not_asked():
+    from hipscreen.render import clinician_note, to_markdown, to_text
+
+    result = screen({"age": 40})
+    for text in (to_text(result), to_markdown(result)):
+        assert "The safety questions were not asked" in text
+        assert "(self_care)" not in text
+    note = clinician_note(result)
+    assert "Red flags: NOT ASKED" in note and "not a negative screen" in note
+    assert "Red flags negative" not in note and "Hip surgery: not asked." in note
+    partly = clinician_note(screen({"age": 40, "safety": {"fever_or_unwell": None}}))
+    assert "Red flags NOT ASKED (not negative): fever or systemically unwell." in partly
+    assert "fever" not in partly.split("Red flags negative:")[1].split("\n")[0]
+    asked = screen({"age": 40, "safety": {}})
+    assert "not asked" not in to_text(asked).lower()
+    assert "NOT ASKED" not in clinician_note(asked)
+
+
+def test_tell_the_service_leaves_out_questions_never_asked():
+    from hipscreen.words import tell_the_service
+
+    lines = tell_the_service(screen({"age": 40, "safety": {"saddle_numbness": True,
+                                                           "fever_or_unwell": None}}))
+    assert "Not asked" not in " ".join(lines)
+    assert "Numbness around the genitals" in " ".join(lines)

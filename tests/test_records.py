@@ -23,7 +23,7 @@ import yaml
 
 from hipscreen import screen
 from hipscreen.cli import main
-from hipscreen.records import RecordError, RecordStore, dispose_engines
+from hipscreen.records import MissingDatabase, RecordError, RecordStore, dispose_engines
 from hipscreen.records.models import metadata
 from hipscreen.records.throwaway import NoPostgres, create_database, throwaway_postgres
 from hipscreen.review import review
@@ -76,8 +76,8 @@ def results():
 # -- migrations -----------------------------------------------------------------------------------
 def test_migrations_run_from_empty_and_match_the_models(store):
     assert store.revision() is None
-    assert store.upgrade() == store.head() == "0002"
-    assert store.upgrade() == "0002"  # idempotent
+    assert store.upgrade() == store.head() == "0003"
+    assert store.upgrade() == "0003"  # idempotent
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
@@ -110,7 +110,7 @@ def test_a_record_written_by_the_first_schema_is_read_after_the_migration(store,
     finally:
         engine.dispose()
     assert store.revision() == "0001"
-    assert store.upgrade() == "0002"
+    assert store.upgrade() == store.head()
     (record,) = store.history("old-timer")
     assert record.summary["plan"] == [{"drill": "single_leg_hip_hinge", "side": "both"}]
     assert record.summary["psfs_last"] == {"deadlift": 6}
@@ -229,12 +229,17 @@ def test_a_person_label_is_pseudonymous_and_plain(tmp_path, results, label):
 
 # -- nothing written unless asked -----------------------------------------------------------------
 def test_reading_never_creates_the_database_file(tmp_path, monkeypatch):
+    """A read from a database that was never written is an error (never an empty answer that
+    looks like "no records"), and creates nothing."""
     monkeypatch.delenv("HIPSCREEN_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     store = RecordStore()
     assert str(store.sqlite_path).startswith(str(tmp_path / "data"))
-    assert (store.queue(), store.history("x"), store.baseline("x"), store.revision(),
-            store.count(), store.events()) == ([], [], None, None, 0, [])
+    assert store.revision() is None
+    for read in (store.queue, lambda: store.history("x"), lambda: store.baseline("x"),
+                 store.count, store.events, lambda: list(store.all_records())):
+        with pytest.raises(MissingDatabase, match="does not exist.*save a screening first"):
+            read()
     assert not (tmp_path / "data").exists()
 
 
@@ -367,7 +372,7 @@ def test_db_upgrade_and_status(capsys, db_url):
     code, out, _ = run(capsys, "db", "status", "--db", db_url)
     assert code == 0 and "(empty)" in out and "needs `hipscreen db upgrade`" in out
     code, out, _ = run(capsys, "db", "upgrade", "--db", db_url)
-    assert code == 0 and "(empty) -> 0002" in out
+    assert code == 0 and "(empty) -> 0003" in out
     code, out, _ = run(capsys, "db", "status", "--db", db_url)
     assert "up to date" in out
 

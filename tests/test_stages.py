@@ -109,7 +109,8 @@ def test_pregnancy_or_poor_balance_start_balance_drills_supported(trigger):
 
 
 def test_low_back_pinch_regresses_that_drill_only():
-    result = screen({"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"], "hip_shift": "left"},
+    result = screen({"safety": {}, "age": 30,
+                     "movement": {"hinge_faults": ["back_rounds"], "hip_shift": "left"},
                      "drill_response": {"low_back_pinch": ["single_leg_hip_hinge"]}})
     drills = result.drill_ids()
     assert "kickstand_hinge" in drills and "single_leg_hip_hinge" not in drills

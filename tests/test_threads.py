@@ -10,7 +10,8 @@ INTAKES = [
     {"safety": {}, "age": 30, "movement": {"hip_shift": "right", "single_leg_balance_poor": "right"}},
     {"age": 30, "safety": {"saddle_numbness": True}, "movement": {"hip_shift": "left"}},
     {"safety": {}, "age": 30, "movement": {"hinge_faults": ["back_rounds"]}},
-    {"safety": {}, "age": 30, "symptoms": {"worse_with": ["rotation"]}, "movement": {"hip_ir_limited": "both"}},
+    {"safety": {}, "age": 30, "symptoms": {"worse_with": ["rotation"]},
+     "movement": {"hip_ir_limited": "both"}},
     {"age": 30, "safety": {"hip_surgery": "over_12_weeks"}, "movement": {"hip_ir_limited": "left"}},
 ]
 

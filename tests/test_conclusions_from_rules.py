@@ -33,7 +33,7 @@ NEW_RULES = {
 }
 TRAINS = re.compile(r"^Trains (?P<label>.+) \((?P<side>left|right|both), "
                     r"(?P<confidence>likely|possible)\), shown by: .+\.$")
-INSTEAD = re.compile(r"^Instead of the (?P<name>.+?): (?P<text>.+)$")
+INSTEAD = re.compile(r"^It takes the place of the (?P<name>.+?)\. (?P<text>.+)$")
 
 
 def prescribe_rules() -> set[str]:

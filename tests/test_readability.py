@@ -155,3 +155,57 @@ def test_the_measure_itself_tells_plain_from_hard_text() -> None:
                  "notwithstanding symptomatic amelioration.") > MAX_GRADE
     assert sentences("One. Two words here! Three?") == ["One.", "Two words here!", "Three?"]
     assert words("Pain during a drill up to 5/10 is fine.") == 9
+
+
+# -- every result a person can get: the texts of each screened case file --------------------
+def person_texts_of(result) -> Texts:
+    """What a person reads in a result: the triage and its red flags, the deficit sentences,
+    each planned drill (purpose, steps, cues, feel, dose, why), the precautions and the 'see a
+    clinician if' list."""
+    from hipscreen.words import deficit_words, drill_purpose_words
+
+    t = result.triage
+    out: Texts = [("triage.label", t.label), ("triage.action", t.action)]
+    out += [("triage.plan_note", t.plan_note)] if t.plan_note else []
+    for flag in t.red_flags:
+        out += [(f"red_flag.{flag.id}.label", flag.label), (f"red_flag.{flag.id}.action", flag.action)]
+    out += [(f"deficit.{d.id}", d.explanation) for d in result.deficits]
+    out += [(f"deficit_words.{d.id}", deficit_words(d.id, d.side)) for d in result.deficits]
+    for item in result.plan:
+        where = f"plan.{item.drill}"
+        out += [(f"{where}.purpose", item.purpose), (f"{where}.dose", item.dose.text)]
+        for name in ("steps", "cues", "feel", "dont_feel"):
+            out += [(f"{where}.{name}[{i}]", text) for i, text in enumerate(getattr(item, name))]
+        # the app's person view: what it trains in plain words, then the plan's own notes (the
+        # "Trains <deficit> (side, confidence), shown by: ..." line is the clinician's)
+        why = drill_purpose_words(result, item.serves, item.side)
+        why += [w for w in item.why if not w.startswith("Trains ")]
+        out += [(f"{where}.why[{i}]", text) for i, text in enumerate(why)]
+    out += [(f"precaution.{p.id}", p.text) for p in result.precautions]
+    out += [(f"safety_net[{i}]", text) for i, text in enumerate(result.safety_net)]
+    return out
+
+
+def _case_results():
+    from pathlib import Path
+
+    from hipscreen.cases import load_case
+    from hipscreen.cases.files import discover
+
+    root = Path(__file__).resolve().parents[1] / "cases"
+    paths = [p for p in discover([root])[0] if "checkins" not in p.parts]
+    return [(p.stem, load_case(p).intake) for p in paths]
+
+
+CASES = _case_results()
+
+
+@pytest.mark.parametrize(("case", "intake"), CASES, ids=[c for c, _ in CASES])
+def test_every_case_result_reads_at_grade_six_with_short_sentences(case, intake) -> None:
+    """The person-facing texts of each case file's result (vignettes included), as one
+    document: grade 6 or lower, no sentence over 25 words."""
+    texts = person_texts_of(screening.screen(intake))
+    assert grade(joined(texts)) <= MAX_GRADE, [where for where, _ in texts]
+    long = [(where, s) for where, text in texts for s in sentences(_as_shown(text))
+            if words(s) > MAX_SENTENCE_WORDS]
+    assert long == []

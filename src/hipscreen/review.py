@@ -37,7 +37,7 @@ Decision = Literal["progress", "keep", "regress", "stop"]
 
 WORSE_ACTION = ("Your pain or function is worse than at your last record by a change that "
                 "matters: talk to a clinician before you go on with the plan.")
-KEEP_GOING_ACTION = "Go on with the updated plan below and keep an eye on the 'see a clinician if' list."
+KEEP_GOING_ACTION = "Go on with the new plan below. Read the list of when to see a clinician."
 REVIEW_PLAN_NOTE = "Go on with the plan once a clinician agrees."
 NO_PLAN_NOTE = ("No plan was under review: the last record gave no drills. A new screening, or a "
                 "clinician, gives the next plan.")
@@ -476,7 +476,7 @@ def _plan(eng, facts, waiting: str | None) -> list[PlanItem]:
         while first["replaces"]:  # a precaution swapped it in
             rep = next(r for r in facts.get("Replaced", [])
                        if r["drill"] == first["replaces"] and r["by"] == first["drill"])
-            why.append(f"Instead of the {cat.drills[rep['drill']].name.lower()}: "
+            why.append(f"It takes the place of the {cat.drills[rep['drill']].name.lower()}. "
                        f"{cat.precautions[rep['precaution']].text.strip()}")
             replaces = rep["drill"]
             variant = "supported" if drill.variant == "supported" else "regressed"

@@ -133,7 +133,8 @@ def _plain_intake(rng: random.Random) -> dict[str, Any]:
             "pain_worst_week": rng.randint(pain_now, 7),
             "weeks": rng.randint(0, 104) if recurring else rng.randint(0, 11),
             "keeps_coming_back": recurring,
-            "locations": rng.sample(locations, rng.randint(1, 3)),
+            # a back place always: hip pain alone with hip signs is the hip-joint row
+            "locations": [f"low_back_{side}", *rng.sample(locations[1:], rng.randint(0, 2))],
             "worse_with": rng.sample([a.value for a in Aggravator], rng.choice((0, 1, 2, 3))),
             "stretching_only_temporary_relief": _maybe(rng, 0.4),
             "recurring_hamstring_strain": _side_answer(rng, side) if _maybe(rng, 0.3) else "none",

@@ -308,6 +308,8 @@ def test_history_pages_from_the_newest_back(db_url, hinge):
     for bad in (0, -1, True, "5"):
         with pytest.raises(RecordError, match="limit"):
             store.history_page("pager", limit=bad)
+    with pytest.raises(RecordError, match="before"):
+        store.history("pager", before="12")
 
 
 def test_a_check_in_never_creates_a_database(tmp_path, pg_cluster):

@@ -9,8 +9,11 @@ module. An optional ``id`` column names the row; without it the row id is the in
 
 Cells:
 
-* an empty cell means "not given": a movement test left out was not tested, a safety question
-  left out is answered no, anything else takes the model's default;
+* an empty cell means "not given": a movement test left out was not tested; a safety question
+  left out is answered no when the row gives any safety answer (as in an intake's `safety`
+  block), and a row that gives none was not asked the safety questions (never self-care:
+  DESIGN.md, "Not asked is not 'no'"); a safety cell ``not asked`` says so for one question;
+  anything else takes the model's default;
 * yes/no answers accept ``true``/``false``, ``yes``/``no``, ``1``/``0`` (any case);
 * choices and list items are ids as in DESIGN.md (matched case-insensitively);
 * lists are ``;``-separated (``running;lifting``); in ``movement.hinge_faults`` the single
@@ -28,7 +31,14 @@ Output columns (`OUTPUT_COLUMNS`, dtypes in `SCREEN_FRAME_META`):
 * ``rules_fired`` -- how many rules fired;
 * ``error`` -- empty when the row was screened; otherwise every problem of the row, each
   naming its column and what was expected, joined by `` | ``. A row with an error keeps its
-  place and the other rows are still screened.
+  place and the other rows are still screened;
+* ``red_flags`` -- the ids of the red flags met, joined by ``;``.
+
+A red flag always wins (DESIGN.md, Safety): a row with an error is still read for its red
+flags (`hipscreen.screening.screen_safety_first`: a bad safety cell is "not asked", any other
+bad cell is left out) and carries that salvaged ``triage``, ``action`` and ``red_flags`` beside
+its ``error`` whenever a red flag is met (its ``deficits``, ``drills`` stay empty and
+``rules_fired`` 0). A bad or missing age leaves out the red flags that need an age.
 
 A column the intake does not know is an error on every row (nothing is silently ignored).
 """
@@ -97,6 +107,7 @@ __all__ = [
 
 ID_COLUMN = "id"
 READ_ERROR_COLUMN = "(read error)"  # set by the JSONL reader on a line it could not use
+SALVAGE_COLUMN = "(readable answers)"  # beside a read error: what a refused FHIR line still says
 LIST_SEPARATOR = ";"
 ERROR_SEPARATOR = " | "
 EMPTY_LIST = "none"
@@ -105,6 +116,8 @@ WHOLE_NUMBER = re.compile(r"[-+]?[0-9]{1,20}(\.0{0,20})?")  # ASCII digits; "34.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run as a formula
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
+NOT_ASKED_WORD = "not asked"  # a safety cell: the question was never asked (None), never a no
+NOT_ASKED_WORDS = frozenset({NOT_ASKED_WORD, "not_asked"})
 TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
 
@@ -115,10 +128,13 @@ class BatchInputError(Exception):
 
 
 class RowError(ValueError):
-    """One row does not make a valid intake; `errors` holds one message per problem."""
+    """One row does not make a valid intake; `errors` holds one message per problem, and
+    `answers` what the row's readable cells give (a bad safety cell as None, not asked), for
+    `hipscreen.screening.screen_safety_first`."""
 
-    def __init__(self, errors: Sequence[str]) -> None:
+    def __init__(self, errors: Sequence[str], answers: dict[str, Any] | None = None) -> None:
         self.errors = list(errors)
+        self.answers = answers
         super().__init__(ERROR_SEPARATOR.join(self.errors))
 
 
@@ -162,6 +178,8 @@ class Column:
         """The template's allowed-values cell."""
         if self.kind == "bool":
             values = "true|false"
+            if self.path[0] == "safety" and self.nullable:
+                values += f"|{NOT_ASKED_WORD}"
         elif self.kind == "int":
             values = f"{self.low}..{self.high}"
         elif self.kind == "choice":
@@ -180,6 +198,8 @@ class Column:
             return "required"
         if self.path[0] == "movement":
             return "empty = not tested"
+        if self.path[0] == "safety":
+            return "empty = no if the row answers any safety question, else not asked"
         if self.kind == "list":
             return "empty = none"
         if self.default is None:
@@ -308,13 +328,27 @@ def _parse_list(cell: Any) -> list[str]:
     return [] if items == [EMPTY_LIST] else items
 
 
+def _not_asked_or(parse: Any) -> Any:
+    """A safety cell's parser: `not asked` is None (the question was never asked)."""
+    def parse_safety(cell: Any) -> Any:
+        if isinstance(cell, str) and cell.strip().lower() in NOT_ASKED_WORDS:
+            return None
+        return parse(cell)
+    return parse_safety
+
+
+def _parser_of(column: Column) -> Any:
+    parse = _PARSERS[column.kind]
+    return _not_asked_or(parse) if column.path[0] == "safety" and column.nullable else parse
+
+
 _PARSERS: dict[str, Any] = {"bool": _parse_bool, "int": _parse_int, "choice": _parse_choice,
                             "list": _parse_list}
 
 
 def _parse(column: Column, cell: Any) -> Any:
     """The answer a cleaned cell gives for `column`; _CellError when it cannot be read."""
-    return _PARSERS[column.kind](cell)
+    return _parser_of(column)(cell)
 
 
 def _set(data: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
@@ -379,17 +413,20 @@ class _Layout(typing.NamedTuple):
     id_at: int | None
     read_error_at: int | None
     age_at: int | None
+    salvage_at: int | None = None
 
 
 @lru_cache(maxsize=64)
 def _layout(labels: tuple[Any, ...]) -> _Layout:
     at = {label: i for i, label in enumerate(labels)}  # a label given twice: the last one, as in a dict
     return _Layout(
-        known=tuple((column, at[column.name], _PARSERS[column.kind])
+        known=tuple((column, at[column.name], _parser_of(column))
                     for column in COLUMNS if column.name in at),
         unknown=tuple((i, _unknown_column_message(str(label))) for label, i in at.items()
-                      if label not in _BY_NAME and label not in (ID_COLUMN, READ_ERROR_COLUMN)),
-        id_at=at.get(ID_COLUMN), read_error_at=at.get(READ_ERROR_COLUMN), age_at=at.get("age"))
+                      if label not in _BY_NAME
+                      and label not in (ID_COLUMN, READ_ERROR_COLUMN, SALVAGE_COLUMN)),
+        id_at=at.get(ID_COLUMN), read_error_at=at.get(READ_ERROR_COLUMN), age_at=at.get("age"),
+        salvage_at=at.get(SALVAGE_COLUMN))
 
 
 def _intake_from_cells(layout: _Layout, cells: Sequence[Any]) -> Intake:
@@ -407,6 +444,8 @@ def _intake_from_cells(layout: _Layout, cells: Sequence[Any]) -> Intake:
         except _CellError:
             found.append((column.name, f"{column.name}: expected {column.expected}; "
                                         f"got {shorten(cells[i])}"))
+            if column.path[0] == "safety":  # a bad answer is not an answer: not asked
+                _set(data, column.path, None)
             continue
         path = column.path
         if len(path) == 1:
@@ -422,7 +461,7 @@ def _intake_from_cells(layout: _Layout, cells: Sequence[Any]) -> Intake:
         found += [(name, text) for name, text in messages if name not in unreadable]
     if unknown or found:
         found.sort(key=lambda m: _ORDER.get(m[0], len(_ORDER)) if m[0] else len(_ORDER))
-        raise RowError(unknown + [message for _, message in found])
+        raise RowError(unknown + [message for _, message in found], data)
     return intake
 
 
@@ -443,6 +482,8 @@ def intake_from_row(row: Mapping[str, Any]) -> Intake:
 def _format_value(column: Column, value: Any) -> str:
     if value is None:
         return ""
+    if value == NOT_ASKED_WORD:  # a safety question never asked, in an asked block
+        return NOT_ASKED_WORD
     if column.kind == "bool":
         return "true" if value else "false"
     if column.kind == "list":
@@ -453,11 +494,16 @@ def _format_value(column: Column, value: Any) -> str:
 
 
 def row_from_intake(intake: Intake) -> dict[str, str]:
-    """The flat row of an intake: every column, answers not given as empty cells.
+    """The flat row of an intake: every column, answers not given as empty cells; when the
+    safety questions were asked, every safety answer is written out (a question never asked as
+    `not asked`), so that "asked, nothing ticked" stays apart from "not asked".
 
     `intake_from_row(row_from_intake(x)) == x`.
     """
     given = intake.model_dump(exclude_unset=True)
+    if "safety" in intake.model_fields_set:
+        given["safety"] = {name: NOT_ASKED_WORD if value is None else value
+                           for name, value in intake.safety.model_dump().items()}
     row: dict[str, str] = {}
     for column in COLUMNS:
         value: Any = given
@@ -469,7 +515,8 @@ def row_from_intake(intake: Intake) -> dict[str, str]:
 
 # -- screening a frame -------------------------------------------------------------------------
 
-OUTPUT_COLUMNS: tuple[str, ...] = ("id", "triage", "action", "deficits", "drills", "rules_fired", "error")
+OUTPUT_COLUMNS: tuple[str, ...] = ("id", "triage", "action", "deficits", "drills", "rules_fired", "error",
+                                   "red_flags")
 _ERROR_AT = OUTPUT_COLUMNS.index("error")
 _TRIAGE_AT = OUTPUT_COLUMNS.index("triage")
 
@@ -508,7 +555,8 @@ def screen(intake: Intake, **options: Any) -> Result:
 
 
 def _result_cells(result: Result) -> tuple[str, str, str, str, int]:
-    """triage, action, deficits, drills, rules_fired of one screened intake."""
+    """triage, action, deficits, drills, rules_fired of one screened intake (red_flags: see
+    `_red_flag_cell`)."""
     plan = result.plan
     if any(a.order > b.order for a, b in zip(plan, plan[1:], strict=False)):
         plan = sorted(plan, key=lambda p: p.order)
@@ -521,9 +569,50 @@ def _result_cells(result: Result) -> tuple[str, str, str, str, int]:
     )
 
 
+def _red_flag_cell(result: Result) -> str:
+    return LIST_SEPARATOR.join(f.id for f in result.triage.red_flags)
+
+
 def format_result(result: Result) -> dict[str, Any]:
     """The output cells of one screened intake (without ``id``)."""
-    return {**dict(zip(OUTPUT_COLUMNS[1:-1], _result_cells(result), strict=True)), "error": ""}
+    return {**dict(zip(OUTPUT_COLUMNS[1:6], _result_cells(result), strict=True)), "error": "",
+            "red_flags": _red_flag_cell(result)}
+
+
+def _salvage(answers: dict[str, Any] | None) -> dict[str, str] | None:
+    """The triage a bad row's readable answers still raise (its red flags, level and action),
+    or None when they raise no red flag (or the row gave no answer at all)."""
+    if not answers:
+        return None
+    from hipscreen.screening import screen_safety_first
+
+    try:
+        result, _ = screen_safety_first(answers)
+    except Exception:  # the row's own error is reported whatever happens here
+        return None
+    if result is None or not result.triage.red_flags:
+        return None
+    return {"triage": result.triage.level, "action": result.triage.action,
+            "red_flags": _red_flag_cell(result)}
+
+
+def _error_row(row_id: str, error: str, salvaged: Any = None) -> tuple[Any, ...]:
+    """The output row of a row with an error: its salvaged triage, if any, beside the error."""
+    if not isinstance(salvaged, dict):
+        return (row_id, "", "", "", "", 0, error, "")
+    return (row_id, str(salvaged.get("triage", "")), str(salvaged.get("action", "")), "", "", 0,
+            error, str(salvaged.get("red_flags", "")))
+
+
+def _answers_of_cells(layout: _Layout, cells: Sequence[Any]) -> dict[str, Any] | None:
+    """What the readable cells of a row give (None when none is readable), for the salvage."""
+    try:
+        _intake_from_cells(layout, cells)
+    except RowError as exc:
+        return exc.answers
+    except Exception:
+        return None
+    return None
 
 
 def _row_id(index_value: Any, cell: Any, has_ids: bool) -> str:
@@ -543,15 +632,19 @@ def _screen_cells(layout: _Layout, cells: Sequence[Any], row_id: str) -> tuple[A
     """The output row of one input row; every problem stays in its row's error cell."""
     read_error = _clean(cells[layout.read_error_at]) if layout.read_error_at is not None else None
     if read_error is not None:
-        return (row_id, "", "", "", "", 0, str(read_error))
+        answers = cells[layout.salvage_at] if layout.salvage_at is not None else None
+        if not isinstance(answers, dict):  # the line's other cells, read as a row
+            answers = _answers_of_cells(layout, cells)
+        return _error_row(row_id, str(read_error), _salvage(answers))
     if layout.age_at is not None and cells[layout.age_at] == _BY_NAME["age"].allowed:
-        return (row_id, "", "", "", "", 0, "the template's allowed-values line, not an intake: delete it")
+        return _error_row(row_id, "the template's allowed-values line, not an intake: delete it")
     try:
-        return (row_id, *_result_cells(screen(_intake_from_cells(layout, cells), trace=False)), "")
+        result = screen(_intake_from_cells(layout, cells), trace=False)
+        return (row_id, *_result_cells(result), "", _red_flag_cell(result))
     except RowError as exc:
-        return (row_id, "", "", "", "", 0, str(exc))
+        return _error_row(row_id, str(exc), _salvage(exc.answers))
     except Exception as exc:  # an engine failure must not sink the other rows
-        return (row_id, "", "", "", "", 0, f"screening failed: {type(exc).__name__}: {clip(str(exc))}")
+        return _error_row(row_id, f"screening failed: {type(exc).__name__}: {clip(str(exc))}")
 
 
 def _screen_rows(labels: tuple[Any, ...], rows: Sequence[Sequence[Any]], ids: Sequence[str]
@@ -642,6 +735,7 @@ def _flatten(record: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any
             if name in _BY_NAME or name == ID_COLUMN:
                 expected = _BY_NAME[name].expected if name in _BY_NAME else "a value"
                 problems.append(f"{name}: expected {expected}; got an object {shorten(value)}")
+                flat[name] = value  # kept, unreadable: a bad cell (a safety one is not asked)
                 continue
             inner, inner_problems = _flatten(value, f"{name}.")
             problems += inner_problems
@@ -651,6 +745,7 @@ def _flatten(record: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any
         for column, cell in items:
             if column in flat:
                 problems.append(f"{column}: given twice in this row; each answer may appear once")
+                cell = {"given twice": [flat[column], cell]}  # unreadable: neither answer counts
             flat[column] = cell
     return flat, problems
 
@@ -669,9 +764,12 @@ def _jsonl_row(line: str, where: str) -> dict[str, Any]:
 
         return response_row(record, where)
     flat, problems = _flatten(record)
-    if problems:
-        kept = {ID_COLUMN: flat[ID_COLUMN]} if ID_COLUMN in flat else {}
-        return {**kept, READ_ERROR_COLUMN: ERROR_SEPARATOR.join(problems)}
+    if record.get("safety") == {}:  # asked, nothing ticked: every question no (never "not asked")
+        for column in COLUMNS:
+            if column.path[0] == "safety":
+                flat.setdefault(column.name, column.default)
+    if problems:  # the other keys stay, read only for the red flags they raise
+        return {**flat, READ_ERROR_COLUMN: ERROR_SEPARATOR.join(problems)}
     return flat
 
 
@@ -764,6 +862,8 @@ class BatchSummary:
     errors: int
     by_triage: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    errors_by_triage: dict[str, int] = field(default_factory=dict)
+    """Rows with an error whose readable answers still raise a red flag, by that triage."""
 
     @property
     def exit_code(self) -> int:
@@ -882,12 +982,14 @@ def screen_file(
     write_table(_output_frame(out_rows, index=index), out_path)
     errors = sum(1 for row in out_rows if row[_ERROR_AT])
     counts = Counter(row[_TRIAGE_AT] for row in out_rows if not row[_ERROR_AT])
+    flagged = Counter(row[_TRIAGE_AT] for row in out_rows if row[_ERROR_AT] and row[_TRIAGE_AT])
     return BatchSummary(
         rows=len(out_rows),
         screened=len(out_rows) - errors,
         errors=errors,
         by_triage={level: counts.get(level, 0) for level in TRIAGE_ORDER},
         seconds=time.perf_counter() - started,
+        errors_by_triage={level: flagged[level] for level in TRIAGE_ORDER if flagged[level]},
     )
 
 

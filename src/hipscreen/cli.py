@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from hipscreen.documents import (
     MAX_BYTES,
     InputError,
+    IntakeInputError,
     OutputError,
     clip,
     describe_validation_error,
@@ -51,7 +52,21 @@ def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
     try:
         return Intake.model_validate(data)
     except ValidationError as exc:
-        raise InputError(describe_validation_error(exc, where, Intake)) from None
+        problems = describe_validation_error(exc, where, Intake)
+    raise bad_intake(problems, data)
+
+
+def bad_intake(problems: str, data: dict) -> IntakeInputError:
+    """The error for a bad intake, led by the triage its other answers still raise (DESIGN.md,
+    "A red flag always wins"): an emergency or urgent action is never hidden by a bad field."""
+    from hipscreen.render import red_flags_despite_errors
+    from hipscreen.screening import screen_safety_first
+
+    try:
+        salvaged, _ = screen_safety_first(data)
+    except Exception:  # the errors must still be shown
+        salvaged = None
+    return IntakeInputError(problems, salvaged, red_flags_despite_errors(salvaged))
 
 
 # -- the subcommands ----------------------------------------------------------------------------
@@ -137,6 +152,12 @@ def _batch(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{level} {n}" for level, n in summary.by_triage.items())
     print(f"screened {summary.screened} of {summary.rows} rows in {summary.seconds:.1f} s "
           f"({counts}); {summary.errors} rows with errors -> {args.output}")
+    urgent = {level: n for level, n in summary.errors_by_triage.items()
+              if level in ("emergency", "urgent")}
+    if urgent:  # a red flag always wins: never lost among the errors
+        print("WARNING: rows with errors that still raise a red flag: "
+              + ", ".join(f"{level} {n}" for level, n in urgent.items())
+              + " (their triage, action and red_flags are beside the error)", file=sys.stderr)
     from hipscreen.result import DISCLAIMER
 
     print(DISCLAIMER)

@@ -51,6 +51,21 @@ class InputError(ValueError):
     expected. Commands turn it into one line on stderr and exit code 2."""
 
 
+class IntakeInputError(InputError):
+    """A bad intake, with what its salvaged answers still say (DESIGN.md, "A red flag always
+    wins"). `problems` holds the field errors alone (one a line); `salvaged` the Result of
+    `hipscreen.screening.screen_safety_first` (or None), read for its red flags only; `banner`
+    the lines naming that triage, which str() puts before the problems."""
+
+    def __init__(self, problems: str, salvaged: Any = None, banner: Sequence[str] = (),
+                 answers: dict[str, Any] | None = None) -> None:
+        self.problems = problems
+        self.salvaged = salvaged
+        self.banner = list(banner)
+        self.answers = answers  # the readable answers, for a salvage made elsewhere
+        super().__init__("\n".join([*self.banner, problems]))
+
+
 class OutputError(RuntimeError):
     """Output that could not be made (a report, a picture) although the input was fine; commands
     turn it into one line on stderr and exit code 1."""

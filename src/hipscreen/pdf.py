@@ -21,14 +21,15 @@ from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Movement, Safety, Symptoms
 from hipscreen.picture import PictureError, deficit_reasons, reasoning_summary, reasoning_svg
+from hipscreen.render import safety_not_asked_line
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, PlanItem, Result
 from hipscreen.words import (
     CLINICIAN_SAFETY_LABELS,
     CONFIDENCE_WORDS,
     SIDE_WORDS,
-    answer_line_words,
     certainty_scale,
     field_label,
+    flag_answer_words,
     value_words,
 )
 
@@ -121,8 +122,9 @@ def _triage(result: Result) -> dict[str, Any]:
         "action": t.action,
         "note": t.plan_note or "",
         "stops": stops,
+        "not_asked": safety_not_asked_line(result) or "",
         "red_flags": [{"label": f.label, "level": f.level.replace("_", " "),
-                       "answers": [answer_line_words(a) for a in f.answers], "source": f.source}
+                       "answers": flag_answer_words(f.answers), "source": f.source}
                       for f in t.red_flags],
     }
 
@@ -134,7 +136,7 @@ def _rows(section: str, values: dict[str, Any]) -> list[list[str]]:
 
 def _clinician(result: Result) -> dict[str, Any]:
     intake = result.intake
-    person = [[field_label("age"), f"{intake.age} years"],
+    person = [[field_label("age"), f"{intake.age} years" if intake.age is not None else "Not given"],
               [field_label("sex"), value_words("sex", intake.sex) if intake.sex else "Not given"],
               [field_label("mode"), value_words("mode", intake.mode)],
               [field_label("activities"), value_words("activities", list(intake.activities))]]
@@ -147,8 +149,8 @@ def _clinician(result: Result) -> dict[str, Any]:
                 for name in type(intake.drill_response).model_fields
                 if getattr(intake.drill_response, name)}
     safety = [{"label": CLINICIAN_SAFETY_LABELS.get(name, field_label(f"safety.{name}")),
-               "answer": value_words(f"safety.{name}", value),
-               "yes": value not in (False, "none")}
+               "answer": value_words(f"safety.{name}", value),  # None: "Not asked", never "No"
+               "yes": value not in (False, "none", None), "not_asked": value is None}
               for name, value in ((n, getattr(intake.safety, n)) for n in Safety.model_fields)]
     reasons = deficit_reasons(result)
     deficits = [{"label": d.label,

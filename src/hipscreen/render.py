@@ -5,7 +5,62 @@ from __future__ import annotations
 import datetime as dt
 
 from hipscreen.explain import HowNode, WhyNot
-from hipscreen.result import PlanItem, Result
+from hipscreen.result import PlanItem, RedFlagHit, Result
+
+NOT_ASKED_PREFIX = "safety.not_asked = "
+LEVEL_SHOUTS = {"emergency": "EMERGENCY", "urgent": "URGENT",
+                "clinician_review": "SEE A CLINICIAN", "self_care": "SELF-CARE"}
+
+
+def flag_answers(flag: RedFlagHit) -> str:
+    """The answers behind a red flag, in one phrase; the questions never asked are named once
+    as such (never as a 'safety.not_asked = x' answer each)."""
+    given = [a for a in flag.answers if not a.startswith(NOT_ASKED_PREFIX)]
+    unasked = [a.removeprefix(NOT_ASKED_PREFIX) for a in flag.answers
+               if a.startswith(NOT_ASKED_PREFIX)]
+    if unasked:
+        given.append(not_asked_phrase(unasked))
+    return ", ".join(given)
+
+
+def not_asked_phrase(names: list[str] | tuple[str, ...]) -> str:
+    """'safety questions not asked: a, b' or, when none was asked, 'no safety question asked'."""
+    from hipscreen.knowledge.intake import Safety
+
+    if set(names) >= set(Safety.model_fields):
+        return "no safety question asked"
+    return "safety questions not asked: " + ", ".join(names)
+
+
+def safety_not_asked_line(result: Result) -> str | None:
+    """A plain sentence when safety questions were never asked (Not asked is not 'no')."""
+    unasked = result.intake.safety_not_asked
+    if not unasked:
+        return None
+    from hipscreen.knowledge.intake import Safety
+
+    if len(unasked) == len(Safety.model_fields):
+        return ("The safety questions were not asked (not asked is not a 'no'): there is no "
+                "self-care plan until they are answered.")
+    return (f"{len(unasked)} safety question(s) were not asked ({', '.join(unasked)}): not asked "
+            "is not 'no', and there is no self-care plan until they are answered.")
+
+
+def red_flags_despite_errors(result: Result | None) -> list[str]:
+    """The lines that name the triage of a bad intake's salvaged answers, to print before its
+    errors (DESIGN.md, "A red flag always wins"): the level and action first, one line per red
+    flag, and what could not be checked. Empty when the salvage raised no red flag."""
+    if result is None or not result.triage.red_flags:
+        return []
+    t = result.triage
+    lines = [f"{LEVEL_SHOUTS[t.level]} despite the errors below: {t.action}"]
+    lines += [f"  red flag: {f.label} [{f.level}] - from {flag_answers(f)}"
+              for f in t.red_flags]
+    if result.intake.age is None:
+        lines.append("  (the age could not be read: red flags that depend on the age, such as "
+                     "a child's hip pain or a broken hip at 65 or over, were not checked)")
+    lines.append("The intake has errors, so it was not screened in full:")
+    return lines
 
 
 def _plan_lines(item: PlanItem, bullet: str) -> list[str]:
@@ -32,8 +87,10 @@ def _sections(result: Result, md: bool) -> list[str]:
            h("Triage"), f"{b}Level: {t.label} ({t.level})", f"{b}Action: {t.action}"]
     if t.plan_note:
         out.append(f"{b}{t.plan_note}")
+    if unasked := safety_not_asked_line(result):
+        out.append(f"{b}{unasked}")
     for f in t.red_flags:
-        out.append(f"{b}Red flag: {f.label} [{f.level}] - from {', '.join(f.answers)} "
+        out.append(f"{b}Red flag: {f.label} [{f.level}] - from {flag_answers(f)} "
                    f"(source: {f.source})")
     out += ["", h("Likely and possible deficits")]
     out += [f"{b}{d.label} ({d.id}) - {d.side}, {d.confidence} (certainty {d.certainty:.2f})"
@@ -110,6 +167,7 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
         SEX_LABELS,
         SIDE_ABBREVIATIONS,
         clinician_value_words,
+        field_label,
     )
 
     today = today or dt.date.today()
@@ -118,7 +176,7 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     who = "clinician" if intake.mode == "clinician" else "self-report (the person's own answers)"
     lines = [f"hipscreen screening note - {today.isoformat()}",
              "Screening aid, not a diagnosis; to be confirmed by the treating clinician.", ""]
-    patient = f"{intake.age} y"
+    patient = f"{intake.age} y" if intake.age is not None else "age not given"
     if intake.sex:
         patient += f", {SEX_LABELS[intake.sex].lower()}"
     lines.append(f"Patient: {patient}. Source: {who}.")
@@ -151,12 +209,24 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     lines.append("Objective: " + ("; ".join(tested) if tested else "no movement test done")
                  + ".")
 
-    positive = [CLINICIAN_SAFETY_LABELS[n] for n, v in intake.safety if v is True]
-    negative = [CLINICIAN_SAFETY_LABELS[n].lower() for n, v in intake.safety if v is False]
+    def label(name: str) -> str:
+        return CLINICIAN_SAFETY_LABELS.get(name) or field_label(f"safety.{name}")
+
+    positive = [label(n) for n, v in intake.safety if v is True]
+    negative = [label(n).lower() for n, v in intake.safety if v is False]
+    unasked = [label(n).lower() for n in intake.safety_not_asked if n != "hip_surgery"]
     surgery = intake.safety.hip_surgery
-    lines.append("Red flags positive: " + ("; ".join(positive) if positive else "none") + ".")
-    lines.append("Red flags negative: " + "; ".join(negative) + ".")
-    lines.append("Hip surgery: " + ("none" if surgery == "none"
+    if not positive and not negative and surgery is None:  # not asked is never a negative screen
+        lines.append("Red flags: NOT ASKED (no safety question was asked; this is not a "
+                     "negative screen).")
+    else:
+        lines.append("Red flags positive: " + ("; ".join(positive) if positive else "none")
+                     + ".")
+        lines.append("Red flags negative: " + ("; ".join(negative) if negative else "none")
+                     + ".")
+        if unasked:
+            lines.append("Red flags NOT ASKED (not negative): " + "; ".join(unasked) + ".")
+    lines.append("Hip surgery: " + ("not asked" if surgery is None else "none" if surgery == "none"
                                     else HIP_SURGERY_LABELS[surgery].removeprefix("Yes, ")) + ".")
     if intake.drill_response.low_back_pinch or intake.drill_response.hamstring_cramp:
         names = {d: drills[d].name.lower() for d in (*intake.drill_response.low_back_pinch,

@@ -34,11 +34,11 @@ _build_lock = threading.Lock()
 
 TRIAGE_LABELS = {
     "emergency": "EMERGENCY - act now",
-    "urgent": "URGENT - same-day medical assessment",
-    "clinician_review": "SEE A CLINICIAN - before or alongside the plan",
-    "self_care": "SELF-CARE - the plan below, with safety-netting",
+    "urgent": "URGENT - see a doctor today",
+    "clinician_review": "SEE A CLINICIAN - before you start the plan",
+    "self_care": "SELF-CARE - follow the plan, and know when to get help",
 }
-SELF_CARE_ACTION = "Follow the plan below and keep an eye on the 'see a clinician if' list."
+SELF_CARE_ACTION = "Follow the plan below. Read the list of when to see a clinician."
 CLINICIAN_REVIEW_NOTE = "Start the plan once a clinician agrees."
 
 
@@ -163,13 +163,15 @@ def screen_safety_first(raw: Mapping[str, Any]) -> tuple[Result | None, pydantic
       that needs an age can fire (a child's hip or groin pain, a possible broken hip at 65 or
       over without a fall, sudden severe pain at 50 or over, back pain in a child...), and a
       red flag raised only by a rule that needs the age to be outside a range (the adult hip-
-      joint pattern: not a child) is left out.
+      joint pattern: not a child) is left out; the age when back pain first began is left out
+      too (it is checked against the age), so a first episode at 50 or over cannot fire.
 
-    Dropping an answer can only remove a red flag, never raise one, except `safety_not_asked`
-    for questions that were not validly answered. The salvaged result is for its red flags only
-    (its plan, deficits and the rest describe answers the person did not give in full): show
-    its triage beside the errors, emergency and urgent first. `(None, error)` only when `raw`
-    is not a mapping at all."""
+    A dropped answer is screened as if it had been left out, with the rule base's own meaning
+    of a missing answer (a both-legs symptom whose duration is unreadable counts as new, as when
+    the duration was not asked); a bad safety answer raises `safety_not_asked`, never a "no".
+    The salvaged result is for its red flags only (its plan, deficits and the rest describe
+    answers the person did not give in full): show its triage beside the errors, emergency and
+    urgent first. `(None, error)` only when `raw` is not a mapping at all."""
     try:
         return screen(Intake.model_validate(raw)), None
     except pydantic.ValidationError as err:
@@ -192,8 +194,9 @@ def screen_safety_first(raw: Mapping[str, Any]) -> tuple[Result | None, pydantic
             break
     else:
         intake = _last_resort(data)
-    if age_unknown:
-        intake = intake.model_copy(update={"age": None})
+    if age_unknown:  # the first-episode age is checked against the age: left out with it
+        symptoms = intake.symptoms.model_copy(update={"first_episode_age": None})
+        intake = intake.model_copy(update={"age": None, "symptoms": symptoms})
     result = screen(intake)
     return (_without_age_exclusions(result) if age_unknown else result), error
 
@@ -426,7 +429,7 @@ def _origins(eng: ScreeningEngine, candidate: Fact,
     if candidate["replaces"]:
         for rep in _facts(eng, "Replaced"):
             if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]:
-                why.append(f"Instead of the {cat.drills[rep['drill']].name.lower()}: "
+                why.append(f"It takes the place of the {cat.drills[rep['drill']].name.lower()}. "
                            f"{cat.precautions[rep['precaution']].text.strip()}")
     return serves, why
 

@@ -28,6 +28,11 @@ LOCATION_LABELS: dict[str, str] = {
     "hamstring_right": "Back of the thigh (hamstring), right",
     "below_knee_left": "Below the knee, left",
     "below_knee_right": "Below the knee, right",
+    "thigh_front_left": "Front of the thigh, left",
+    "thigh_front_right": "Front of the thigh, right",
+    "knee_left": "Knee, left",
+    "knee_right": "Knee, right",
+    "belly": "Belly",
 }
 
 ACTIVITY_LABELS: dict[str, str] = {
@@ -117,6 +122,20 @@ CLINICIAN_SAFETY_LABELS: dict[str, str] = {
     "immunosuppressed": "Immunosuppressed or injects drugs",
     "morning_stiffness_over_30_min": "Morning stiffness over 30 min",
     "pregnant": "Pregnant",
+    "both_legs_pain_or_tingling": "Bilateral leg pain or paraesthesia",
+    "sexual_function_change": "Change in sexual function",
+    "recent_fall_or_injury": "Fall or injury in the last 2 weeks",
+    "sudden_severe_pain": "Sudden severe back or abdominal pain",
+    "faint_clammy_or_collapsed": "Faint, clammy or collapsed",
+    "new_limp": "New limp",
+    "recent_infection": "Infection in the last 6 weeks",
+    "wakes_second_half_of_night": "Night waking, second half of night",
+    "better_with_movement": "Back pain better with movement",
+    "better_with_anti_inflammatories": "Anti-inflammatories help within 48 h",
+    "family_spondyloarthritis": "Family history of spondyloarthritis",
+    "arthritis_history": "Arthritis, now or past",
+    "enthesitis_history": "Enthesitis, now or past",
+    "psoriasis_history": "Psoriasis, now or past",
 }
 """Short labels for the clinician's dense form and report (the full wording is the field's help
 text)."""
@@ -152,9 +171,21 @@ def field_label(path: str) -> str:
     return field.description if field is not None and field.description else path
 
 
+NOT_ASKED = "Not asked"
+"""A safety question never asked (None): never shown as "No" (DESIGN.md, "Not asked is not
+'no'")."""
+NOT_ASKED_FIELD = "safety.not_asked"
+"""The answer the engine declares for each safety question never asked (its value: the name)."""
+
+
 def value_words(field: str, value: Any) -> str:
-    """One answer value in plain words, for the field it belongs to."""
+    """One answer value in plain words, for the field it belongs to. None is 'Not asked' for a
+    safety question, 'Not tested' for a movement test, 'Not given' for anything else."""
     name = field.rpartition(".")[2]
+    if value is None:
+        if field.startswith("safety."):
+            return NOT_ASKED
+        return "Not tested" if field.startswith("movement.") else "Not given"
     if value is True:
         return "Yes"
     if value is False:
@@ -200,10 +231,25 @@ def answer_line_words(line: str) -> str:
     field, sep, value = line.partition(" = ")
     if not sep:
         return line
+    if field == NOT_ASKED_FIELD:  # "safety.not_asked = saddle_numbness"
+        return answer_text(f"safety.{value}", None)
     shown: Any = {"True": True, "False": False}.get(value, value)
     if field == "movement.hip_ir_degrees" or field not in _known_fields():
         return f"{field_label(field)}: {value}"
     return answer_text(field, shown)
+
+
+def flag_answer_words(answers: list[str] | tuple[str, ...]) -> list[str]:
+    """The answers behind a red flag in plain words, the safety questions never asked named
+    once as such ("Not asked: ...", or "No safety question was asked"), never as a "No"."""
+    prefix = f"{NOT_ASKED_FIELD} = "
+    words = [answer_line_words(a) for a in answers if not a.startswith(prefix)]
+    unasked = [a.removeprefix(prefix) for a in answers if a.startswith(prefix)]
+    if unasked and set(unasked) >= set(Safety.model_fields):
+        words.append("No safety question was asked")
+    elif unasked:
+        words.append("Not asked: " + "; ".join(field_label(f"safety.{n}") for n in unasked))
+    return words
 
 
 def _known_fields() -> set[str]:
@@ -348,14 +394,15 @@ def tell_the_service(result: Any) -> list[str]:
     """What to tell the emergency department, a GP or NHS 111 when the screen stops: who, what
     was noticed (the red-flag answers in plain words), and that a screening aid sent you."""
     intake = result.intake
-    lines = [f"I am {intake.age} years old and I have low back or hip pain"
+    who = f"I am {intake.age} years old and I" if intake.age is not None else "I"
+    lines = [f"{who} have low back or hip pain"
              + (f" (this time for {intake.symptoms.weeks} weeks)." if intake.symptoms.weeks
                 else ".")]
     noticed: list[str] = []
     for flag in result.triage.red_flags:
         for line in flag.answers:
             field, _, value = line.partition(" = ")
-            if field == "age" or value == "False":
+            if field in ("age", NOT_ASKED_FIELD) or value == "False":  # not noticed: not asked
                 continue
             if value == "True":
                 words = field_label(field)
@@ -390,6 +437,11 @@ CLINICIAN_LOCATION_LABELS: dict[str, str] = {
     "hamstring_right": "Posterior thigh (hamstring) R",
     "below_knee_left": "Below the knee L",
     "below_knee_right": "Below the knee R",
+    "thigh_front_left": "Anterior thigh L",
+    "thigh_front_right": "Anterior thigh R",
+    "knee_left": "Knee L",
+    "knee_right": "Knee R",
+    "belly": "Abdomen",
 }
 
 CLINICIAN_ACTIVITY_LABELS: dict[str, str] = {

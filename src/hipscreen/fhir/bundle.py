@@ -4,7 +4,9 @@
 Composition and an author who vouches for it; a screening aid's output is a set of proposals for
 a clinician to look at, and a clinic system takes from it what it stores. The Bundle holds:
 
-* the QuestionnaireResponse of the intake (the source of everything else);
+* the QuestionnaireResponse of the intake (the source of everything else); a safety question
+  never asked has no item in it (absent = not asked, never "no"), and the red-flag
+  RiskAssessment says in a note that the safety questions were not asked;
 * a GuidanceResponse for the screening: module = hipscreen's canonical with its version, the
   knowledge-base fingerprint as an extension (both also on the Device that made it);
 * a RiskAssessment of the deficits: each a prediction with "likely" or "possible" as its
@@ -40,8 +42,9 @@ from hipscreen.fhir.common import (
     model_class,
 )
 from hipscreen.fhir.response import response_from_intake
+from hipscreen.render import safety_not_asked_line
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, DeficitResult, PlanItem, RedFlagHit, Result
-from hipscreen.words import CONFIDENCE_WORDS, SIDE_WORDS, answer_line_words, certainty_scale
+from hipscreen.words import CONFIDENCE_WORDS, SIDE_WORDS, certainty_scale, flag_answer_words
 
 PRIORITY = {"emergency": "stat", "urgent": "urgent", "clinician_review": "routine"}
 """The ServiceRequest priority of a referral, by triage level."""
@@ -163,7 +166,7 @@ class _Builder:
         triage = self.result.triage
 
         def prediction(flag: RedFlagHit) -> dict[str, Any]:
-            raised = "; ".join(answer_line_words(line) for line in flag.answers)
+            raised = "; ".join(flag_answer_words(flag.answers))
             return {
                 "outcome": _concept(code_system("red-flag"), flag.id, flag.label),
                 "qualitativeRisk": self._triage_concept(flag.level),
@@ -171,6 +174,9 @@ class _Builder:
             }
 
         notes = [f"Triage: {triage.label} ({triage.level})."]
+        if unasked := safety_not_asked_line(self.result):  # never read as a negative screen
+            notes.append(unasked + " A red-flag item absent from the QuestionnaireResponse was "
+                                   "not asked; it is not a 'no'.")
         if not triage.red_flags:
             notes.append("No red flag was found in these answers.")
         return self._assessment("red-flags", "red-flags", "Red flags and triage",

@@ -8,6 +8,10 @@ come from the Literal or Enum values, and list fields repeat. Each field has its
 system, `https://hipscreen.example/fhir/CodeSystem/<linkId>`, because a code's meaning depends
 on the question ("left" in `movement.hip_shift` is not "left" in `movement.knee_collapse`).
 
+Every red-flag item (the `safety` group and each question in it) is `required`: a response
+answers each yes or no. A red-flag item absent from a response was not asked (never a no: the
+screen then gives no self-care plan), and one given with no answer is refused.
+
 A movement test left out was not tested: its item is simply absent from a response. A
 list-valued test (`movement.hinge_faults`) done with nothing found is answered with the code
 `none`, so it stays different from "not tested".
@@ -35,6 +39,8 @@ from hipscreen.result import DISCLAIMER
 from hipscreen.words import field_label, value_words
 
 Kind = Literal["group", "boolean", "integer", "choice"]
+RED_FLAG_GROUP = "safety"
+"""The group of the red-flag questions: it and each of its items is required."""
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 
@@ -103,7 +109,8 @@ def _questions(model: type[BaseModel], prefix: str = "") -> tuple[Question, ...]
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation, nullable = strip_optional(info.annotation)
-        common: dict[str, Any] = {"link_id": path, "required": info.is_required()}
+        red_flag = path == RED_FLAG_GROUP or path.startswith(f"{RED_FLAG_GROUP}.")
+        common: dict[str, Any] = {"link_id": path, "required": info.is_required() or red_flag}
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out.append(Question(kind="group", text=_group_text(path, annotation),
                                 children=_questions(annotation, f"{path}."), **common))
@@ -147,6 +154,8 @@ def _item(question: Question, release: Release) -> dict[str, Any]:
     item: dict[str, Any] = {"linkId": question.link_id, "text": question.text}
     if question.kind == "group":
         item["type"] = "group"
+        if question.required:
+            item["required"] = True
         item["item"] = [_item(child, release) for child in question.children]
         return item
     if question.kind == "choice":
@@ -186,8 +195,11 @@ def questionnaire(release: Release = "R4B") -> Any:
         "publisher": "hipscreen",
         "description": (
             "The hipscreen intake, generated from its Intake model: each linkId is the field's "
-            "dotted path. Safety questions left out are answered no. A movement test that was "
-            "not done has no item (not tested), which differs from the answer 'none'. "
+            "dotted path. Every safety (red-flag) question is required and answered yes or no: "
+            "a safety item left out of a response was not asked, which is never read as no and "
+            "never gives a self-care plan; a safety item with no answer is refused. A movement "
+            "test that was not done has no item (not tested), which differs from the answer "
+            "'none'. "
             + DISCLAIMER),
         "item": [_item(question, release) for question in QUESTIONS],
     })

@@ -6,6 +6,11 @@ fhir.resources, then each item is checked against the Questionnaire's question (
 exists and sits in its group, the answer has the right type, code and range) reading the raw
 JSON values, so a yes is `true` and never `"yes"` or `1`; the answers become the nested dict
 of the Intake model, and every problem is reported with its linkId.
+
+Red flags (DESIGN.md, Safety): a red-flag item absent from a response was not asked (None,
+never "no"); one present with no answer (or `answer: []`) is refused. A refused response is
+still read for its red flags: when the answers it gives raise an emergency or urgent flag, the
+error leads with that triage (`IntakeInputError.salvaged` holds the salvaged result).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hipscreen.documents import InputError, clip, field_problems, shorten
+from hipscreen.documents import InputError, IntakeInputError, clip, field_problems, shorten
 from hipscreen.fhir.common import (
     NONE_CODE,
     QUESTIONNAIRE_URL,
@@ -26,8 +31,8 @@ from hipscreen.fhir.common import (
     build,
     check_release,
 )
-from hipscreen.fhir.questionnaire import BY_LINK_ID, QUESTIONS, Question
-from hipscreen.knowledge.intake import Intake
+from hipscreen.fhir.questionnaire import BY_LINK_ID, QUESTIONS, RED_FLAG_GROUP, Question
+from hipscreen.knowledge.intake import Intake, Safety
 
 ACCEPTED_STATUS = ("completed", "amended")
 RESOURCE_TYPE = "QuestionnaireResponse"
@@ -104,8 +109,7 @@ def _resource_problems(data: Mapping[str, Any]) -> list[str]:
     status = data.get("status")
     if status not in ACCEPTED_STATUS and (status is not None or not errors):
         problems.append(f"status {shorten(status)}: expected {' or '.join(ACCEPTED_STATUS)} "
-                        "(an unfinished response may lack answers, and a safety question left "
-                        "out would be read as no)")
+                        "(an unfinished response may lack answers)")
     canonical = data.get("questionnaire")
     if canonical is not None and str(canonical).partition("|")[0] != QUESTIONNAIRE_URL:
         problems.append(f"questionnaire {shorten(canonical)}: expected {QUESTIONNAIRE_URL} "
@@ -192,8 +196,11 @@ class _Reader:
 
     def question(self, question: Question, answers: list[Any], into: dict[str, Any]) -> None:
         link_id = question.link_id
-        if not answers:  # an item with no answer says nothing: as if left out
-            return
+        if not answers:
+            if link_id.startswith(f"{RED_FLAG_GROUP}."):  # never a silent "no"
+                self.problem(link_id, "a red-flag question must be answered yes or no; it has "
+                                      "no answer (leave the item out if it was not asked)")
+            return  # any other item with no answer says nothing: as if left out
         if len(answers) > 1 and not question.repeats:
             self.problem(link_id, f"expected one answer; got {len(answers)}")
             return
@@ -279,31 +286,83 @@ def _lines(problems: Mapping[str, str], where: str) -> list[str]:
             for link_id, text in ranked]
 
 
-def intake_from_response(data: Mapping[str, Any], where: str) -> Intake:
+def _not_asked_where_absent(values: dict[str, Any]) -> dict[str, Any]:
+    """A red-flag item absent from the response was not asked: None, never the model's "no"."""
+    if isinstance(values.get(RED_FLAG_GROUP), dict):
+        values[RED_FLAG_GROUP] = {**dict.fromkeys(Safety.model_fields),
+                                  **values[RED_FLAG_GROUP]}
+    return values
+
+
+def _refused(problems: list[str], values: dict[str, Any] | None,
+             salvage: bool) -> IntakeInputError:
+    """The error of a refused response, led by an emergency or urgent triage that the answers it
+    did give raise (DESIGN.md, "A red flag always wins"); with `salvage` off, the answers are
+    only kept on the error, for the caller to screen."""
+    if not salvage:
+        return IntakeInputError("\n".join(problems), answers=values)
+    from hipscreen.render import red_flags_despite_errors
+    from hipscreen.screening import screen_safety_first
+
+    salvaged = None
+    if values is not None:
+        try:
+            salvaged, _ = screen_safety_first(values)
+        except Exception:  # the problems must still be reported
+            salvaged = None
+    banner = (red_flags_despite_errors(salvaged) if salvaged is not None
+              and salvaged.triage.level in ("emergency", "urgent") else [])
+    return IntakeInputError("\n".join(problems), salvaged, banner, answers=values)
+
+
+def intake_from_response(data: Mapping[str, Any], where: str, *, salvage: bool = True) -> Intake:
     """The Intake of a FHIR QuestionnaireResponse (R4B or R5) to the hipscreen Questionnaire.
 
-    Raises InputError with one line per problem, each naming `where` and the linkId.
+    A red-flag item absent from the response is not asked (None), never "no". Raises
+    IntakeInputError with one line per problem, each naming `where` and the linkId, led by the
+    emergency or urgent triage the answers given still raise (and holding that salvaged result;
+    with `salvage` off, only the readable answers, as `answers`, and nothing is screened).
     """
-    if problems := _resource_problems(data):
-        raise InputError("\n".join(f"{where}: {text}" for text in problems))
-    reader = _Reader()
-    reader.items(data.get("item"), None, reader.values)
+    resource = _resource_problems(data)
+    reader: _Reader | None = _Reader()
+    try:
+        reader.items(data.get("item"), None, reader.values)
+    except Exception:  # a resource already refused may hold anything: read what can be read
+        if not resource:
+            raise
+        reader = None
+    if resource:
+        raise _refused([f"{where}: {text}" for text in resource],
+                       _not_asked_where_absent(reader.values) if reader else None, salvage)
+    _not_asked_where_absent(reader.values)
     _model_problems(reader)
     if reader.problems or reader.intake is None:
-        raise InputError("\n".join(_lines(reader.problems, where)))
+        raise _refused(_lines(reader.problems, where), reader.values, salvage)
     return reader.intake
 
 
 def response_row(record: Mapping[str, Any], where: str) -> dict[str, Any]:
     """One NDJSON QuestionnaireResponse as a batch row: the flat dotted columns of its intake
     (`hipscreen.batch.row_from_intake`) with the response's id as the row id, or, when it is
-    bad, a row that carries every problem (naming the linkId) as its read error."""
-    from hipscreen.batch import ERROR_SEPARATOR, ID_COLUMN, READ_ERROR_COLUMN, row_from_intake
+    bad, a row that carries every problem (naming the linkId) as its read error, and the
+    answers it could read (`SALVAGE_COLUMN`), which the row's screening reads for red flags."""
+    from hipscreen.batch import (
+        ERROR_SEPARATOR,
+        ID_COLUMN,
+        READ_ERROR_COLUMN,
+        SALVAGE_COLUMN,
+        row_from_intake,
+    )
 
     row_id = record.get("id")
     kept = {ID_COLUMN: row_id} if isinstance(row_id, str) and row_id else {}
     try:
-        intake = intake_from_response(record, where)
+        intake = intake_from_response(record, where, salvage=False)  # no rule engine here
+    except IntakeInputError as exc:
+        row = {**kept, READ_ERROR_COLUMN: ERROR_SEPARATOR.join(exc.problems.splitlines())}
+        if exc.answers:  # screened for its red flags with the row, beside the error
+            row[SALVAGE_COLUMN] = exc.answers
+        return row
     except InputError as exc:
         return {**kept, READ_ERROR_COLUMN: ERROR_SEPARATOR.join(str(exc).splitlines())}
     return {**kept, **row_from_intake(intake)}

@@ -7,6 +7,12 @@ history, the progress charts and the next check-in read, so they never parse a w
 `events` logs every status change and every deletion; it has no foreign key, so the log of a
 deleted record stays.
 
+Ids are never given twice (migration 0003): on SQLite both tables are AUTOINCREMENT, so a deleted
+record's id is not handed to the next record; PostgreSQL's sequences never go back. An event that
+says "record 3 deleted" names that record forever. A person's records are read in id order
+(`ix_records_person`): the store saves them one at a time per person, so id order is the order
+of their chain.
+
 The tables are created and changed only by the Alembic migrations in `migrations/versions/`;
 these definitions are what the store's queries use, and a test checks that the two agree.
 """
@@ -51,7 +57,8 @@ records = Table(
     Column("summary", JSON, nullable=True),
     # the queue reads only this index: its order, then the columns it lists
     Index("ix_records_queue", "triage_rank", "created_at", "id", "status", "person", "kind"),
-    Index("ix_records_person", "person", "created_at"),
+    Index("ix_records_person", "person", "id"),
+    sqlite_autoincrement=True,
 )
 
 events = Table(
@@ -63,4 +70,5 @@ events = Table(
     Column("by", String(20), nullable=True),
     Column("detail", JSON, nullable=True),
     Index("ix_events_record", "record_id"),
+    sqlite_autoincrement=True,
 )

@@ -3,9 +3,22 @@
 * The database is one SQLite file in the user's data directory unless a URL is given (`--db URL`
   or HIPSCREEN_DATABASE_URL), e.g. ``postgresql://user:password@host/hipscreen`` for a clinic
   (psycopg 3). A bare file path is a SQLite file.
-* Nothing is written until something is saved: reading a SQLite file that does not exist returns
-  nothing and creates no file. The first write creates the file (readable by its owner only) and
-  runs the migrations; `hipscreen db upgrade` runs them on demand.
+* Nothing is written until something is saved, and reading never changes the schema: a read from
+  a SQLite file that does not exist (or a database with no schema) raises MissingDatabase and
+  creates nothing; a read from an older schema raises SchemaMismatch, saying to run
+  `hipscreen db upgrade` (`upgrade(url)`). The first save into a new database creates it (a
+  SQLite file readable by its owner only) at the newest schema; a save into an existing database
+  at an older schema is refused the same way: changing a schema (a table rebuilt, other
+  installations of an older hipscreen locked out) is done only when asked.
+* Ids are never given twice (AUTOINCREMENT on SQLite, sequences on PostgreSQL): a log entry that
+  names a record names that record forever.
+* One chain per person: every write that adds or removes a person's record holds a per-person
+  lock (PostgreSQL: a transaction advisory lock on the label; SQLite: BEGIN IMMEDIATE, one
+  writer at a time) and reads the person's newest record inside it. `check_in` reviews the
+  check-in against that record and saves it in one transaction; `save_checkin` refuses
+  (StaleBaseline) a review made against a record that is no longer the newest.
+* A person's records are read a page at a time (`history(person, limit=, before=)`,
+  `history_page`), newest page first, each page oldest first.
 * Nothing is overwritten: a clinician's revision is a new record that follows the original; a
   status change updates the record's status and is logged in `events`; a deletion removes the
   record and is logged there too (who, when, which record, why).
@@ -17,6 +30,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import sqlite3
@@ -43,6 +57,8 @@ PERSON_PATTERN = re.compile(r"^[\w][\w .@#+-]{0,59}$")
 INITIALS_PATTERN = re.compile(r"^[A-Za-z][A-Za-z.-]{0,9}$")
 SQLITE_BUSY_SECONDS = 30
 _PG_MIGRATION_LOCK = 0x68697073  # "hips": one migration at a time per PostgreSQL database
+_PG_PERSON_LOCKS = 0x70657273  # "pers": with hashtext(person), one writer per person at a time
+HISTORY_PAGE = 50  # records per page of a person's history, unless asked otherwise
 
 
 class RecordError(ValueError):
@@ -51,6 +67,25 @@ class RecordError(ValueError):
 
 class DatabaseError(RuntimeError):
     """The database could not be reached or used; the message never holds a password."""
+
+
+class MissingDatabase(RecordError):
+    """A read from a database that does not exist (or holds no records schema): nothing was
+    ever saved there. Nothing is created."""
+
+
+class SchemaMismatch(DatabaseError):
+    """The database's schema is older than this hipscreen's (run `hipscreen db upgrade`) or newer
+    (upgrade hipscreen). Reads never migrate; saves do not either, except into a new database."""
+
+    def __init__(self, message: str, *, current: str | None, head: str) -> None:
+        super().__init__(message)
+        self.current, self.head = current, head
+
+
+class StaleBaseline(RecordError):
+    """A check-in reviewed against a record that is no longer the person's newest (another
+    record was saved, or that one deleted, since): review it again."""
 
 
 # -- where the records live ---------------------------------------------------------------------
@@ -157,6 +192,35 @@ def _engine(url: URL) -> Engine:
         return engine
 
 
+@functools.cache
+def _scripts():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config)
+
+
+def _head() -> str:
+    """The newest schema revision this hipscreen knows."""
+    return _scripts().get_current_head()
+
+
+def _known_revisions() -> set[str]:
+    return {script.revision for script in _scripts().walk_revisions()}
+
+
+def upgrade(url: str | os.PathLike[str] | URL | None = None,
+            target: str = "head") -> tuple[str | None, str | None]:
+    """`hipscreen db upgrade`: bring the database at `url` (as `resolve_url` reads it) to the
+    newest schema, creating it when new; return (revision before, revision reached). Safe to run
+    again, and from several processes at once."""
+    store = RecordStore(url)
+    before = store.revision()
+    return before, store.upgrade(target)
+
+
 def dispose_engines() -> None:
     """Close every pooled connection (tests, and before a process forks)."""
     with _lock:
@@ -199,6 +263,17 @@ class HistoryRow:
                 "kind": self.kind, "mode": self.mode, "triage": self.triage,
                 "status": self.status, "follows": self.follows, "made_by": self.made_by,
                 **self.summary}
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of a person's history: `rows` oldest first; `before` is the cursor for the page
+    of older records (pass it as `before=`), None when there is none; `total` counts every
+    record of the person."""
+
+    rows: list[HistoryRow]
+    before: int | None
+    total: int
 
 
 @dataclass(frozen=True)
@@ -353,12 +428,22 @@ class RecordStore:
         fd = os.open(self.sqlite_path, os.O_CREAT | os.O_WRONLY, 0o600)  # health data: owner only
         os.close(fd)
 
+    @property
+    def _key(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction on an up-to-date schema (SQLite: BEGIN IMMEDIATE)."""
+        """A write transaction on an up-to-date schema (SQLite: BEGIN IMMEDIATE). A new database
+        is created at the newest schema; an older schema is refused (SchemaMismatch)."""
         with self._errors():
             self._create_file()
-            self._ensure_schema()
+            if self._key not in _ready:
+                current = self.revision()
+                if current is None:
+                    self.upgrade()
+                else:
+                    self._check_schema(current)
             with _engine(self.url).connect() as conn:
                 if self.is_sqlite:
                     conn.info["begin"] = "BEGIN IMMEDIATE"
@@ -366,15 +451,58 @@ class RecordStore:
                     yield conn
 
     @contextmanager
-    def _read(self) -> Iterator[Connection | None]:
-        """A read transaction, or None when nothing was ever saved (no file is created)."""
+    def _read(self) -> Iterator[Connection]:
+        """A read transaction on a database at the newest schema. Never creates or migrates
+        anything: MissingDatabase when nothing was ever saved there, SchemaMismatch when the
+        schema is not this hipscreen's."""
         if not self.exists():
-            yield None
+            raise self._missing()
+        with self._errors(), _engine(self.url).connect() as conn, conn.begin():
+            if self._key not in _ready:
+                from alembic.runtime.migration import MigrationContext
+
+                current = MigrationContext.configure(conn).get_current_revision()
+                if current is None:
+                    raise self._missing()
+                self._check_schema(current)
+            yield conn
+
+    def _require_records(self) -> None:
+        """For a write that needs a saved record (a check-in): MissingDatabase or SchemaMismatch
+        as for a read, before anything is created."""
+        with self._read():
+            pass
+
+    def _missing(self) -> MissingDatabase:
+        where = "does not exist" if self.is_sqlite and not self.exists() else "holds no records"
+        return MissingDatabase(
+            f"database {self.safe_url} {where}: nothing has been saved there yet; save a "
+            "screening first (hipscreen screen FILE --save --person LABEL), or check --db and "
+            f"{ENV_VAR}")
+
+    def _check_schema(self, current: str) -> None:
+        """Mark the database ready when `current` is the newest revision; else SchemaMismatch."""
+        head = self.head()
+        if current == head:
+            _ready.add(self._key)
             return
-        with self._errors():
-            self._ensure_schema()
-            with _engine(self.url).connect() as conn, conn.begin():
-                yield conn
+        if current in _known_revisions():
+            raise SchemaMismatch(
+                f"database {self.safe_url}: schema revision {current}, this hipscreen needs "
+                f"{head}; run `hipscreen db upgrade` with the same --db (back the database up "
+                "first; it is never upgraded on its own)", current=current, head=head)
+        raise SchemaMismatch(
+            f"database {self.safe_url}: schema revision {current} is newer than this hipscreen "
+            f"knows (newest {head}); use a newer hipscreen", current=current, head=head)
+
+    def _lock_person(self, conn: Connection, person: str) -> None:
+        """Hold the person's lock until the transaction ends (PostgreSQL: an advisory lock on
+        the label's hash; SQLite: the write transaction, BEGIN IMMEDIATE, already excludes
+        every other writer). Every later statement sees what the person's last writer
+        committed."""
+        if not self.is_sqlite:
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:space, hashtext(:person))"),
+                         {"space": _PG_PERSON_LOCKS, "person": person})
 
     # -- schema -----------------------------------------------------------------------------
     def _alembic_config(self, conn: Connection):
@@ -386,15 +514,11 @@ class RecordStore:
         return config
 
     def head(self) -> str:
-        from alembic.config import Config
-        from alembic.script import ScriptDirectory
-
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS_DIR))
-        return ScriptDirectory.from_config(config).get_current_head()
+        return _head()
 
     def revision(self) -> str | None:
-        """The schema revision of the database (None: empty, or a SQLite file not yet made)."""
+        """The schema revision of the database (None: empty, or a SQLite file not yet made).
+        Reads only the revision; creates nothing."""
         if not self.exists():
             return None
         from alembic.runtime.migration import MigrationContext
@@ -404,32 +528,34 @@ class RecordStore:
 
     def upgrade(self, target: str = "head") -> str | None:
         """Run the migrations up to `target` (default the newest); return the revision reached.
-        One process at a time: PostgreSQL takes an advisory lock, SQLite a write lock."""
+        Creates a new database. One process at a time: PostgreSQL takes an advisory lock,
+        SQLite a write lock; all of it in one transaction. On SQLite foreign keys are off while
+        the migrations run (a table rebuild would otherwise unlink every `follows`); the last
+        migration that rebuilds checks every link."""
         from alembic import command
         from alembic.runtime.migration import MigrationContext
 
+        _ready.discard(self._key)
         with self._errors():
             self._create_file()
             with _engine(self.url).connect() as conn:
-                if self.is_sqlite:
+                raw = conn.connection.dbapi_connection if self.is_sqlite else None
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys = OFF")  # outside a transaction: applies
                     conn.info["begin"] = "BEGIN IMMEDIATE"
-                with conn.begin():
-                    if not self.is_sqlite:
-                        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                                     {"key": _PG_MIGRATION_LOCK})
-                    command.upgrade(self._alembic_config(conn), target)
-                    reached = MigrationContext.configure(conn).get_current_revision()
-        if target == "head":
-            _ready.add(self.url.render_as_string(hide_password=False))
+                try:
+                    with conn.begin():
+                        if raw is None:
+                            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                                         {"key": _PG_MIGRATION_LOCK})
+                        command.upgrade(self._alembic_config(conn), target)
+                        reached = MigrationContext.configure(conn).get_current_revision()
+                finally:
+                    if raw is not None:
+                        raw.execute("PRAGMA foreign_keys = ON")
+        if reached == self.head():
+            _ready.add(self._key)
         return reached
-
-    def _ensure_schema(self) -> None:
-        key = self.url.render_as_string(hide_password=False)
-        if key in _ready:
-            return
-        if self.revision() != self.head():
-            self.upgrade()
-        _ready.add(key)
 
     # -- saving -------------------------------------------------------------------------------
     def _insert(self, conn: Connection, *, kind: str, mode: str, person: str, given: dict,
@@ -449,6 +575,14 @@ class RecordStore:
         ).returning(records.c.id))
         return int(row.scalar_one())
 
+    @staticmethod
+    def _newest(conn: Connection, person: str):
+        """The person's newest record (id, kind, summary) as seen inside this transaction."""
+        return conn.execute(
+            sa.select(records.c.id, records.c.kind, records.c.summary)
+            .where(records.c.person == person)
+            .order_by(records.c.id.desc()).limit(1)).first()
+
     def save_screening(self, result, *, person: str, psfs: dict[str, int] | None = None,
                        made_by: str | None = None) -> int:
         """Save a screening's Result for a person (PSFS activities named now, optional)."""
@@ -457,6 +591,7 @@ class RecordStore:
         psfs = _checked_psfs(psfs)
         given = result.intake.model_dump(mode="json")
         with self._write() as conn:
+            self._lock_person(conn, person)
             return self._insert(conn, kind="screening", mode=result.intake.mode, person=person,
                                 given=given, result=result.model_dump(mode="json"),
                                 triage=result.triage.level, status="new", follows=None,
@@ -473,9 +608,14 @@ class RecordStore:
             raise RecordError("a revision needs the clinician's initials")
         status = check_status(status)
         with self._write() as conn:
+            person = conn.execute(sa.select(records.c.person)
+                                  .where(records.c.id == original_id)).scalar()
+            if person is None:
+                raise RecordError(f"record {original_id} does not exist")
+            self._lock_person(conn, person)
             original = conn.execute(sa.select(records.c.person, records.c.psfs, records.c.status)
                                     .where(records.c.id == original_id)).first()
-            if original is None:
+            if original is None:  # deleted while we waited for the lock
                 raise RecordError(f"record {original_id} does not exist")
             new_id = self._insert(
                 conn, kind="revision", mode=result.intake.mode, person=original.person,
@@ -489,15 +629,57 @@ class RecordStore:
 
     def save_checkin(self, review, *, person: str, follows: int | None,
                      made_by: str | None = None) -> int:
-        """Save a check-in's Review as the person's next record, following `follows`."""
+        """Save a check-in's Review as the person's next record, following `follows`, which must
+        still be the person's newest record when this commits (and the record the review was
+        made against); else StaleBaseline, and nothing is saved: review again. `check_in`
+        reviews and saves in one step and never meets this."""
         person = check_person(person)
         made_by = check_initials(made_by)
+        reviewed = getattr(getattr(review, "baseline", None), "record_id", None)
+        if reviewed is not None and follows != reviewed:
+            raise RecordError(f"the check-in was reviewed against record {reviewed}, not "
+                              f"record {follows}")
+        if follows is not None:
+            self._require_records()
         with self._write() as conn:
+            self._lock_person(conn, person)
+            newest = self._newest(conn, person)
+            newest_id = None if newest is None else newest.id
+            if newest_id != follows:
+                raise StaleBaseline(_stale(person, follows, newest_id))
             return self._insert(conn, kind="checkin", mode="self" if made_by is None else "clinician",
                                 person=person, given=review.checkin.model_dump(mode="json"),
                                 result=review.model_dump(mode="json"), triage=review.triage.level,
                                 status="new", follows=follows, made_by=made_by, psfs=None,
                                 summary=summary_of_review(review))
+
+    def check_in(self, checkin, *, person: str, made_by: str | None = None,
+                 today: dt.date | None = None):
+        """Review a check-in (a CheckIn or its fields) against the person's newest record and
+        save it as the record that follows it, in one transaction under the person's lock, so
+        two check-ins at once form a chain; return (record id, Review). RecordError when the
+        person has no saved record; hipscreen.review.CheckInMismatch (nothing saved) when the
+        check-in reports a drill that is not in the plan under review."""
+        from hipscreen.review import review as review_checkin
+
+        person = check_person(person)
+        made_by = check_initials(made_by)
+        self._require_records()
+        with self._write() as conn:
+            self._lock_person(conn, person)
+            newest = self._newest(conn, person)
+            if newest is None:
+                raise RecordError(f"--person {person!r}: no saved record in {self.safe_url}; "
+                                  "save a screening first (hipscreen screen FILE --save "
+                                  "--person LABEL)")
+            done = review_checkin(checkin, baseline_of(newest.id, newest.kind,
+                                                       newest.summary or {}), today=today)
+            record_id = self._insert(
+                conn, kind="checkin", mode="self" if made_by is None else "clinician",
+                person=person, given=done.checkin.model_dump(mode="json"),
+                result=done.model_dump(mode="json"), triage=done.triage.level, status="new",
+                follows=newest.id, made_by=made_by, psfs=None, summary=summary_of_review(done))
+        return record_id, done
 
     # -- status and deletion ----------------------------------------------------------------------
     def _set_status(self, conn: Connection, record_id: int, old: str, new: str,
@@ -522,9 +704,14 @@ class RecordStore:
     def delete(self, record_id: int, *, by: str | None, reason: str | None = None) -> None:
         """Delete one record (explicitly: the caller has asked for confirmation). The event log
         keeps who deleted which record when, and why; records that followed it keep their own
-        content and lose only the link."""
+        content and lose only the link. Its id is never given to another record."""
         by = check_initials(by)
         with self._write() as conn:
+            person = conn.execute(sa.select(records.c.person)
+                                  .where(records.c.id == record_id)).scalar()
+            if person is None:
+                raise RecordError(f"record {record_id} does not exist")
+            self._lock_person(conn, person)
             row = conn.execute(sa.select(records.c.person, records.c.kind, records.c.created_at,
                                          records.c.triage).where(records.c.id == record_id)).first()
             if row is None:
@@ -540,8 +727,7 @@ class RecordStore:
     # -- reading ------------------------------------------------------------------------------
     def get(self, record_id: int) -> Record:
         with self._read() as conn:
-            row = None if conn is None else conn.execute(
-                sa.select(records).where(records.c.id == record_id)).first()
+            row = conn.execute(sa.select(records).where(records.c.id == record_id)).first()
         if row is None:
             raise RecordError(f"record {record_id} does not exist")
         return _record(row)
@@ -550,12 +736,7 @@ class RecordStore:
         """The person's newest record as (record id, kind, summary), or None."""
         person = check_person(person)
         with self._read() as conn:
-            if conn is None:
-                return None
-            row = conn.execute(
-                sa.select(records.c.id, records.c.kind, records.c.summary)
-                .where(records.c.person == person)
-                .order_by(records.c.created_at.desc(), records.c.id.desc()).limit(1)).first()
+            row = self._newest(conn, person)
         return None if row is None else (row.id, row.kind, row.summary or {})
 
     def baseline(self, person: str):
@@ -563,21 +744,44 @@ class RecordStore:
         found = self.latest(person)
         return None if found is None else baseline_of(*found)
 
-    def history(self, person: str) -> list[HistoryRow]:
-        """Every record of a person, oldest first, with its summary (no whole results)."""
-        person = check_person(person)
+    def history(self, person: str, *, limit: int | None = None,
+                before: int | None = None) -> list[HistoryRow]:
+        """A person's records, oldest first, with their summaries (no whole results): the newest
+        `limit` of them (every one when None) with an id below `before` (all when None). Page
+        back with `before=` the first row's id, or use `history_page`."""
+        return self._history(check_person(person), limit=_checked_limit(limit),
+                             before=_checked_before(before))[0]
+
+    def history_page(self, person: str, *, limit: int = HISTORY_PAGE,
+                     before: int | None = None) -> HistoryPage:
+        """One page of a person's history: the newest `limit` records below `before`, oldest
+        first, the cursor for the older page, and how many records the person has."""
+        rows, more, total = self._history(check_person(person), limit=_checked_limit(limit),
+                                          before=_checked_before(before), with_total=True)
+        return HistoryPage(rows=rows, before=rows[0].record_id if more and rows else None,
+                           total=total)
+
+    def _history(self, person: str, *, limit: int | None, before: int | None,
+                 with_total: bool = False) -> tuple[list[HistoryRow], bool, int]:
+        query = (sa.select(records.c.id, records.c.created_at, records.c.kind, records.c.mode,
+                           records.c.triage, records.c.status, records.c.follows,
+                           records.c.made_by, records.c.summary)
+                 .where(records.c.person == person).order_by(records.c.id.desc()))
+        if before is not None:
+            query = query.where(records.c.id < before)
+        if limit is not None:
+            query = query.limit(limit + 1)
         with self._read() as conn:
-            if conn is None:
-                return []
-            rows = conn.execute(
-                sa.select(records.c.id, records.c.created_at, records.c.kind, records.c.mode,
-                          records.c.triage, records.c.status, records.c.follows,
-                          records.c.made_by, records.c.summary)
-                .where(records.c.person == person)
-                .order_by(records.c.created_at, records.c.id)).all()
+            rows = conn.execute(query).all()
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(records)
+                                     .where(records.c.person == person)).scalar_one()
+                        ) if with_total else 0
+        more = limit is not None and len(rows) > limit
+        rows = rows[:limit] if limit is not None else rows
         return [HistoryRow(record_id=r.id, created_at=_utc(r.created_at), kind=r.kind,
                            mode=r.mode, triage=r.triage, status=r.status, follows=r.follows,
-                           made_by=r.made_by, summary=r.summary or {}) for r in rows]
+                           made_by=r.made_by, summary=r.summary or {})
+                for r in reversed(rows)], more, total
 
     def queue(self, *, status: str | Sequence[str] | None = None,
               since: dt.date | dt.datetime | None = None, until: dt.date | dt.datetime | None = None,
@@ -599,7 +803,7 @@ class RecordStore:
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
-            rows = [] if conn is None else conn.execute(query).all()
+            rows = conn.execute(query).all()
         return [QueueRow(record_id=r.id, person=r.person, created_at=_utc(r.created_at),
                          triage=r.triage, status=r.status, kind=r.kind) for r in rows]
 
@@ -608,23 +812,49 @@ class RecordStore:
         if record_id is not None:
             query = query.where(events.c.record_id == record_id)
         with self._read() as conn:
-            rows = [] if conn is None else conn.execute(query).all()
+            rows = conn.execute(query).all()
         return [Event(id=r.id, at=_utc(r.at), record_id=r.record_id, action=r.action, by=r.by,
                       detail=r.detail) for r in rows]
 
     def all_records(self) -> Iterator[Record]:
         """Every record, oldest first (for export)."""
         with self._read() as conn:
-            if conn is None:
-                return
             for row in conn.execute(sa.select(records).order_by(records.c.created_at,
                                                                 records.c.id)):
                 yield _record(row)
 
-    def count(self) -> int:
+    def count(self, person: str | None = None) -> int:
+        """How many records (of one person, when given)."""
+        query = sa.select(sa.func.count()).select_from(records)
+        if person is not None:
+            query = query.where(records.c.person == check_person(person))
         with self._read() as conn:
-            return 0 if conn is None else int(conn.execute(
-                sa.select(sa.func.count()).select_from(records)).scalar_one())
+            return int(conn.execute(query).scalar_one())
+
+
+def _checked_limit(limit: int | None) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise RecordError(f"limit: expected a whole number of at least 1, got {limit!r}")
+    return limit
+
+
+def _checked_before(before: int | None) -> int | None:
+    if before is None:
+        return None
+    if isinstance(before, bool) or not isinstance(before, int):
+        raise RecordError(f"before: expected a record id, got {before!r}")
+    return before
+
+
+def _stale(person: str, follows: int | None, newest: int | None) -> str:
+    if newest is None:
+        return (f"the check-in was reviewed against record {follows}, which no longer exists and "
+                f"person {person!r} has no record now; nothing was saved")
+    what = "none" if follows is None else f"record {follows}"
+    return (f"the check-in was reviewed against {what}, but person {person!r}'s newest record is "
+            f"now {newest} (saved or changed since); nothing was saved: review the check-in again")
 
 
 def _checked_psfs(psfs: dict[str, int] | None) -> dict[str, int] | None:

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from hipscreen.knowledge.intake import DrillId, Safety, YesNo
+from hipscreen.plaintext import check_plain, visible
 
 PSFS_MAX_ACTIVITIES = 3
 PSFS_NAME_MAX_CHARS = 60
@@ -55,13 +56,23 @@ def psfs_key(activity: str) -> str:
     return " ".join(activity.split()).casefold()
 
 
+def check_activity_name(name: str) -> str:
+    """A PSFS activity name is a person's words, kept as plain text: a control character (NUL,
+    ESC, ...), a format character (bidi overrides and isolates, zero-width characters) or a line
+    or paragraph separator is refused, naming the activity with the character escaped. Tabs and
+    line breaks are allowed: they become one space, as any run of spaces does."""
+    return check_plain(name, f"the activity name '{visible(name[:40], lines=False)}'", lines=True)
+
+
 def clean_psfs(psfs: dict[str, int]) -> dict[str, int]:
-    """PSFS scores with each activity name trimmed; at most 3 activities, each named once."""
+    """PSFS scores with each activity name trimmed; at most 3 activities, each named once, as
+    plain text (`check_activity_name`)."""
     if len(psfs) > PSFS_MAX_ACTIVITIES:
         raise ValueError(f"at most {PSFS_MAX_ACTIVITIES} activities; got {len(psfs)}")
     seen: set[str] = set()
     cleaned: dict[str, int] = {}
     for name, score in psfs.items():
+        check_activity_name(name)
         text = " ".join(name.split())
         if not text:
             raise ValueError("an activity needs a name")

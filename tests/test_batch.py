@@ -451,3 +451,21 @@ def test_jsonl_empty_safety_object_is_asked_nothing_ticked_and_a_missing_one_not
     assert out.loc["asked", "triage"] == "self_care"
     assert (out.loc["not", "triage"], out.loc["not", "red_flags"]) == (
         "clinician_review", "safety_not_asked")
+
+
+def test_screen_file_never_writes_onto_its_input_or_through_a_symlink(tmp_path):
+    import os
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,age\na,34\n")
+    with pytest.raises(BatchInputError, match="is the input"):
+        screen_file(source, tmp_path / "." / "in.csv", jobs=1, progress=False)
+    link = tmp_path / "out.csv"
+    link.symlink_to(tmp_path / "target.csv")
+    with pytest.raises(BatchInputError, match="symbolic link"):
+        screen_file(source, link, jobs=1, progress=False)
+    assert source.read_text() == "id,age\na,34\n" and not (tmp_path / "target.csv").exists()
+    out = tmp_path / "screened.jsonl"
+    screen_file(source, out, jobs=1, progress=False)
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv", "screened.jsonl"]

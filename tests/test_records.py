@@ -412,3 +412,64 @@ def test_a_password_never_appears_in_output_or_errors(capsys, files, pg_cluster,
     assert [c for c, _ in seen] == [0, 0, 0, 1, 1, 1, 1]
     assert "***" in text and "password authentication failed" in text
     assert "Traceback" not in text
+
+
+# -- the CLI: bounded history, one chain per person, reads never migrate ---------------------------
+def test_history_shows_the_newest_page_and_says_how_to_page_back(capsys, files, tmp_path):
+    db = tmp_path / "records.sqlite3"
+    assert run(capsys, "screen", files["hinge"], "--save", "--person", "pager", "--psfs",
+               "deadlift=6", "--db", db)[0] == 0
+    for _ in range(6):  # each check-in follows the newest record
+        code, _, err = run(capsys, "checkin", files["checkin"], "--person", "pager", "--db", db)
+        assert code == 0, err
+    code, out, _ = run(capsys, "history", "--person", "pager", "--db", db, "--format", "json")
+    rows = json.loads(out)
+    assert [r["record_id"] for r in rows] == list(range(1, 8))
+    assert [r["follows"] for r in rows] == [None, 1, 2, 3, 4, 5, 6]
+    code, out, err = run(capsys, "history", "--person", "pager", "--db", db, "--limit", "3",
+                         "--format", "json")
+    assert code == 0 and [r["record_id"] for r in json.loads(out)] == [5, 6, 7]
+    assert "showing the newest 3 of 7 records; older: --before 5" in err
+    code, out, err = run(capsys, "history", "--person", "pager", "--db", db, "--limit", "3",
+                         "--before", "5")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[1:]] == ["2", "3", "4"]
+    assert "older: --before 2" in err
+    code, out, err = run(capsys, "history", "--person", "pager", "--db", db, "--limit", "3",
+                         "--before", "2")
+    assert code == 0 and [line.split()[0] for line in out.splitlines()[1:]] == ["1"] and err == ""
+    code, out, err = run(capsys, "history", "--person", "pager", "--db", db, "--all", "--limit", "2",
+                         "--format", "json")
+    assert code == 0 and len(json.loads(out)) == 7 and err == ""
+    for bad in ("0", "-3", "x"):
+        with pytest.raises(SystemExit) as caught:
+            main(["history", "--person", "pager", "--db", str(db), "--limit", bad])
+        assert caught.value.code == 2
+    assert "--limit" in capsys.readouterr().err
+
+
+def test_a_checkin_that_reports_a_drill_not_in_the_plan_saves_nothing(capsys, files, tmp_path):
+    db = tmp_path / "records.sqlite3"
+    assert run(capsys, "screen", files["hinge"], "--save", "--person", "p-9", "--db", db)[0] == 0
+    bad = tmp_path / "bad-checkin.yaml"
+    bad.write_text(yaml.safe_dump({"safety": {}, "pain_now": 1, "pain_worst_week": 2, "drills": {
+        "hip_airplane": {"sessions": 3, "pain_during": 0, "settled_next_morning": True}}}))
+    code, out, err = run(capsys, "checkin", bad, "--person", "p-9", "--db", db)
+    assert code == 2 and out == ""
+    assert f"{bad}: field 'drills.hip_airplane': not in the plan under review" in err
+    assert RecordStore(db).count() == 1
+
+
+def test_reading_an_old_schema_from_the_cli_says_to_upgrade(capsys, files, db_url, tmp_path):
+    store = RecordStore(db_url)
+    store.upgrade("0002")
+    for argv in (["history", "--person", "p-1"], ["queue"], ["show", "1"],
+                 ["export", "-o", tmp_path / "out.csv"],
+                 ["checkin", files["checkin"], "--person", "p-1"]):
+        code, _, err = run(capsys, *argv, "--db", db_url)
+        assert code == 1, (argv, err)
+        assert "schema revision 0002, this hipscreen needs 0003; run `hipscreen db upgrade`" in err
+    assert store.revision() == "0002" and not (tmp_path / "out.csv").exists()
+    code, out, _ = run(capsys, "db", "upgrade", "--db", db_url)
+    assert code == 0 and "0002 -> 0003" in out
+    code, out, _ = run(capsys, "queue", "--db", db_url)
+    assert code == 0 and out.strip() == "(no records)"

@@ -825,29 +825,42 @@ def _defuse_formulas(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _check_writable(path: Path) -> None:
-    """Fail now, not after every row was screened, when the output cannot be written."""
-    existed = path.exists()
+def _check_writable(path: Path, inputs: Sequence[str | os.PathLike[str] | None] = ()) -> None:
+    """Fail now, not after every row was screened, when the output must not be written (it is an
+    input, a symlink or a folder) or cannot be (its folder is missing or read-only). Creates
+    nothing."""
+    from hipscreen.outfile import OutputPathError, check_output
+
     try:
-        with path.open("ab"):
-            pass
-    except OSError as exc:
-        raise BatchInputError(f"{path}: cannot write the output ({exc.strerror})") from None
-    if not existed:
-        path.unlink(missing_ok=True)
+        check_output(path, inputs)
+    except OutputPathError as exc:
+        raise BatchInputError(str(exc)) from None
+    folder = path.parent
+    if not folder.is_dir():
+        raise BatchInputError(f"{path}: cannot write the output (no folder {folder})")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BatchInputError(f"{path}: cannot write the output (permission denied)")
 
 
-def write_table(df: pd.DataFrame, path: str | os.PathLike[str]) -> None:
-    """Write a frame by extension (.csv, .jsonl, .parquet), without the index."""
+def write_table(df: pd.DataFrame, path: str | os.PathLike[str], *,
+                inputs: Sequence[str | os.PathLike[str] | None] = (), private: bool = True) -> None:
+    """Write a frame by extension (.csv, .jsonl, .parquet), without the index, atomically
+    (`hipscreen.outfile`): a temporary file in the same folder renamed into place, never onto one
+    of `inputs` or through a symlink, owner-only (0600) unless `private` is False."""
+    from hipscreen.outfile import OutputPathError, atomic_path
+
     path = Path(path)
     fmt = _table_format(path)
     try:
-        if fmt == "csv":
-            _defuse_formulas(df).to_csv(path, index=False)
-        elif fmt == "jsonl":
-            df.to_json(path, orient="records", lines=True, force_ascii=False)
-        else:
-            df.to_parquet(path, index=False)
+        with atomic_path(path, inputs=inputs, private=private) as temp:
+            if fmt == "csv":
+                _defuse_formulas(df).to_csv(temp, index=False)
+            elif fmt == "jsonl":
+                df.to_json(temp, orient="records", lines=True, force_ascii=False)
+            else:
+                df.to_parquet(temp, index=False)
+    except OutputPathError as exc:
+        raise BatchInputError(str(exc)) from None
     except OSError as exc:
         raise BatchInputError(f"{path}: cannot write: {exc}") from exc
 
@@ -969,9 +982,9 @@ def screen_file(
     _table_format(Path(out_path))  # a bad output path fails before any work
     if _table_format(Path(in_path)) and not Path(in_path).is_file():
         raise BatchInputError(f"{Path(in_path)}: no such file")
+    _check_writable(Path(out_path), [in_path])  # never onto its own input, never via a symlink
     context = _pool_context() if jobs > 1 else None  # the workers' imports run while we read
     df = read_table(in_path)
-    _check_writable(Path(out_path))
     table, index = _table(df), df.index
     del df
     size = chunk_size or _chunk_size(len(index), jobs)
@@ -979,7 +992,7 @@ def screen_file(
     with _progress_bar(len(index), progress and sys.stderr.isatty()) as bar:
         out_rows = _screen_table(table, bounds, jobs, context, bar)
     del table  # the input's memory is free for the output's
-    write_table(_output_frame(out_rows, index=index), out_path)
+    write_table(_output_frame(out_rows, index=index), out_path, inputs=[in_path])
     errors = sum(1 for row in out_rows if row[_ERROR_AT])
     counts = Counter(row[_TRIAGE_AT] for row in out_rows if not row[_ERROR_AT])
     flagged = Counter(row[_TRIAGE_AT] for row in out_rows if row[_ERROR_AT] and row[_TRIAGE_AT])
@@ -1006,5 +1019,6 @@ def template_frame() -> pd.DataFrame:
 
 
 def write_template(path: str | os.PathLike[str]) -> None:
-    """Write `template_frame` (by extension; .csv is the one meant for spreadsheets)."""
-    write_table(template_frame(), path)
+    """Write `template_frame` (by extension; .csv is the one meant for spreadsheets). It holds
+    no one's data: created with the usual permissions."""
+    write_table(template_frame(), path, private=False)

@@ -75,6 +75,8 @@ def _screen(args: argparse.Namespace) -> int:
     from hipscreen.render import to_markdown, to_text, why_not_text
     from hipscreen.screening import screen
 
+    if args.output:  # refused before anything is screened or saved
+        _check_output(args.output, inputs=[args.file])
     intake = read_intake(args.file, max_bytes=args.max_bytes)
     result = screen(intake)
     record_id = _save_screening(args, result) if getattr(args, "save", False) else None
@@ -91,7 +93,7 @@ def _screen(args: argparse.Namespace) -> int:
 
         if not args.output:
             raise InputError("--format pdf: give the file to write with -o FILE.pdf")
-        _write(args.output, report_pdf(result, args.report))
+        _write(args.output, report_pdf(result, args.report), inputs=[args.file])
         print(f"wrote the {args.report} report to {args.output}")
         return EXIT_OK
     if args.format == "svg":
@@ -111,26 +113,44 @@ def _screen(args: argparse.Namespace) -> int:
     else:
         text = to_text(result)
     if args.output:
-        _write(args.output, text.encode("utf-8"))
+        _write(args.output, text.encode("utf-8"), inputs=[args.file])
     else:
         print(text)
     return EXIT_OK
 
 
-def _write(path: str, data: bytes) -> None:
-    try:
-        Path(path).write_bytes(data)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror})") from None
+def _check_output(path: str, *, inputs=()) -> None:
+    """Refuse an output that is one of the inputs, a symlink or a folder (InputError, exit 2)."""
+    from hipscreen.outfile import check_output
+
+    check_output(path, inputs)
+
+
+def _write(path: str, data: bytes, *, inputs=(), private: bool = True) -> None:
+    """Every file the CLI writes goes through here or `hipscreen.outfile`: atomically (a temporary
+    file in the same folder, synced, renamed into place), never onto one of `inputs` nor through
+    a symlink, and owner-only (0600) unless `private` is False. InputError (exit 2) naming the
+    path when it must not or cannot be written."""
+    from hipscreen.outfile import write_file
+
+    write_file(path, data, inputs=inputs, private=private)
+
+
+FHIR_PRINTS = {"questionnaire": "the intake Questionnaire",
+               "checkin-questionnaire": "the check-in Questionnaire",
+               "codesystems": "the CodeSystems"}
 
 
 def _fhir(args: argparse.Namespace) -> int:
-    from hipscreen.fhir import questionnaire_json
+    from hipscreen import fhir
 
-    text = questionnaire_json(release=args.fhir_release)
+    write = {"questionnaire": fhir.questionnaire_json,
+             "checkin-questionnaire": fhir.checkin_questionnaire_json,
+             "codesystems": fhir.code_systems_json}[args.what]
+    text = write(release=args.fhir_release, base=args.canonical_base)
     if args.output:
         _write(args.output, text.encode("utf-8"))
-        print(f"wrote the Questionnaire ({args.fhir_release}) to {args.output}")
+        print(f"wrote {FHIR_PRINTS[args.what]} ({args.fhir_release}) to {args.output}")
     else:
         print(text)
     return EXIT_OK
@@ -194,11 +214,13 @@ def _cases(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     text = render(report, args.format, show_coverage=not args.no_coverage)
     if args.output:
-        try:
-            Path(args.output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            print(f"hipscreen cases: {args.output}: cannot write the report ({exc.strerror})",
-                  file=sys.stderr)
+        from hipscreen.outfile import OutputPathError, write_file
+
+        try:  # case files are made-up people: the report is not private
+            write_file(args.output, text, inputs=[*(args.paths or []), args.baseline, args.save],
+                       private=False)
+        except OutputPathError as exc:
+            print(f"hipscreen cases: {exc}", file=sys.stderr)
             return EXIT_INVALID
         print(summary_line(report))
     else:
@@ -231,7 +253,7 @@ def _docs(args: argparse.Namespace) -> int:
         print(f"{args.output} is up to date")
         return 0
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.output).write_text(text, encoding="utf-8")
+    _write(args.output, text.encode("utf-8"), private=False)
     print(f"wrote {args.output}")
     return 0
 
@@ -268,6 +290,12 @@ def _psfs_option(items: list[str] | None) -> dict[str, int] | None:
         name, sep, score = item.rpartition("=")
         if not sep or not name.strip() or not score.strip().isdigit() or int(score) > 10:
             raise InputError(f"--psfs: expected ACTIVITY=SCORE with a score 0-10, got {clip(item)!r}")
+        try:
+            from hipscreen.plaintext import check_plain
+
+            check_plain(name, "--psfs")
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         scores[name.strip()] = int(score)
     return scores
 
@@ -294,6 +322,10 @@ def read_checkin(path: str, *, max_bytes: int = MAX_BYTES):
     where = "stdin" if path == "-" else path
     text = read_text(path, max_bytes=max_bytes, stdin=sys.stdin)
     data = load_mapping(text, where, expected="check-in fields", max_bytes=max_bytes)
+    if "resourceType" in data:  # a FHIR QuestionnaireResponse to the check-in Questionnaire
+        from hipscreen.fhir import checkin_from_response
+
+        return checkin_from_response(data, where)
     try:
         return CheckIn.model_validate(data)
     except ValidationError as exc:
@@ -325,31 +357,32 @@ def read_previous(path: str, *, max_bytes: int = MAX_BYTES):
 
 def _checkin(args: argparse.Namespace) -> int:
     from hipscreen.explain import UnknownConclusion
-    from hipscreen.render import why_not_text
-    from hipscreen.review import CheckInMismatch, review, review_text
+    from hipscreen.render import checkin_text, why_not_text
+    from hipscreen.review import CheckInMismatch, review
 
     checkin = read_checkin(args.file, max_bytes=args.max_bytes)
-    store = None
-    if args.previous:
-        baseline = read_previous(args.previous, max_bytes=args.max_bytes)
-    else:
-        store = _store(args)
-        with _record_errors():
-            baseline = store.baseline(args.person)
-        if baseline is None:
-            raise InputError(f"--person {clip(args.person)!r}: no saved record in {store.safe_url}; "
-                             "save a screening first (hipscreen screen FILE --save --person LABEL)")
+    record_id = None
     try:
-        done = review(checkin, baseline)
+        if args.previous or args.dry_run:  # review only: nothing is saved
+            if args.previous:
+                baseline = read_previous(args.previous, max_bytes=args.max_bytes)
+            else:
+                store = _store(args)
+                with _record_errors():
+                    baseline = store.baseline(args.person)
+                if baseline is None:
+                    raise InputError(f"--person {clip(args.person)!r}: no saved record in "
+                                     f"{store.safe_url}; save a screening first (hipscreen "
+                                     "screen FILE --save --person LABEL)")
+            done = review(checkin, baseline)
+        else:  # reviewed against the person's newest record and saved after it, in one step
+            store = _store(args)
+            with _record_errors():
+                record_id, done = store.check_in(checkin, person=args.person, made_by=args.by)
+            print(f"hipscreen: saved as record {record_id} for person {args.person!r} in "
+                  f"{store.safe_url}", file=sys.stderr)
     except CheckInMismatch as exc:
         raise InputError("\n".join(exc.lines(args.file))) from None
-    record_id = None
-    if store is not None and not args.dry_run:
-        with _record_errors():
-            record_id = store.save_checkin(done, person=args.person, follows=baseline.record_id,
-                                           made_by=args.by)
-        print(f"hipscreen: saved as record {record_id} for person {args.person!r} in "
-              f"{store.safe_url}", file=sys.stderr)
     if args.why_not:
         try:
             answer = done.why_not(args.why_not, drill=args.drill)
@@ -361,14 +394,17 @@ def _checkin(args: argparse.Namespace) -> int:
         data = json.loads(done.model_dump_json())
         print(json.dumps({"record_id": record_id, **data} if record_id else data, indent=2))
     else:
-        print(review_text(done, markdown=args.format == "markdown"))
+        print(checkin_text(done, markdown=args.format == "markdown"))
     return EXIT_OK
 
 
 def _table(rows: list[dict], columns: list[str]) -> str:
     if not rows:
         return "(no records)"
-    cells = [[str(r.get(c, "")) for c in columns] for r in rows]
+    from hipscreen.plaintext import visible
+
+    # a stored value written before input was checked is shown escaped, never raw
+    cells = [[visible(r.get(c, ""), lines=False) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in cells]
@@ -378,7 +414,15 @@ def _table(rows: list[dict], columns: list[str]) -> str:
 def _history(args: argparse.Namespace) -> int:
     store = _store(args)
     with _record_errors():
-        rows = [h.as_dict() for h in store.history(args.person)]
+        if args.all:
+            page = None
+            rows = [h.as_dict() for h in store.history(args.person)]
+        else:
+            page = store.history_page(args.person, limit=args.limit, before=args.before)
+            rows = [h.as_dict() for h in page.rows]
+    if page is not None and page.before is not None:
+        print(f"showing the newest {len(page.rows)} of {page.total} records; older: "
+              f"--before {page.before}", file=sys.stderr)
     if args.format == "json":
         print(json.dumps(rows, indent=2))
         return EXIT_OK
@@ -417,8 +461,9 @@ def _queue(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from hipscreen.render import to_markdown, to_text
-    from hipscreen.review import Review, review_text
+    from hipscreen.plaintext import markdown_text, visible
+    from hipscreen.render import checkin_text, to_markdown, to_text
+    from hipscreen.review import Review
 
     store = _store(args)
     with _record_errors():
@@ -433,13 +478,16 @@ def _show(args: argparse.Namespace) -> int:
                           f"{record.hipscreen_version} in a shape this version cannot show; "
                           "use --format json") from None
     md = args.format == "markdown"
-    print(f"Record {record.id} ({record.kind}, person {record.person!r}, status {record.status}, "
+    person = markdown_text(record.person) if md else visible(record.person, lines=False)
+    made_by = record.made_by and (markdown_text(record.made_by) if md
+                                  else visible(record.made_by, lines=False))
+    print(f"Record {record.id} ({record.kind}, person '{person}', status {record.status}, "
           f"saved {record.created_at:%Y-%m-%d %H:%M} UTC"
-          + (f", by {record.made_by}" if record.made_by else "")
+          + (f", by {made_by}" if made_by else "")
           + (f", follows record {record.follows}" if record.follows else "")
           + f"; hipscreen {record.hipscreen_version}, knowledge {record.knowledge_fingerprint})\n")
     if isinstance(model, Review):
-        print(review_text(model, markdown=md))
+        print(visible(checkin_text(model, markdown=md)))
     else:
         print(to_markdown(model) if md else to_text(model))
     return EXIT_OK
@@ -448,6 +496,7 @@ def _show(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     store = _store(args)
     with _record_errors():
+        store.get(args.record_id)  # a database that does not exist is not created for this
         store.set_status(args.record_id, args.status, by=args.by, note=args.note)
     print(f"record {args.record_id}: status {args.status} (logged)")
     return EXIT_OK
@@ -455,6 +504,8 @@ def _status(args: argparse.Namespace) -> int:
 
 def _delete(args: argparse.Namespace) -> int:
     store = _store(args)
+    with _record_errors():
+        store.get(args.record_id)  # no prompt for a record (or database) that does not exist
     if not args.yes:
         if not sys.stdin.isatty():
             raise InputError(f"delete: confirm with --yes (record {args.record_id} and its content "
@@ -474,6 +525,7 @@ def _export(args: argparse.Namespace) -> int:
     from hipscreen.records.export import export_records
 
     store = _store(args)
+    _check_output(args.output, inputs=[store.sqlite_path])
     try:
         with _record_errors():
             count = export_records(store, args.output, what=args.what)
@@ -532,6 +584,27 @@ def _add_db_option(p: argparse.ArgumentParser) -> None:
                         "one SQLite file in your user data directory")
 
 
+def _plain_label(text: str) -> str:
+    """A --person label or --by initials: one line of plain text (no control, format or bidi
+    character); the store checks the rest."""
+    from hipscreen.plaintext import check_plain
+
+    try:
+        return check_plain(text, "expected plain text")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("expected plain text: ")) from None
+
+
+def _plain_note(text: str) -> str:
+    """A --note or --reason: plain text that may have line breaks and tabs."""
+    from hipscreen.plaintext import check_plain
+
+    try:
+        return check_plain(text, "expected plain text", lines=True)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("expected plain text: ")) from None
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -576,13 +649,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true",
                    help="Save the screening as a record (nothing is saved without this); the JSON "
                         "output gains record_id")
-    p.add_argument("--person", metavar="LABEL",
+    p.add_argument("--person", metavar="LABEL", type=_plain_label,
                    help="With --save: a pseudonymous label for the person (no name needed; "
                         "default: a new random label, printed)")
     p.add_argument("--psfs", action="append", metavar="ACTIVITY=SCORE",
                    help="With --save: a PSFS activity the person names and its score 0-10 "
                         "(up to 3; repeatable), for later check-ins")
-    p.add_argument("--by", metavar="INITIALS", help="With --save: who made it (initials)")
+    p.add_argument("--by", metavar="INITIALS", type=_plain_label,
+                   help="With --save: who made it (initials)")
     _add_db_option(p)
     _add_data_option(p)
     p.set_defaults(func=_screen)
@@ -599,11 +673,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="Print the JSON schema of the intake.")
     p.set_defaults(func=_schema)
 
-    p = sub.add_parser("fhir", help="FHIR interchange: print the intake as a FHIR Questionnaire.")
-    p.add_argument("what", choices=("questionnaire",), help="questionnaire: the intake's form")
+    p = sub.add_parser("fhir", help="FHIR interchange: print the intake or check-in "
+                                    "Questionnaire, or hipscreen's CodeSystems.")
+    p.add_argument("what", choices=tuple(FHIR_PRINTS),
+                   help="questionnaire: the intake's form; checkin-questionnaire: the "
+                        "check-in's form; codesystems: a Bundle of hipscreen's CodeSystems")
     p.add_argument("-o", "--output", metavar="FILE", help="Write to FILE instead of stdout")
     p.add_argument("--fhir-release", choices=("R4B", "R5"), default="R4B",
                    help="The FHIR release (default R4B)")
+    p.add_argument("--canonical-base", metavar="URL",
+                   help="The base of every URL hipscreen mints (default: $HIPSCREEN_FHIR_BASE, "
+                        "else https://hipscreen.example/fhir); set the same variable when "
+                        "reading responses to a form printed under another base")
     p.set_defaults(func=_fhir)
 
     p = sub.add_parser(
@@ -660,7 +741,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "from or written to a database.")
     p.add_argument("file", help="Check-in file (.yaml, .yml or .json), or - for stdin")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--person", metavar="LABEL",
+    who.add_argument("--person", metavar="LABEL", type=_plain_label,
                      help="The person's label: review against their newest record, then save")
     who.add_argument("--previous", metavar="FILE",
                      help="Review against FILE instead: an intake, or the JSON of a screening "
@@ -668,7 +749,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="text for people (default), json (the Review, with the trace), markdown")
     p.add_argument("--dry-run", action="store_true", help="With --person: review, save nothing")
-    p.add_argument("--by", metavar="INITIALS", help="A clinician's initials, when one records it")
+    p.add_argument("--by", metavar="INITIALS", type=_plain_label,
+                   help="A clinician's initials, when one records it")
     p.add_argument("--why-not", metavar="ID",
                    help="Explain a decision (progress, keep, regress, stop; with --drill) or why a "
                         "drill is or is not in the updated plan")
@@ -680,8 +762,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_checkin)
 
     p = sub.add_parser("history", help="A person's saved records, oldest first: scores, plans, "
-                                       "decisions.")
-    p.add_argument("--person", metavar="LABEL", required=True, help="The person's label")
+                                       "decisions.",
+                       description="A person's saved records, oldest first: the newest --limit "
+                                   "of them (default 50); stderr names the --before ID that "
+                                   "shows the older ones.")
+    p.add_argument("--person", metavar="LABEL", required=True, type=_plain_label,
+                   help="The person's label")
+    p.add_argument("--limit", type=_positive_int, default=50, metavar="N",
+                   help="Show the newest N records (default 50)")
+    p.add_argument("--before", type=_positive_int, metavar="ID",
+                   help="Only records older than record ID (the next page back)")
+    p.add_argument("--all", action="store_true", help="Every record of the person, one list")
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people (default), json")
     _add_db_option(p)
@@ -709,15 +800,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="Change a saved record's status (logged).")
     p.add_argument("record_id", type=_positive_int, help="The record's id")
     p.add_argument("status", choices=("new", "reviewed", "referred", "closed"), help="New status")
-    p.add_argument("--by", metavar="INITIALS", required=True, help="Who changes it (initials)")
-    p.add_argument("--note", help="Why, in a few words (logged)")
+    p.add_argument("--by", metavar="INITIALS", required=True, type=_plain_label,
+                   help="Who changes it (initials)")
+    p.add_argument("--note", type=_plain_note, help="Why, in a few words (logged)")
     _add_db_option(p)
     p.set_defaults(func=_status)
 
     p = sub.add_parser("delete", help="Delete a saved record for good (confirmed, logged).")
     p.add_argument("record_id", type=_positive_int, help="The record's id")
-    p.add_argument("--by", metavar="INITIALS", required=True, help="Who deletes it (initials)")
-    p.add_argument("--reason", help="Why (logged)")
+    p.add_argument("--by", metavar="INITIALS", required=True, type=_plain_label,
+                   help="Who deletes it (initials)")
+    p.add_argument("--reason", type=_plain_note, help="Why (logged)")
     p.add_argument("--yes", action="store_true",
                    help="Confirm without the prompt (required when not run at a terminal)")
     _add_db_option(p)

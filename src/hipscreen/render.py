@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from hipscreen.explain import HowNode, WhyNot
 from hipscreen.result import PlanItem, RedFlagHit, Result
+
+if TYPE_CHECKING:
+    from hipscreen.review import Review
 
 NOT_ASKED_PREFIX = "safety.not_asked = "
 LEVEL_SHOUTS = {"emergency": "EMERGENCY", "urgent": "URGENT",
@@ -299,3 +303,23 @@ def clinician_reasons(result: Result) -> dict[tuple[str, str], list[str]]:
                 if line not in lines:
                     lines.append(line)
     return out
+
+
+def checkin_markdown(rev: Review) -> str:
+    """A check-in's review as a Markdown note, with the person's own words (the PSFS activity
+    names) escaped as text (`hipscreen.plaintext.markdown_text`): `![t](http://...)` is shown as
+    those characters, never an image fetched, a link or any other markup."""
+    from hipscreen.plaintext import markdown_text
+    from hipscreen.review import review_text
+
+    changes = [c.model_copy(update={"activity": markdown_text(c.activity)}) if c.activity else c
+               for c in rev.changes]
+    notes = [markdown_text(n) if n.startswith("Worse since") else n for n in rev.notes]
+    return review_text(rev.model_copy(update={"changes": changes, "notes": notes}), markdown=True)
+
+
+def checkin_text(rev: Review, *, markdown: bool = False) -> str:
+    """A check-in's review for people (text) or as a Markdown note (`checkin_markdown`)."""
+    from hipscreen.review import review_text
+
+    return checkin_markdown(rev) if markdown else review_text(rev)

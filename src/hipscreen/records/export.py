@@ -5,6 +5,10 @@
   the file goes straight back into `hipscreen batch`.
 * ``records``: one row per record of any kind: its metadata (who, when, status, version,
   knowledge fingerprint, the record it follows), its scores, plan and decisions.
+
+The records are read before anything is written: a database that does not exist (or an older
+schema) is an error and no file is made. The table is written atomically and owner-only (0600),
+like the database (`hipscreen.outfile`).
 """
 
 from __future__ import annotations
@@ -61,5 +65,6 @@ def export_records(store: RecordStore, path: str | Path, *, what: str = "intakes
     else:
         rows = _record_rows(store)
         frame = pd.DataFrame(rows, columns=list(RECORD_COLUMNS))
-    write_table(frame, path)
+    # health data: owner only, like the database; never written over the database file itself
+    write_table(frame, path, inputs=[store.sqlite_path], private=True)
     return len(rows)

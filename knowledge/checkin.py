@@ -1,4 +1,4 @@
-"""The CheckIn model: how the plan went since the last screening or check-in (DESIGN.md
+"""The CheckIn model: how the plan went since the last screening or check-in (docs/design.md
 "Follow-up: check-ins and records"). Strict like the intake: unknown keys are rejected, a yes/no
 is true or false and a score a whole number."""
 

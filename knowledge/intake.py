@@ -1,4 +1,4 @@
-"""The Intake model: every answer a person or clinician can give, validated (DESIGN.md "The intake")."""
+"""The Intake model: every answer a person or clinician can give, validated (docs/design.md "The intake")."""
 
 from __future__ import annotations
 

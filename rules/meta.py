@@ -9,7 +9,7 @@ from experta import P, Rule
 
 from hipscreen.knowledge.catalogue import catalogue
 
-# Stages run in this order; salience only implements the order DESIGN.md gives the stages.
+# Stages run in this order; salience only implements the order docs/design.md gives the stages.
 SAFETY = 100
 INTERPRET = 80
 # Triage after interpretation: some red flags read findings (a child's hip that will not turn

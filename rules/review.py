@@ -1,5 +1,5 @@
 """Stage 5, review: a check-in against the plan under review -> a decision per drill (progress,
-keep, regress, stop), the overall triage, and the next plan (DESIGN.md "Follow-up: check-ins and
+keep, regress, stop), the overall triage, and the next plan (docs/design.md "Follow-up: check-ins and
 records"). Only a check-in declares the facts these rules match, so a screening never fires them.
 
 The safety questions of a check-in are the intake's, declared as the same answers, so the safety
@@ -28,7 +28,7 @@ from hipscreen.rules.meta import REVIEW, DrillCheck, cites, meets_threshold
 from hipscreen.rules.prescribe import merge_sides
 
 DECISIONS = ("progress", "keep", "regress", "stop")
-"""A drill's decision at a check-in, in DESIGN.md's words."""
+"""A drill's decision at a check-in, in docs/design.md's words."""
 REVIEW_CONCLUSIONS = frozenset({*DECISIONS, "reason_to_regress", "worse", "next_plan"})
 """Every id a review rule concludes that is not a catalogue id (lint knows them by this)."""
 

@@ -12,10 +12,10 @@ Cells:
 * an empty cell means "not given": a movement test left out was not tested; a safety question
   left out is answered no when the row gives any safety answer (as in an intake's `safety`
   block), and a row that gives none was not asked the safety questions (never self-care:
-  DESIGN.md, "Not asked is not 'no'"); a safety cell ``not asked`` says so for one question;
+  docs/design.md, "Not asked is not 'no'"); a safety cell ``not asked`` says so for one question;
   anything else takes the model's default;
 * yes/no answers accept ``true``/``false``, ``yes``/``no``, ``1``/``0`` (any case);
-* choices and list items are ids as in DESIGN.md (matched case-insensitively);
+* choices and list items are ids as in docs/design.md (matched case-insensitively);
 * lists are ``;``-separated (``running;lifting``); in ``movement.hinge_faults`` the single
   word ``none`` means "tested, a clean hinge", which differs from an empty cell (not tested).
 
@@ -34,7 +34,7 @@ Output columns (`OUTPUT_COLUMNS`, dtypes in `SCREEN_FRAME_META`):
   place and the other rows are still screened;
 * ``red_flags`` -- the ids of the red flags met, joined by ``;``.
 
-A red flag always wins (DESIGN.md, Safety): a row with an error is still read for its red
+A red flag always wins (docs/design.md, Safety): a row with an error is still read for its red
 flags (`hipscreen.screening.screen_safety_first`: a bad safety cell is "not asked", any other
 bad cell is left out) and carries that salvaged ``triage``, ``action`` and ``red_flags`` beside
 its ``error`` whenever a red flag is met (its ``deficits``, ``drills`` stay empty and

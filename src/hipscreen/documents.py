@@ -52,7 +52,7 @@ class InputError(ValueError):
 
 
 class IntakeInputError(InputError):
-    """A bad intake, with what its salvaged answers still say (DESIGN.md, "A red flag always
+    """A bad intake, with what its salvaged answers still say (docs/design.md, "A red flag always
     wins"). `problems` holds the field errors alone (one a line); `salvaged` the Result of
     `hipscreen.screening.screen_safety_first` (or None), read for its red flags only; `banner`
     the lines naming that triage, which str() puts before the problems."""

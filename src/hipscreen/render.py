@@ -52,7 +52,7 @@ def safety_not_asked_line(result: Result) -> str | None:
 
 def red_flags_despite_errors(result: Result | None) -> list[str]:
     """The lines that name the triage of a bad intake's salvaged answers, to print before its
-    errors (DESIGN.md, "A red flag always wins"): the level and action first, one line per red
+    errors (docs/design.md, "A red flag always wins"): the level and action first, one line per red
     flag, and what could not be checked. Empty when the salvage raised no red flag."""
     if result is None or not result.triage.red_flags:
         return []

@@ -31,7 +31,7 @@ class _Out(BaseModel):
 
 
 class RedFlagHit(_Out):
-    """A red-flag row of DESIGN.md that the answers meet."""
+    """A red-flag row of docs/design.md that the answers meet."""
 
     id: str
     level: TriageLevel

@@ -1,5 +1,5 @@
 """review(checkin, baseline) -> Review: a check-in run through the rule base against the previous
-record (DESIGN.md "Follow-up: check-ins and records").
+record (docs/design.md "Follow-up: check-ins and records").
 
 The previous record is a `Baseline`: the plan under review, the worst pain and the PSFS scores it
 holds. It comes from a screening's Result (`Baseline.of_result`), from an earlier Review

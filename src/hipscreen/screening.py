@@ -138,7 +138,7 @@ def screen(intake: Intake | dict[str, Any], *, trace: bool = True) -> Result:
     return _result(intake, eng, trace)
 
 
-# -- a red flag always wins (DESIGN.md, Safety) ------------------------------------------
+# -- a red flag always wins (docs/design.md, Safety) ------------------------------------------
 _SECTIONS = {"symptoms": Symptoms, "movement": Movement, "drill_response": DrillResponse}
 _PLACEHOLDER_AGE = 110  # validates any first_episode_age; never declared (the age is dropped)
 _SALVAGE_ROUNDS = 12

@@ -172,7 +172,7 @@ def field_label(path: str) -> str:
 
 
 NOT_ASKED = "Not asked"
-"""A safety question never asked (None): never shown as "No" (DESIGN.md, "Not asked is not
+"""A safety question never asked (None): never shown as "No" (docs/design.md, "Not asked is not
 'no'")."""
 NOT_ASKED_FIELD = "safety.not_asked"
 """The answer the engine declares for each safety question never asked (its value: the name)."""

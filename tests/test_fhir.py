@@ -1,5 +1,7 @@
-"""FHIR interchange (issue 12): the Questionnaire generated from the Intake model, responses read
-through it, and a screening as a Bundle, in R4B (the default) and R5."""
+"""FHIR interchange (issues 12 and 19): the Questionnaire generated from the Intake model,
+responses read through it, and a screening as a Bundle, in R4B (the default) and R5. The
+Questionnaire's SDC behaviour, the errors, the Bundle's truth and the check-in are in
+tests/test_fhir_*.py; tests/test_fhir_lforms.py runs a real renderer."""
 
 from __future__ import annotations
 
@@ -71,7 +73,8 @@ def _answer_problems(question: dict[str, Any], answer: dict[str, Any]) -> list[s
     if kind == "integer":
         if key != "valueInteger" or not isinstance(value, int) or isinstance(value, bool):
             return [f"{link_id}: expected valueInteger, got {key} {value!r}"]
-        limits = {ext["url"]: ext["valueInteger"] for ext in question.get("extension", [])}
+        limits = {ext["url"]: ext["valueInteger"] for ext in question.get("extension", [])
+                  if "valueInteger" in ext}
         if not limits.get(MIN_VALUE, value) <= value <= limits.get(MAX_VALUE, value):
             return [f"{link_id}: {value} outside {limits.get(MIN_VALUE)}..{limits.get(MAX_VALUE)}"]
         return []
@@ -81,6 +84,16 @@ def _answer_problems(question: dict[str, Any], answer: dict[str, Any]) -> list[s
     if key != "valueCoding" or (value.get("system"), value.get("code")) not in allowed:
         return [f"{link_id}: {key} {value!r} is not one of its answerOptions"]
     return []
+
+
+def as_read_back(intake: Intake) -> Intake:
+    """`intake` as its response reads back: the form does not ask a man whether he is pregnant,
+    so once the safety questions were asked, that item left out is a no, not "not asked"."""
+    safety = intake.safety
+    asked = len(intake.safety_not_asked) < len(Safety.model_fields)
+    if intake.sex == "male" and asked and safety.pregnant is None:
+        return intake.model_copy(update={"safety": safety.model_copy(update={"pregnant": False})})
+    return intake
 
 
 def not_asked_links(intake: Intake) -> set[str]:
@@ -99,7 +112,7 @@ def conformance_problems(resp: dict[str, Any], quest: dict[str, Any],
     problems: list[str] = []
 
     def check(items: list[dict[str, Any]], questions: list[dict[str, Any]], where: str) -> None:
-        by_id = {q["linkId"]: q for q in questions}
+        by_id = {q["linkId"]: q for q in questions if q["type"] != "display"}
         seen: set[str] = set()
         for item in items:
             question = by_id.get(item.get("linkId"))
@@ -124,7 +137,7 @@ def conformance_problems(resp: dict[str, Any], quest: dict[str, Any],
                 problems.append(f"{question['linkId']}: the same answer twice")
             for answer in answers:
                 problems.extend(_answer_problems(question, answer))
-        problems.extend(f"{q['linkId']}: required but missing" for q in questions
+        problems.extend(f"{q['linkId']}: required but missing" for q in by_id.values()
                         if q.get("required") and q["linkId"] not in seen
                         and q["linkId"] not in not_asked)
 
@@ -134,11 +147,12 @@ def conformance_problems(resp: dict[str, Any], quest: dict[str, Any],
 
 # -- the Questionnaire ---------------------------------------------------------------------------
 def _leaves(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The questions that answer an Intake field (not display items nor the follow-up's gate)."""
     out = {}
     for item in items:
         if item["type"] == "group":
             out |= _leaves(item["item"])
-        else:
+        elif item["type"] != "display" and item["linkId"] != "tried_plan":
             out[item["linkId"]] = item
     return out
 
@@ -171,16 +185,15 @@ def test_questionnaire_is_generated_from_the_intake_model(release):
     assert {k for k, v in top.items() if v["type"] == "group"} == {
         "safety", "symptoms", "movement", "drill_response"}
     assert top["age"]["required"] is True
-    assert top["safety"]["required"] is True  # every red-flag item is required
-    assert [k for k, v in leaves.items() if v.get("required")] == [
-        "age", *(f"safety.{name}" for name in Safety.model_fields),
-        "movement.hip_ir_degrees.left", "movement.hip_ir_degrees.right"]
+    assert "required" not in top["safety"]  # its items are; a renderer cannot fill a group
+    assert [k for k, v in leaves.items() if v.get("required")] == [  # what a self-screener can answer
+        "age", *(f"safety.{name}" for name in Safety.model_fields)]
     assert {leaves[f"safety.{name}"]["type"] for name in Safety.model_fields} == {
         "boolean", "choice" if release == "R4B" else "coding"}  # yes/no; hip surgery: when
     assert leaves["safety.saddle_numbness"]["type"] == "boolean"
     assert leaves["safety.saddle_numbness"]["text"] == (
         "Numbness around the genitals, back passage or inner thighs")
-    age_limits = {e["url"]: e["valueInteger"] for e in top["age"]["extension"]}
+    age_limits = {e["url"]: e["valueInteger"] for e in top["age"]["extension"] if "valueInteger" in e}
     assert age_limits == {MIN_VALUE: 8, MAX_VALUE: 110}
     shift = leaves["movement.hip_shift"]
     assert [o["valueCoding"]["code"] for o in shift["answerOption"]] == ["none", "left", "right"]
@@ -218,7 +231,7 @@ def test_any_intake_round_trips(data):
     for release in RELEASES:
         resp = response(intake, release)
         assert conformance_problems(resp, questionnaire(release), not_asked_links(intake)) == []
-        assert intake_from_response(resp, "random") == intake
+        assert intake_from_response(resp, "random") == as_read_back(intake)
 
 
 def test_not_tested_has_no_item_and_differs_from_none():
@@ -238,7 +251,7 @@ def test_not_tested_has_no_item_and_differs_from_none():
 
 def test_safety_items_left_out_are_not_asked_never_no():
     resp = {"resourceType": "QuestionnaireResponse", "status": "completed",
-            "questionnaire": "https://hipscreen.example/fhir/Questionnaire/intake",
+            "questionnaire": f"https://hipscreen.example/fhir/Questionnaire/intake|{hipscreen_version()}",
             "item": [{"linkId": "age", "answer": [{"valueInteger": 40}]},
                      {"linkId": "safety", "item": [
                          {"linkId": "safety.pregnant", "answer": [{"valueBoolean": True}]}]}]}
@@ -448,9 +461,10 @@ def _references(node: Any) -> list[str]:
 
 
 def check_bundle(result: Result, release: str) -> None:
-    """The Bundle of `result` validates, resource by resource, and holds what issue 12 asks."""
-    text = bundle_json(result, release, now=NOW)
-    assert text == bundle_json(result, release, now=NOW)  # deterministic ids
+    """The Bundle of `result` validates, resource by resource, and holds what issues 12 and 19
+    ask."""
+    text = bundle_json(result, release, now=NOW, seed="check")
+    assert text == bundle_json(result, release, now=NOW, seed="check")  # repeatable with a seed
     bundle = json.loads(text)
     model(release, "Bundle").model_validate(bundle)
     assert bundle["type"] == "collection"
@@ -460,6 +474,8 @@ def check_bundle(result: Result, release: str) -> None:
         resource = entry["resource"]
         cls = model(release, resource["resourceType"])
         cls.model_validate(resource)  # every resource on its own, too
+        assert resource["text"]["status"] == "generated"  # a narrative in each
+        assert resource["text"]["div"].startswith('<div xmlns="http://www.w3.org/1999/xhtml">')
         if "note" in cls.model_fields:
             assert {"text": DISCLAIMER} in resource["note"], resource["resourceType"]
         assert set(_references(resource)) <= set(urls), resource["resourceType"]
@@ -481,13 +497,18 @@ def check_bundle(result: Result, release: str) -> None:
     # the deficits: qualitative only, the certainty in words
     deficits, red_flags = _resources(bundle, "RiskAssessment")
     predictions = deficits.get("prediction", [])
-    assert [(p["outcome"]["coding"][0]["code"], p["qualitativeRisk"]["coding"][0]["code"])
+    assert [(p["outcome"]["coding"][0]["code"], p["qualitativeRisk"]["coding"][1]["code"])
             for p in predictions] == [(d.id, d.confidence) for d in result.deficits]
+    assert {p["qualitativeRisk"]["coding"][0]["system"] for p in predictions} <= {
+        "http://terminology.hl7.org/CodeSystem/risk-probability"}
     for prediction, deficit in zip(predictions, result.deficits, strict=True):
         assert "probabilityDecimal" not in prediction and "probabilityRange" not in prediction
         assert f"certainty {deficit.certainty:.2f}" in prediction["rationale"]
-    assert [p["outcome"]["coding"][0]["code"] for p in red_flags.get("prediction", [])] == [
+    assert [p["outcome"]["coding"][-1]["code"] for p in red_flags.get("prediction", [])] == [
         f.id for f in result.triage.red_flags]
+    assert all("qualitativeRisk" not in p for p in red_flags.get("prediction", []))  # triage: ext
+    assert red_flags["extension"][0]["valueCodeableConcept"]["coding"][0]["code"] == (
+        result.triage.level)
 
     # the plan, or the referral
     care_plans = _resources(bundle, "CarePlan")
@@ -507,17 +528,28 @@ def check_bundle(result: Result, release: str) -> None:
             assert f"Dose: {item.dose.text}" in instruction
     else:
         assert care_plans == [] and drills == []
+    (guidance,) = _resources(bundle, "GuidanceResponse")
+    results = guidance.get("result", [])
+    results = [results] if isinstance(results, dict) else results
     if result.triage.level in PRIORITY:
         (referral,) = referrals
         assert referral["priority"] == PRIORITY[result.triage.level]
+        referral_url = next(u for u, r in by_url.items() if r is referral)
+        if release == "R4B":  # the guidance points at a RequestGroup that holds the referral
+            (group,) = _resources(bundle, "RequestGroup")
+            assert [r["reference"] for r in results] == [
+                next(u for u, r in by_url.items() if r is group)]
+            assert referral_url in {a["resource"]["reference"] for a in group["action"]}
+        else:
+            assert referral_url in {r["reference"] for r in results}
     else:
-        assert referrals == []
+        assert referrals == [] and _resources(bundle, "RequestGroup") == []
 
     # provenance: every conclusion points back to the response
     (provenance,) = _resources(bundle, "Provenance")
     targets = {t["reference"] for t in provenance["target"]}
     conclusions = {url for url, r in by_url.items() if r["resourceType"] in (
-        "GuidanceResponse", "RiskAssessment", "CarePlan", "ServiceRequest")}
+        "GuidanceResponse", "RiskAssessment", "CarePlan", "ServiceRequest", "RequestGroup")}
     assert targets == conclusions
     (source,) = provenance["entity"]
     assert by_url[source["what"]["reference"]] is qr

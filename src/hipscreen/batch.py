@@ -118,7 +118,7 @@ TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
 NOT_ASKED_WORD = "not asked"  # a safety cell: the question was never asked (None), never a no
 NOT_ASKED_WORDS = frozenset({NOT_ASKED_WORD, "not_asked"})
-TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
+TABLE_FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 
 
 class BatchInputError(Exception):

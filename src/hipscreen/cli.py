@@ -103,7 +103,7 @@ def _screen(args: argparse.Namespace) -> int:
     elif args.format == "fhir":
         from hipscreen.fhir import bundle_json
 
-        text = bundle_json(result, release=args.fhir_release)
+        text = bundle_json(result, release=args.fhir_release, person=args.person)
     elif args.format == "json":
         text = result.model_dump_json(indent=2)
         if record_id is not None:  # the saved record's id leads the result
@@ -148,8 +148,8 @@ def _fhir(args: argparse.Namespace) -> int:
              "checkin-questionnaire": fhir.checkin_questionnaire_json,
              "codesystems": fhir.code_systems_json}[args.what]
     text = write(release=args.fhir_release, base=args.canonical_base)
-    if args.output:
-        _write(args.output, text.encode("utf-8"))
+    if args.output:  # a form or a terminology: no one's personal data
+        _write(args.output, text.encode("utf-8"), private=False)
         print(f"wrote {FHIR_PRINTS[args.what]} ({args.fhir_release}) to {args.output}")
     else:
         print(text)
@@ -651,7 +651,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "output gains record_id")
     p.add_argument("--person", metavar="LABEL", type=_plain_label,
                    help="With --save: a pseudonymous label for the person (no name needed; "
-                        "default: a new random label, printed)")
+                        "default: a new random label, printed); with --format fhir: the "
+                        "Patient's identifier (without it the Patient is new each time)")
     p.add_argument("--psfs", action="append", metavar="ACTIVITY=SCORE",
                    help="With --save: a PSFS activity the person names and its score 0-10 "
                         "(up to 3; repeatable), for later check-ins")

@@ -1,72 +1,124 @@
-"""The intake as a FHIR Questionnaire, generated from the Intake model (never written by hand).
+"""The intake as a FHIR Questionnaire that SDC renderers (LHC-Forms, for one) run as it stands,
+generated from the Intake model (never written by hand).
 
 Each field of `Intake` is one item whose `linkId` is the field's dotted path (`age`,
 `safety.saddle_numbness`, `movement.hip_ir_degrees.left`); a sub-model is a group. Yes/no
-fields are `boolean` items, whole numbers `integer` items with the standard minValue/maxValue
-extensions, fixed choices `choice` (R4B) or `coding` (R5) items whose `answerOption` codings
-come from the Literal or Enum values, and list fields repeat. Each field has its own code
-system, `https://hipscreen.example/fhir/CodeSystem/<linkId>`, because a code's meaning depends
-on the question ("left" in `movement.hip_shift` is not "left" in `movement.knee_collapse`).
+fields are `boolean` items (a renderer shows yes / no / not answered), whole numbers `integer`
+items with minValue/maxValue, a UCUM unit and an entryFormat, fixed choices `choice` (R4B) or
+`coding` (R5) items whose `answerOption` codings come from the Literal or Enum values, and list
+fields repeat. Each choice field has its own code system, `<base>/CodeSystem/<linkId>`
+(`hipscreen fhir codesystems` prints them), because a code's meaning depends on the question.
+Questions with a standard code carry it in `item.code` (fhir/terminology.py).
 
-Every red-flag item (the `safety` group and each question in it) is `required`: a response
-answers each yes or no. A red-flag item absent from a response was not asked (never a no: the
-screen then gives no self-care plan), and one given with no answer is refused.
+Required is only what a person screening themselves can answer: the age and every red-flag
+question. A red-flag item absent from a response was not asked (never a no: the screen then
+gives no self-care plan), and one given with no answer is refused.
+
+The form behaves (SDC enableWhen): the clinician's measurements open when "Filled in by" is a
+clinician; "Pregnant now" is not asked of a man; a yes to a leg symptom opens how long it has
+lasted; "I have tried the plan" opens the after-the-plan follow-up; each self-test has display
+items with its instructions and what its picture shows, for a person screening themselves.
+Display items and the gate `tried_plan` are no Intake field: their answers are ignored.
 
 A movement test left out was not tested: its item is simply absent from a response. A
 list-valued test (`movement.hinge_faults`) done with nothing found is answered with the code
-`none`, so it stays different from "not tested".
+`none`, which excludes every other answer (SDC optionExclusive), so it stays different from
+"not tested".
 """
 
 from __future__ import annotations
 
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from hipscreen.fhir.common import (
+    CONSTRAINT,
+    ENTRY_FORMAT,
+    MAX_OCCURS,
+    MAX_VALUE,
+    MIN_VALUE,
     NONE_CODE,
+    OPTION_EXCLUSIVE,
     QUESTIONNAIRE_ID,
-    QUESTIONNAIRE_URL,
+    UNIT,
     Release,
     build,
+    canonical_base,
     check_release,
     code_system,
+    narrative,
+    questionnaire_url,
 )
+from hipscreen.fhir.terminology import ITEM_CODES, coding, unit_coding
 from hipscreen.knowledge.intake import Intake, choices_of, strip_optional
 from hipscreen.result import DISCLAIMER
 from hipscreen.words import field_label, value_words
 
-Kind = Literal["group", "boolean", "integer", "choice"]
+Kind = Literal["group", "boolean", "integer", "choice", "string", "date", "display"]
 RED_FLAG_GROUP = "safety"
-"""The group of the red-flag questions: it and each of its items is required."""
-MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
-MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
+"""The group of the red-flag questions: each of its items is required (the group itself is not:
+a renderer would ask the group for a value of its own)."""
+GATE = "tried_plan"
+"""The yes/no item that opens the after-the-plan follow-up (no Intake field)."""
+HOW_TO, PICTURE = "how-to", "picture"
+"""The last part of the linkId of a self-test's display items (`movement.hip_shift.how-to`):
+a hyphen, so it never clashes with a field name."""
+ALL, ANY = "all", "any"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One enableWhen: `question` `operator` `answer` (a bool, an int or a choice code)."""
+
+    question: str
+    operator: str
+    answer: bool | int | str
+
+    def fhir(self, base: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"question": self.question, "operator": self.operator}
+        if self.operator == "exists" or isinstance(self.answer, bool):
+            out["answerBoolean"] = self.answer
+        elif isinstance(self.answer, int):
+            out["answerInteger"] = self.answer
+        else:
+            out["answerCoding"] = {"system": code_system(self.question, base),
+                                   "code": self.answer}
+        return out
 
 
 @dataclass(frozen=True)
 class Question:
-    """One item of the Questionnaire, read from one field of the Intake model."""
+    """One item of a Questionnaire, read from one field of a model (or a display item or a
+    gate, which fill no field: `field` None)."""
 
     link_id: str
     kind: Kind
     text: str
+    field: str | None = None
     required: bool = False
     repeats: bool = False
     low: int | None = None
     high: int | None = None
     options: tuple[str, ...] = ()
     children: tuple[Question, ...] = ()
+    enable_when: tuple[Condition, ...] = ()
+    enable_behavior: str = ALL
+    initial: str | None = None
+    max_occurs: int | None = None
+    words: tuple[tuple[str, str], ...] = ()
+    """Displays of codes that `value_words` does not know (a check-in's own choices)."""
 
     @property
     def name(self) -> str:
         """The field name: the last part of the linkId."""
         return self.link_id.rpartition(".")[2]
 
-    @property
-    def system(self) -> str:
-        return code_system(self.link_id)
+    def system_at(self, base: str | None = None) -> str:
+        """The code system of its choices (under the canonical base in effect by default)."""
+        return code_system(self.link_id, base)
 
     @property
     def none_option(self) -> bool:
@@ -76,7 +128,7 @@ class Question:
     def display(self, code: str) -> str:
         if self.none_option and code == NONE_CODE:
             return "None of these (tested, nothing found)"
-        return value_words(self.link_id, code)
+        return dict(self.words).get(code) or value_words(self.link_id, code)
 
     @property
     def expected(self) -> str:
@@ -85,10 +137,49 @@ class Question:
             return "a yes/no answer (valueBoolean true or false)"
         if self.kind == "integer":
             return f"a whole number {self.low}..{self.high} (valueInteger)"
+        if self.kind == "string":
+            return "a text (valueString)"
+        if self.kind == "date":
+            return "a date YYYY-MM-DD (valueDate)"
+        if self.kind == "group":
+            return f"the group with its items ({self.text})"
         return f"one of {', '.join(self.options)}"
 
 
+# -- the intake's items, from the Intake model ----------------------------------------------------
+GROUP_TEXTS = {
+    "safety": "Safety questions (red flags): answer each one yes or no",
+    "symptoms": "Your symptoms: what hurts, where, how much and when",
+    "movement": "Movement tests: leave out any test you did not do",
+    "movement.hip_ir_degrees": "Hip internal rotation measured by a clinician, in degrees",
+    "drill_response": "After trying the plan: what you felt during which drills",
+}
+CLINICIAN = Condition("mode", "=", "clinician")
+SELF_SCREEN = (Condition("mode", "exists", False), Condition("mode", "=", "self"))
+NOT_A_MAN = (Condition("sex", "exists", False), Condition("sex", "=", "female"),
+             Condition("sex", "=", "other"), Condition("sex", "=", "undisclosed"))
+LEG_SYMPTOMS = (Condition("safety.both_legs_numb_or_weak", "=", True),
+                Condition("safety.both_legs_pain_or_tingling", "=", True),
+                Condition("safety.worsening_leg_weakness", "=", True),
+                Condition("symptoms.pins_and_needles_below_knee", "=", True),
+                Condition("symptoms.locations", "=", "below_knee_left"),
+                Condition("symptoms.locations", "=", "below_knee_right"))
+BEHAVIOUR: dict[str, dict[str, Any]] = {
+    "mode": {"initial": "self"},
+    "movement.hip_ir_degrees": {"enable_when": (CLINICIAN,)},
+    "safety.pregnant": {"enable_when": NOT_A_MAN, "enable_behavior": ANY},
+    "symptoms.leg_symptoms_weeks": {"enable_when": LEG_SYMPTOMS, "enable_behavior": ANY},
+    "drill_response": {"enable_when": (Condition(GATE, "=", True),)},
+}
+"""The SDC behaviour of intake items, by linkId."""
+NOT_ASKED_OF_MEN = "safety.pregnant"
+"""The one red-flag item the form disables (for a man): absent from a response that answers
+the sex as male, it is read as no, not as "not asked"."""
+
+
 def _group_text(path: str, model: type[BaseModel]) -> str:
+    if path in GROUP_TEXTS:
+        return GROUP_TEXTS[path]
     label = field_label(path)
     if label != path:
         return label
@@ -100,20 +191,27 @@ def _text(path: str, description: str | None, number: bool) -> str:
     ("Pain now, 0 to 10", "How long this episode has lasted, in weeks")."""
     label = field_label(path)
     if number and description or label == path:
-        return description or path
+        return (description or path).split(";")[0]  # "...; left out = not asked" is for YAML
     return label
 
 
-def _questions(model: type[BaseModel], prefix: str = "") -> tuple[Question, ...]:
+def questions_of(model: type[BaseModel], prefix: str = "", *, required: bool = True,
+                 behaviour: dict[str, dict[str, Any]] | None = None) -> tuple[Question, ...]:
+    """The items of the fields of `model`: a field is required when it and every group above
+    it is required (`required`), and each red-flag item is; `behaviour` adds SDC behaviour."""
+    behaviour = BEHAVIOUR if behaviour is None else behaviour
     out = []
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"
         annotation, nullable = strip_optional(info.annotation)
-        red_flag = path == RED_FLAG_GROUP or path.startswith(f"{RED_FLAG_GROUP}.")
-        common: dict[str, Any] = {"link_id": path, "required": info.is_required() or red_flag}
+        red_flag = path.startswith(f"{RED_FLAG_GROUP}.")  # each question; not its group,
+        needed = (required and info.is_required()) or red_flag  # which renderers cannot fill
+        common: dict[str, Any] = {"link_id": path, "field": name, "required": needed,
+                                  **behaviour.get(path, {})}
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             out.append(Question(kind="group", text=_group_text(path, annotation),
-                                children=_questions(annotation, f"{path}."), **common))
+                                children=questions_of(annotation, f"{path}.", required=needed,
+                                                      behaviour=behaviour), **common))
             continue
         common["text"] = _text(path, info.description, annotation is int)
         if annotation is bool:
@@ -134,77 +232,184 @@ def _questions(model: type[BaseModel], prefix: str = "") -> tuple[Question, ...]
     return tuple(out)
 
 
-QUESTIONS: tuple[Question, ...] = _questions(Intake)
+def _self_test_help(question: Question) -> tuple[Question, ...]:
+    """The display items before a movement test: how to do it, and what its picture shows
+    (for a person screening themselves; the clinician's measurement has its own)."""
+    from hipscreen.knowledge.catalogue import catalogue
+
+    test = catalogue().movement_tests.get(question.name)
+    if test is None:
+        return ()
+    clinician = question.kind == "group"
+    when = {"enable_when": SELF_SCREEN, "enable_behavior": ANY} if not clinician else {}
+    return (
+        Question(link_id=f"{question.link_id}.{HOW_TO}", kind="display",
+                 text=f"{test.label.rstrip('.')}{'' if test.label.endswith('?') else '.'} "
+                      f"{test.how_to}", **when),
+        Question(link_id=f"{question.link_id}.{PICTURE}", kind="display",
+                 text=f"What the picture shows: {test.picture_alt}", **when),
+    )
+
+
+def _with_layout(questions: tuple[Question, ...]) -> tuple[Question, ...]:
+    """The intake's items with the display items of each self-test and the follow-up's gate."""
+    out: list[Question] = []
+    for question in questions:
+        if question.link_id == "drill_response":
+            out.append(Question(link_id=GATE, kind="boolean", text=(
+                "I have tried the drill plan and can say how the drills felt")))
+        if question.link_id == "movement":
+            children: list[Question] = []
+            for child in question.children:
+                if child.kind == "group":  # the clinician's measurement: its help inside it
+                    child = replace(child, children=(*_self_test_help(child), *child.children))
+                    children.append(child)
+                else:
+                    children += [*_self_test_help(child), child]
+            question = replace(question, children=tuple(children))
+        out.append(question)
+    return tuple(out)
+
+
+QUESTIONS: tuple[Question, ...] = _with_layout(questions_of(Intake))
 """The Questionnaire's items, in the order of the Intake model."""
 
 
-def _index(questions: tuple[Question, ...], parent: Question | None,
-           into: dict[str, tuple[Question, Question | None]]) -> dict:
+def index(questions: tuple[Question, ...], parent: Question | None = None,
+          into: dict[str, tuple[Question, Question | None]] | None = None) -> dict:
+    """Every linkId -> (its question, the group it belongs to or None at the top level)."""
+    into = {} if into is None else into
     for question in questions:
         into[question.link_id] = (question, parent)
-        _index(question.children, question, into)
+        index(question.children, question, into)
     return into
 
 
-BY_LINK_ID: dict[str, tuple[Question, Question | None]] = _index(QUESTIONS, None, {})
-"""Every linkId -> (its question, the group it belongs to or None at the top level)."""
+BY_LINK_ID: dict[str, tuple[Question, Question | None]] = index(QUESTIONS)
+"""Every linkId of the intake -> (its question, the group it belongs to or None)."""
 
 
-def _item(question: Question, release: Release) -> dict[str, Any]:
-    item: dict[str, Any] = {"linkId": question.link_id, "text": question.text}
+# -- items as FHIR ------------------------------------------------------------------------------
+def _entry_format(question: Question) -> str:
+    unit = unit_coding(question.name)
+    words = f" {unit['display']}" if unit and unit["display"] != "score" else ""
+    return f"{question.low} to {question.high}{words}"
+
+
+def _constraint(key: str, expression: str, human: str) -> dict[str, Any]:
+    return {"url": CONSTRAINT, "extension": [
+        {"url": "key", "valueId": key}, {"url": "severity", "valueCode": "error"},
+        {"url": "expression", "valueString": expression}, {"url": "human", "valueString": human}]}
+
+
+def item(question: Question, release: Release, base: str) -> dict[str, Any]:
+    """One Questionnaire item (with its children) as FHIR JSON of `release`."""
+    out: dict[str, Any] = {"linkId": question.link_id}
+    if question.link_id in ITEM_CODES:
+        out["code"] = [coding(*ITEM_CODES[question.link_id])]
+    out["text"] = question.text
+    extensions: list[dict[str, Any]] = []
     if question.kind == "group":
-        item["type"] = "group"
-        if question.required:
-            item["required"] = True
-        item["item"] = [_item(child, release) for child in question.children]
-        return item
-    if question.kind == "choice":
-        item["type"] = "choice" if release == "R4B" else "coding"
+        out["type"] = "group"
+        if question.link_id == "movement.hip_ir_degrees":
+            left, right = (f"item.where(linkId = '{question.link_id}.{side}').answer.exists()"
+                           for side in ("left", "right"))
+            extensions.append(_constraint("hip-ir-both-sides", f"{left} = {right}",
+                                          "Give the degrees of both hips, or of neither"))
+    elif question.kind == "choice":
+        out["type"] = "choice" if release == "R4B" else "coding"
         if release == "R5":
-            item["answerConstraint"] = "optionsOnly"
-        item["answerOption"] = [
-            {"valueCoding": {"system": question.system, "code": code,
-                             "display": question.display(code)}}
-            for code in question.options]
+            out["answerConstraint"] = "optionsOnly"
     else:
-        item["type"] = question.kind
+        out["type"] = question.kind
     if question.kind == "integer":
-        item["extension"] = [{"url": MIN_VALUE, "valueInteger": question.low},
-                             {"url": MAX_VALUE, "valueInteger": question.high}]
+        extensions += [{"url": MIN_VALUE, "valueInteger": question.low},
+                       {"url": MAX_VALUE, "valueInteger": question.high}]
+        if unit := unit_coding(question.name):
+            extensions.append({"url": UNIT, "valueCoding": unit})
+        extensions.append({"url": ENTRY_FORMAT, "valueString": _entry_format(question)})
+    if question.max_occurs:
+        extensions.append({"url": MAX_OCCURS, "valueInteger": question.max_occurs})
+    if extensions:
+        out["extension"] = extensions
+    if question.enable_when:
+        out["enableWhen"] = [condition.fhir(base) for condition in question.enable_when]
+        if len(question.enable_when) > 1:
+            out["enableBehavior"] = question.enable_behavior
     if question.required:
-        item["required"] = True
+        out["required"] = True
     if question.repeats:
-        item["repeats"] = True
-    return item
+        out["repeats"] = True
+    if question.kind == "choice":
+        out["answerOption"] = [_option(question, code, base) for code in question.options]
+    if question.initial is not None:
+        out["initial"] = [{"valueCoding": _coding(question, question.initial, base)}]
+    if question.children:
+        out["item"] = [item(child, release, base) for child in question.children]
+    return out
 
 
-def questionnaire(release: Release = "R4B") -> Any:
-    """The Questionnaire as a fhir.resources model of `release` (R4B or R5)."""
+def _coding(question: Question, code: str, base: str) -> dict[str, str]:
+    return {"system": question.system_at(base), "code": code, "display": question.display(code)}
+
+
+def _option(question: Question, code: str, base: str) -> dict[str, Any]:
+    option: dict[str, Any] = {"valueCoding": _coding(question, code, base)}
+    if question.none_option and code == NONE_CODE:
+        option["extension"] = [{"url": OPTION_EXCLUSIVE, "valueBoolean": True}]
+    return option
+
+
+def questionnaire_version() -> str:
+    """The version of hipscreen's Questionnaires: hipscreen's own version."""
     from hipscreen.fingerprint import hipscreen_version
 
-    release = check_release(release)
+    return hipscreen_version()
+
+
+def questionnaire(release: Release = "R4B", *, base: str | None = None) -> Any:
+    """The intake Questionnaire as a fhir.resources model of `release` (R4B or R5), under the
+    canonical base `base` (default: $HIPSCREEN_FHIR_BASE, else the example base)."""
+    release, base = check_release(release), canonical_base(base)
+    description = (
+        "The hipscreen intake, generated from its Intake model: each linkId is the field's "
+        "dotted path. Every safety (red-flag) question is required and answered yes or no: "
+        "a safety item left out of a response was not asked, which is never read as no and "
+        "never gives a self-care plan; a safety item with no answer is refused. A movement "
+        "test that was not done has no item (not tested), which differs from the answer "
+        "'none'. ")
     return build(release, {
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
-        "url": QUESTIONNAIRE_URL,
-        "version": hipscreen_version(),
+        "text": narrative("hipscreen intake: recurring low back pain that may come from the "
+                          "hip.", description, DISCLAIMER),
+        "url": questionnaire_url(base),
+        "version": questionnaire_version(),
         "name": "HipscreenIntake",
         "title": "hipscreen intake: recurring low back pain that may come from the hip",
         "status": "active",
         "subjectType": ["Patient"],
         "publisher": "hipscreen",
-        "description": (
-            "The hipscreen intake, generated from its Intake model: each linkId is the field's "
-            "dotted path. Every safety (red-flag) question is required and answered yes or no: "
-            "a safety item left out of a response was not asked, which is never read as no and "
-            "never gives a self-care plan; a safety item with no answer is refused. A movement "
-            "test that was not done has no item (not tested), which differs from the answer "
-            "'none'. "
-            + DISCLAIMER),
-        "item": [_item(question, release) for question in QUESTIONS],
+        "description": description + DISCLAIMER,
+        "item": [item(question, release, base) for question in QUESTIONS],
     })
 
 
-def questionnaire_json(release: Release = "R4B") -> str:
-    """The Questionnaire as FHIR JSON of `release` (R4B or R5)."""
-    return questionnaire(release).model_dump_json(indent=2)
+def questionnaire_json(release: Release = "R4B", *, base: str | None = None) -> str:
+    """The intake Questionnaire as FHIR JSON of `release` (R4B or R5)."""
+    return questionnaire(release, base=base).model_dump_json(indent=2)
+
+
+__all__ = [
+    "BY_LINK_ID",
+    "GATE",
+    "QUESTIONS",
+    "Condition",
+    "Question",
+    "index",
+    "item",
+    "questionnaire",
+    "questionnaire_json",
+    "questionnaire_version",
+    "questions_of",
+]

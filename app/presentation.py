@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, get_args
 import yaml
 from pydantic import ValidationError
 
+from hipscreen.app.plain import md
 from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.documents import FieldProblem, InputError, decode, field_problems
 from hipscreen.explain import HowNode
@@ -454,8 +455,9 @@ def reasoning_words(text: str, *, clinician: bool) -> str:
 
 
 def _md(text: str) -> str:
-    """Escape the Markdown characters that would change how a plain sentence renders."""
-    return re.sub(r"([\\`*_\[\]<>#|])", r"\\\1", " ".join(text.split()))
+    """A sentence that may quote a person's words (a PSFS activity) as Markdown that renders as
+    exactly this text."""
+    return md(text)
 
 
 # -- pictures ----------------------------------------------------------------------------------------

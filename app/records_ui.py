@@ -1,11 +1,14 @@
 """What the record pages share: who may see records, the store, and "Save on this computer".
 
-Records are health data. The app binds to 127.0.0.1 (`hipscreen app`), so only this computer
-reaches it. Served on any other address, every record feature (saving, check-in, progress, the
-clinic queue) stays off unless Streamlit's own login (`st.login`, an [auth] section in
-.streamlit/secrets.toml) is set up and the visitor has logged in; the page says so in one line.
+Records are health data. On this computer (`hipscreen app` binds to 127.0.0.1) a record page
+needs a browser signed in with the address `hipscreen app` printed (access.py); any other
+browser gets a short sign-in page and nothing of any record. Served on any other address, every
+record feature (saving, check-in, progress, the clinic queue) stays off unless Streamlit's own
+login (`st.login`, an [auth] section in .streamlit/secrets.toml) is set up and the visitor has
+logged in; the page says so in one line.
 
-Nothing is ever saved on its own: only the "Save" buttons here and on the record pages write.
+Nothing is ever saved on its own: only the "Save" buttons here and on the record pages write. A
+person's words (labels, activities) are drawn as text, never Markdown (plain.py).
 """
 
 from __future__ import annotations
@@ -16,17 +19,22 @@ from typing import TypeVar
 
 import streamlit as st
 
+from hipscreen.app import access
+from hipscreen.app.plain import md, quoted
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES
 from hipscreen.records import DatabaseError, RecordError, RecordStore
 from hipscreen.result import Result
 
 T = TypeVar("T")
 
-LOCAL_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
 SAVED_KEY = "records_saved"
 """st.session_state: id(result) -> (record id, label) of what this session saved."""
 REFUSED = ("Records are off: this app is served on {address}, beyond this computer, and no login "
            "is set up (add an [auth] section for st.login to .streamlit/secrets.toml).")
+SIGN_IN_FIRST = ("Saving needs this browser to be signed in: open the address `hipscreen app` "
+                 "printed (it ends in `?token=...`). That opens a new page without this result, "
+                 "so download it first if you want to keep it.")
+PSFS_PICK_KEY = "psfs_pick"
 
 
 def served_address() -> str:
@@ -35,7 +43,7 @@ def served_address() -> str:
 
 
 def served_locally() -> bool:
-    return st.get_option("server.address") in LOCAL_ADDRESSES
+    return access.served_locally()
 
 
 def login_configured() -> bool:
@@ -57,7 +65,7 @@ def logged_in() -> bool:
 def records_allowed() -> tuple[bool, str | None]:
     """Whether this visitor may use records, and if not, the one line that says why."""
     if served_locally():
-        return True, None
+        return (True, None) if access.signed_in() else (False, SIGN_IN_FIRST)
     if not login_configured():
         return False, REFUSED.format(address=served_address())
     if not logged_in():
@@ -66,11 +74,14 @@ def records_allowed() -> tuple[bool, str | None]:
 
 
 def require_records_access() -> None:
-    """Stop the page (with one clear line, and a login button when login is set up) unless the
-    visitor may see records."""
+    """Stop the page unless the visitor may see records: on this computer with the sign-in page,
+    beyond it with one clear line (and a login button when login is set up)."""
     allowed, why = records_allowed()
     if allowed:
         return
+    if served_locally():
+        access.show_sign_in()
+        st.stop()
     st.error(why, icon=":material/lock:")
     if login_configured():
         st.button("Log in", key="records_login", on_click=st.login)
@@ -86,9 +97,9 @@ def store() -> RecordStore:
 def show_problem(exc: Exception) -> None:
     """A record error in one line (a database error never shows a password)."""
     if isinstance(exc, RecordError):
-        st.error(str(exc), icon=":material/edit:")
+        st.error(md(exc), icon=":material/edit:")
     else:
-        st.error(f"The records could not be reached: {exc}", icon=":material/cloud_off:")
+        st.error(f"The records could not be reached: {md(exc)}", icon=":material/cloud_off:")
 
 
 def read_or_stop(read: Callable[[], T]) -> T:
@@ -102,13 +113,28 @@ def read_or_stop(read: Callable[[], T]) -> T:
 
 
 def psfs_inputs(prefix: str, existing: dict[str, int] | None = None) -> dict[str, int]:
-    """Up to three PSFS activities: the ones named before are scored again; otherwise the person
-    names them."""
+    """Up to three PSFS activities: the ones named before are scored again (when more than three
+    were named, e.g. by a check-in from the command line, the person picks up to three, the
+    newest first); otherwise the person names them."""
     scores: dict[str, int] = {}
     if existing:
-        for index, (name, last) in enumerate(existing.items()):
-            scores[name] = st.slider(f"{name}: how well can you do it now? (0 = unable, 10 = as "
-                                     f"before the problem; last time {last})", 0, 10, last,
+        names = list(existing)
+        if len(names) > PSFS_MAX_ACTIVITIES:
+            st.info(f"Your records name {len(names)} activities (a check-in elsewhere named new "
+                    f"ones), and a check-in scores at most {PSFS_MAX_ACTIVITIES}. Pick the ones to "
+                    "score now; the others keep their last score.", icon=":material/checklist:")
+            picked = st.multiselect(
+                f"Activities to score now (up to {PSFS_MAX_ACTIVITIES})", options=names,
+                default=names[-PSFS_MAX_ACTIVITIES:], max_selections=PSFS_MAX_ACTIVITIES,
+                key=prefix + PSFS_PICK_KEY)
+        else:
+            picked = names
+        for index, name in enumerate(names):
+            if name not in picked:
+                continue
+            last = existing[name]
+            scores[name] = st.slider(f"{md(name)}: how well can you do it now? (0 = unable, 10 = "
+                                     f"as before the problem; last time {last})", 0, 10, last,
                                      key=f"{prefix}psfs_score_{index}")
         return scores
     for index in range(PSFS_MAX_ACTIVITIES):
@@ -134,8 +160,8 @@ def save_widget(result: Result) -> None:
     saved = st.session_state.setdefault(SAVED_KEY, {})
     done = saved.get(id(result))
     if done is not None:
-        st.success(f"Saved as record {done[0]} for '{done[1]}'. Use this label for your check-in "
-                   "and to see your progress.", icon=":material/check_circle:")
+        st.success(f"Saved as record {done[0]} for {quoted(done[1])}. Use this label for your "
+                   "check-in and to see your progress.", icon=":material/check_circle:")
         return
     st.write("Keep this result to check in later and see your progress. Nothing is saved unless "
              "you press Save. Use a label only you recognise, not your name.")

@@ -15,6 +15,7 @@ from typing import Any
 
 import streamlit as st
 
+from hipscreen.app import access
 from hipscreen.app.presentation import (
     CONFIDENCE_WORDS,
     SIDE_WORDS,
@@ -150,13 +151,16 @@ def _run_from_the_entry_file() -> None:
 
 
 def page_header(title: str, intro: str | None = None) -> None:
-    """The page title, a one-line intro, and the screening-aid disclaimer on every page."""
+    """The page title, a one-line intro, and the screening-aid disclaimer on every page (and,
+    once more, the Host check of app/main.py: a page never draws for another host name)."""
     _run_from_the_entry_file()
+    access.check_host()
     st.title(title)
     st.info(DISCLAIMER, icon=":material/info:")
     if intro:
         st.write(intro)
-    run_script(_CLOSE_MENU_ON_PHONE)
+    # the sign-in cookie rides on the script every page runs anyway: no element of its own
+    run_script(access.cookie_script() + _CLOSE_MENU_ON_PHONE)
 
 
 def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = False) -> None:

@@ -3,6 +3,7 @@ chromium that Playwright drives (never a downloaded browser)."""
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import socket
@@ -38,6 +39,16 @@ def hipscreen_command() -> list[str]:
         return [str(script)]
     found = shutil.which("hipscreen")
     return [found] if found else [sys.executable, "-m", "hipscreen.cli"]
+
+
+SIGN_IN_ADDRESS = re.compile(r"http://127\.0\.0\.1:\d+/\?token=[A-Za-z0-9_-]+")
+
+
+def sign_in_address(server_log: Path) -> str:
+    """The address `hipscreen app` printed, with its one-time token."""
+    found = SIGN_IN_ADDRESS.findall(server_log.read_text())
+    assert len(found) == 1, f"one sign-in address expected in the output, got {found}"
+    return found[0]
 
 
 @contextlib.contextmanager

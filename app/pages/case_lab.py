@@ -1,5 +1,10 @@
 """Case lab: run one documented case file (from the case folder or uploaded) and see pass or
-fail with the expected-vs-actual differences; run the whole suite with its coverage."""
+fail with the expected-vs-actual differences; run the whole suite with its coverage.
+
+Which files it reads: the project's own case folder and uploaded files (kept in memory) for
+everyone; another folder of this computer only for a browser signed in on this computer (the
+address `hipscreen app` printed). Served beyond this computer it never reads a path a visitor
+types. A case file's words (title, errors that quote it) are drawn as text, never Markdown."""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ from pathlib import Path
 import streamlit as st
 
 from hipscreen import cases
+from hipscreen.app import access, records_ui, widgets
 from hipscreen.app import presentation as pr
-from hipscreen.app import widgets
+from hipscreen.app.plain import md
 
 ONE = "case_lab_one"
 SUITE = "case_lab_suite"
@@ -17,15 +23,15 @@ STATUS_WORDS = {"pass": "PASS", "fail": "FAIL", "invalid": "INVALID FILE", "erro
 
 
 def show_case_result(result: cases.CaseResult) -> None:
-    words = f"**{STATUS_WORDS[result.status]}: {result.id}**" + (
-        f" - {result.title}" if result.title else "")
+    words = f"**{STATUS_WORDS[result.status]}: {md(result.id)}**" + (
+        f" - {md(result.title)}" if result.title else "")
     if result.status == "pass":
         st.success(words + "  \nEvery expectation of the case file is met.",
                    icon=":material/check_circle:")
     else:
         st.error(words, icon=":material/cancel:")
     for problem in result.errors:
-        st.error(problem)
+        st.error(md(problem))
     if result.differences:
         st.markdown("**Expected vs actual**")
         st.dataframe(pr.differences_frame(result), hide_index=True, width="stretch")
@@ -33,8 +39,8 @@ def show_case_result(result: cases.CaseResult) -> None:
         o = result.outcome
         deficits = ", ".join(f"{d.id} ({d.side}, {d.confidence})" for d in o.deficits) or "none"
         drills = ", ".join(f"{d.drill} ({d.side})" for d in o.drills) or "none"
-        st.markdown(f"**Actual:** triage {o.triage.replace('_', ' ')}; deficits: {deficits}; "
-                    f"drills: {drills}")
+        st.markdown(f"**Actual:** triage {o.triage.replace('_', ' ')}; deficits: {md(deficits)}; "
+                    f"drills: {md(drills)}")
         with st.expander(f"Rules fired ({len(result.rules_fired)})"):
             st.markdown("\n".join(f"- `{rule}`" for rule in result.rules_fired))
 
@@ -42,15 +48,23 @@ def show_case_result(result: cases.CaseResult) -> None:
 widgets.page_header("Case lab", "Check the rule base against documented cases: each case file "
                                 "holds a story, an intake and what must follow from it.")
 default = pr.default_cases_dir()
-folder_text = st.text_input("Folder of case files", value=str(default or "cases"),
-                            key="case_folder", help="A folder of *.yaml case files")
-folder = Path(folder_text).expanduser()
+typed = access.served_locally() and records_ui.records_allowed()[0]
+if typed:
+    folder_text = st.text_input("Folder of case files", value=str(default or "cases"),
+                                key="case_folder", help="A folder of *.yaml case files")
+    folder = Path(folder_text).expanduser()
+else:  # never a path typed by a visitor: the project's own case files, or an upload
+    folder = default or Path("cases")
+    st.caption("The project's own case files, or a case file you upload."
+               + (" To run case files from another folder of this computer, sign in with the "
+                  "address `hipscreen app` printed." if access.served_locally() else ""))
 files, problems = cases.discover([folder]) if folder.is_dir() else ([], [])
 if not folder.is_dir():
-    st.error(f"Folder of case files: {folder} is not a folder. Enter the folder that holds the "
-             "case files, or upload one case below.", icon=":material/edit:")
+    st.error(f"Folder of case files: {md(folder)} is not a folder. Enter the folder that holds "
+             "the case files, or upload one case below." if typed else
+             "There is no case folder here: upload a case file below.", icon=":material/edit:")
 for _, message in problems:
-    st.warning(message)
+    st.warning(md(message))
 
 one, suite = st.tabs(["One case", "The whole suite"])
 with one:

@@ -1,6 +1,10 @@
 """Check-in: how the plan went since the last record. The safety questions again first, then
 pain, the PSFS activities, and per planned drill what happened; the rules review it and the
-updated plan says, drill by drill, what changed and why. Saved only when asked."""
+updated plan says, drill by drill, what changed and why. Saved only when asked.
+
+A problem with the activities (PSFS) never stops the review: the safety answers and the drills
+are reviewed without the activities, and the problem is shown beside the review with what to do.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pydantic import ValidationError
 
 from hipscreen.app import presentation as pr
 from hipscreen.app import records_ui, widgets
+from hipscreen.app.plain import md
 from hipscreen.documents import field_problems
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.checkin import CheckIn, Sign
@@ -18,6 +23,7 @@ from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, review
 from hipscreen.screening import screen_safety_first
 
 REVIEW_KEY = "checkin_review"
+PSFS_PROBLEM_KEY = "checkin_psfs_problem"
 PREFIX = "ci:"
 SAFETY_NAMES = [n for n in Safety.model_fields if n != "hip_surgery"]
 SAFETY_GROUPS = (*pr.EMERGENCY_GROUPS, *pr.HEALTH_GROUPS)
@@ -93,23 +99,42 @@ for item in planned:
 submitted = st.button("Review my check-in", key="review_checkin", type="primary")
 st.caption("After changing an answer, press the button again.")
 
+def checked(data: dict) -> tuple[CheckIn, list[str]]:
+    """The check-in, and what is wrong with its activities (PSFS). A problem only there leaves
+    the activities out, so the safety answers and the drills are still reviewed; any other
+    problem raises pydantic's ValidationError."""
+    try:
+        return CheckIn.model_validate(data), []
+    except ValidationError as exc:
+        problems = field_problems(exc, CheckIn)
+        if not problems or any(p.field.split(".")[0] != "psfs" for p in problems):
+            raise
+        return (CheckIn.model_validate({**data, "psfs": {}}),
+                [f"{p.field}: {p.what}" for p in problems])
+
+
 if submitted:
     data = {"safety": safety, "pain_now": pain_now, "pain_worst_week": worst, "psfs": psfs,
             "drills": reports}
+    st.session_state.pop(PSFS_PROBLEM_KEY, None)
     try:
-        st.session_state[REVIEW_KEY] = (label, review(CheckIn.model_validate(data), baseline))
-    except ValidationError as exc:
+        checkin, psfs_problems = checked(data)
+        st.session_state[REVIEW_KEY] = (label, review(checkin, baseline))
+        if psfs_problems:
+            st.session_state[PSFS_PROBLEM_KEY] = (label, psfs_problems)
+    except (ValidationError, CheckInMismatch) as exc:
         st.session_state.pop(REVIEW_KEY, None)
         # a red flag always wins: the safety answers are triaged on their own, beside the errors
         flagged, _ = screen_safety_first({"safety": safety})
         if flagged is not None and pr.stops_here(flagged):
             widgets.triage_banner(flagged.triage)
             st.markdown("**Please act on this now. Then fix the answers below.**")
-        for problem in field_problems(exc, CheckIn):
-            st.error(f"{problem.field}: {problem.what}", icon=":material/edit:")
-    except CheckInMismatch as exc:
-        st.session_state.pop(REVIEW_KEY, None)
-        st.error(str(exc), icon=":material/edit:")
+        if isinstance(exc, CheckInMismatch):
+            st.error(f"{md(exc)}. Your plan changed since this page was opened: reload the page "
+                     "and answer again.", icon=":material/edit:")
+        else:
+            for problem in field_problems(exc, CheckIn):
+                st.error(md(f"{problem.field}: {problem.what}"), icon=":material/edit:")
 
 held = st.session_state.get(REVIEW_KEY)
 if held is None or held[0] != label:
@@ -118,21 +143,27 @@ done = held[1]
 
 st.header("What the review says")
 widgets.triage_banner(done.triage)
+psfs_problem = st.session_state.get(PSFS_PROBLEM_KEY)
+if psfs_problem is not None and psfs_problem[0] == label:
+    st.warning("**Your activities are left out of this review** (the safety answers, pain and "
+               "drills are reviewed): " + "; ".join(md(p) for p in psfs_problem[1])
+               + ". Fix them under 'Your activities' and press 'Review my check-in' again, or "
+               "save this check-in without them.", icon=":material/edit_note:")
 for note in done.notes:
-    st.warning(note, icon=":material/trending_down:")
+    st.warning(md(note), icon=":material/trending_down:")
 st.subheader("Drill by drill")
 for decision in done.decisions:
     show = st.error if decision.see_clinician else st.info
-    show(f"**{decision.name} ({decision.side}): {DECISION_WORDS[decision.decision]}.** "
-         f"{decision.text}")
-    with st.expander(f"How was this decided? ({decision.name})"):
+    show(f"**{md(decision.name)} ({decision.side}): {DECISION_WORDS[decision.decision]}.** "
+         f"{md(decision.text)}")
+    with st.expander(f"How was this decided? ({md(decision.name)})"):
         st.markdown(pr.how_markdown(done.decision_how(decision.drill)))
 if done.triage.drills_allowed and done.plan:
     st.subheader("Your updated plan")
     for number, item in enumerate(done.plan, 1):
         widgets.drill_card(number, item)
 st.subheader("See a clinician if...")
-st.markdown("\n".join(f"- {text}" for text in done.safety_net))
+st.markdown("\n".join(f"- {md(text)}" for text in done.safety_net))
 
 st.header("Save this check-in")
 saved = st.session_state.setdefault(records_ui.SAVED_KEY, {})

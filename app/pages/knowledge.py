@@ -7,6 +7,7 @@ import streamlit as st
 
 from hipscreen.app import presentation as pr
 from hipscreen.app import widgets
+from hipscreen.app.plain import quoted
 
 widgets.page_header("Knowledge", "Everything the screen knows and how it reasons, each with its "
                                  "source. Search matches every word you type, in any column.")
@@ -18,6 +19,6 @@ tabs = st.tabs([f"{name} ({len(shown[name])})" for name in tables])
 for tab, (name, table) in zip(tabs, shown.items(), strict=True):
     with tab:
         if table.empty:
-            st.write(f"No {name.lower()} match '{query}'.")
+            st.write(f"No {name.lower()} match {quoted(query)}.")
         else:
             st.dataframe(table, hide_index=True, width="stretch")

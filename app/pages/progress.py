@@ -1,5 +1,8 @@
 """Progress: a person's pain and PSFS over time, the plan's history, and every decision of every
-check-in with its reason, from their saved records."""
+check-in with its reason, from their saved records.
+
+Only the newest records are read and drawn (a page of the store's history, `history_page`), so a
+person with thousands of check-ins sees the first view at once; "Show older records" reads more."""
 
 from __future__ import annotations
 
@@ -8,11 +11,21 @@ import pandas as pd
 import streamlit as st
 
 from hipscreen.app import records_ui, widgets
+from hipscreen.app.plain import md
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.review import DECISION_WORDS
 from hipscreen.words import LEVEL_WORDS
 
 KIND_WORDS = {"screening": "Screening", "revision": "Clinician revision", "checkin": "Check-in"}
+PAGE = 50  # records read and drawn at first, and added by each "Show older records"
+SHOWN_KEY = "progress:shown"
+
+
+def show_more(label: str) -> None:
+    shown = st.session_state.get(SHOWN_KEY)
+    count = shown[1] if shown and shown[0] == label else PAGE
+    st.session_state[SHOWN_KEY] = (label, count + PAGE)
+
 
 widgets.page_header("Your progress", "Pain and the activities you named, record by record, and "
                                      "what each check-in changed in your plan.")
@@ -21,10 +34,18 @@ records_ui.require_records_access()
 label = st.text_input("Your label", key="progress:label", max_chars=60)
 if not label.strip():
     st.stop()
-history = records_ui.read_or_stop(lambda: records_ui.store().history(label))
+shown = st.session_state.get(SHOWN_KEY)
+limit = shown[1] if shown and shown[0] == label.strip() else PAGE
+page = records_ui.read_or_stop(lambda: records_ui.store().history_page(label, limit=limit))
+history = page.rows
 if not history:
     st.info("Nothing is saved under this label.", icon=":material/search_off:")
     st.stop()
+if page.before is not None:
+    left, right = st.columns([3, 1], vertical_alignment="center")
+    left.caption(f"Showing the newest {len(history)} of {page.total} records.")
+    right.button("Show older records", key="progress:older", on_click=show_more,
+                 args=(label.strip(),))
 
 def chart(columns: dict[str, list], y_title: str) -> None:
     """Scores over time, a point per record (one record is still one visible point)."""
@@ -70,5 +91,5 @@ for h in reversed(checkins):
     with st.expander(f"Check-in of {h.created_at:%Y-%m-%d} (record {h.record_id}): "
                      f"{LEVEL_WORDS[h.triage]}", expanded=h is checkins[-1]):
         for d in h.summary.get("decisions") or []:
-            st.markdown(f"- **{drills[d['drill']].name}: {DECISION_WORDS[d['decision']]}.** "
-                        f"{d['text']}")
+            st.markdown(f"- **{md(drills[d['drill']].name)}: {DECISION_WORDS[d['decision']]}.** "
+                        f"{md(d['text'])}")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from hipscreen.app import presentation as pr
 from hipscreen.app import records_ui, widgets
+from hipscreen.app.plain import md, quoted
 from hipscreen.documents import field_problems
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
@@ -52,9 +53,9 @@ if picked is None:
     st.stop()
 record = records_ui.read_or_stop(lambda: store.get(picked))
 
-st.header(f"Record {record.id}: {record.kind}, '{record.person}'")
+st.header(f"Record {record.id}: {record.kind}, {quoted(record.person)}")
 st.caption(f"Saved {record.created_at:%Y-%m-%d %H:%M} UTC, {record.mode} mode"
-           + (f", by {record.made_by}" if record.made_by else "")
+           + (f", by {md(record.made_by)}" if record.made_by else "")
            + (f", follows record {record.follows}" if record.follows else "")
            + f"; status {record.status}; hipscreen {record.hipscreen_version}, knowledge base "
              f"{record.knowledge_fingerprint}")
@@ -69,11 +70,11 @@ except ValidationError:
 if isinstance(model, Review):
     widgets.triage_banner(model.triage, compact=True, clinician=True)
     for note in model.notes:
-        st.warning(note)
+        st.warning(md(note))
     for d in model.decisions:
-        st.markdown(f"- **{d.name} ({d.side}): {DECISION_WORDS[d.decision]}.** {d.text} "
+        st.markdown(f"- **{md(d.name)} ({d.side}): {DECISION_WORDS[d.decision]}.** {md(d.text)} "
                     f"(rules: {', '.join(d.rules)})")
-        with st.expander(f"Reasoning: {d.name}"):
+        with st.expander(f"Reasoning: {md(d.name)}"):
             st.markdown(pr.how_markdown(model.decision_how(d.drill)))
     st.markdown("**Updated plan:** " + (", ".join(f"{p.name} ({p.side})" for p in model.plan)
                                         or "no drills"))
@@ -145,7 +146,7 @@ if record.kind in ("screening", "revision") and model is not None:
                 result = screen(Intake.model_validate(data))
                 new_id = store.save_revision(record.id, result, made_by=by, status=status)
             except ValidationError as exc:
-                st.error("; ".join(f"{p.field}: {p.text}" for p in field_problems(exc)))
+                st.error(md("; ".join(f"{p.field}: {p.text}" for p in field_problems(exc))))
             except (RecordError, DatabaseError) as exc:
                 records_ui.show_problem(exc)
             else:
@@ -153,9 +154,14 @@ if record.kind in ("screening", "revision") and model is not None:
                            f"{LEVEL_WORDS[result.triage.level]}.")
 
 with st.expander("History of this record (status changes)"):
-    log = store.events(record.id)
-    st.markdown("\n".join(f"- {e.at:%Y-%m-%d %H:%M} {e.action} by {e.by or '-'}: {e.detail}"
-                          for e in log) or "No change yet.")
+    log = records_ui.read_or_stop(lambda: store.events(record.id))
+    if log:  # a table: notes and reasons are the clinic's own words, shown as plain text
+        st.dataframe(pd.DataFrame([{
+            "when": f"{e.at:%Y-%m-%d %H:%M}", "what": e.action, "by": e.by or "-",
+            "details": "; ".join(f"{k}: {v}" for k, v in (e.detail or {}).items()) or "-",
+        } for e in log]), hide_index=True)
+    else:
+        st.write("No change yet.")
 
 with st.expander("Delete this record"):
     st.write("Deleting removes this record and its content for good. The deletion is logged (who, "

@@ -1,6 +1,6 @@
 """Seeded synthetic intakes for the batch benchmark and tests.
 
-The mix follows DESIGN.md: about 80 % plain self-care screens (movement findings on the left, the
+The mix follows docs/design.md: about 80 % plain self-care screens (movement findings on the left, the
 right or both sides, some tests left out as not tested, activities, pain locations, aggravators,
 sometimes a drill response), about 15 % that need a clinician's review and about 5 % with red flags
 of the emergency or urgent rows of the Safety table. Both modes; clinician intakes sometimes carry
@@ -30,7 +30,7 @@ from hipscreen.knowledge.intake import (
 SHARES = {"red_flag": 0.05, "clinician_review": 0.15}  # the rest is self-care
 SIDES = ("left", "right")
 
-# Rows of DESIGN.md's Safety table: (intended triage, answers to set on top of a plain intake).
+# Rows of docs/design.md's Safety table: (intended triage, answers to set on top of a plain intake).
 EMERGENCY: tuple[dict[str, Any], ...] = (
     {"safety": {"bladder_or_bowel_change": True}},
     {"safety": {"saddle_numbness": True}},
@@ -180,7 +180,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def generate_labelled(n: int, seed: int = 0) -> list[tuple[str, dict[str, Any]]]:
-    """`n` synthetic intakes with the triage level DESIGN.md's Safety table gives each."""
+    """`n` synthetic intakes with the triage level docs/design.md's Safety table gives each."""
     if n < 0:
         raise ValueError(f"n must not be negative, got {n}")
     rng = random.Random(seed)

@@ -1,4 +1,4 @@
-"""Each article sign gives its deficit from the sign alone, on the right side (DESIGN.md,
+"""Each article sign gives its deficit from the sign alone, on the right side (docs/design.md,
 "What the article says")."""
 
 import pytest

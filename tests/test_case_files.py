@@ -1,9 +1,9 @@
 """The documented case suite: every cases/*.yaml file and every clinical vignette under
 cases/vignettes/ is its own pytest item, and the suite as a whole must reach every rule, red-flag
 row, deficit, drill, precaution, triage level, both modes, both sides and both sides of every
-threshold (DESIGN.md "Case files"; issue 3).
+threshold (docs/design.md "Case files"; issue 3).
 
-The vignettes are written from the references first (DESIGN.md "Safety"): a vignette that fails
+The vignettes are written from the references first (docs/design.md "Safety"): a vignette that fails
 records where the rule base still differs from its reference; it is never bent to pass."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ CASE_DIR = Path(__file__).resolve().parents[1] / "cases"
 CASE_FILES = sorted(CASE_DIR.glob("*.yaml"))
 VIGNETTE_DIR = CASE_DIR / "vignettes"
 VIGNETTE_FILES = sorted(VIGNETTE_DIR.glob("*.yaml"))
-# What a vignette's `source` must name: one of the references of DESIGN.md "Safety", the
+# What a vignette's `source` must name: one of the references of docs/design.md "Safety", the
 # post-operative hip precautions (BOA / NICE NG157, knowledge source hip-precautions), or the
 # source article for the self-care ones.
 REFERENCES = ("IFOMPT", "GIRFT", "NG59", "NG65", "NG156", "NG226", "CKS", "BSR/BOA", "Warwick",

@@ -67,7 +67,7 @@ def test_an_intake_without_a_safety_block_says_the_questions_were_not_asked(caps
     assert "The safety questions were not asked" in out
 
 
-# -- a red flag always wins (DESIGN.md, Safety) -----------------------------------------------------
+# -- a red flag always wins (docs/design.md, Safety) -----------------------------------------------------
 def test_an_emergency_is_named_before_the_field_errors(capsys, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("age: 40\nsafety: {saddle_numbness: true}\n"

@@ -1,4 +1,4 @@
-"""Every conclusion comes from a rule (issue 9, section 3; DESIGN.md "Nothing downstream
+"""Every conclusion comes from a rule (issue 9, section 3; docs/design.md "Nothing downstream
 re-derives a conclusion"): each precaution in a Result and each note on a plan item is a fact
 that a prescribe-stage rule declared, found in the trace with the rule and the facts it matched.
 The other sentences of a plan item's "why" only put trace facts into words.

@@ -393,7 +393,7 @@ def test_a_side_goes_inside_the_brackets_a_label_already_has():
     assert ") (right)" not in pr.reasoning_words(pr.reasoning_dot(result), clinician=False)
 
 
-# -- not asked is not "no" (DESIGN.md, Safety) ------------------------------------------------------
+# -- not asked is not "no" (docs/design.md, Safety) ------------------------------------------------------
 def test_a_safety_answer_never_asked_reads_not_asked_never_no():
     from hipscreen.words import answer_line_words, flag_answer_words, value_words
 

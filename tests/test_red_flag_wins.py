@@ -1,4 +1,4 @@
-"""A red flag always wins (DESIGN.md, Safety): an error in another field never hides the triage
+"""A red flag always wins (docs/design.md, Safety): an error in another field never hides the triage
 of the safety answers. screen_safety_first salvages a bad intake for its red flags."""
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ def read_intake(path: str, *, max_bytes: int = MAX_BYTES) -> Intake:
 
 
 def bad_intake(problems: str, data: dict) -> IntakeInputError:
-    """The error for a bad intake, led by the triage its other answers still raise (DESIGN.md,
+    """The error for a bad intake, led by the triage its other answers still raise (docs/design.md,
     "A red flag always wins"): an emergency or urgent action is never hidden by a bad field."""
     from hipscreen.render import red_flags_despite_errors
     from hipscreen.screening import screen_safety_first
@@ -690,7 +690,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "cases", help="Run documented case files against the rule base.",
-        description="Run documented case files (DESIGN.md 'Case files'): pass/fail with "
+        description="Run documented case files (docs/design.md 'Case files'): pass/fail with "
                     "expected-vs-actual differences, rule coverage, and the changes since a "
                     "saved run. Exit 0 all pass, 1 any fails, 2 any file invalid.")
     p.add_argument("paths", nargs="*", metavar="PATH",
@@ -734,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "checkin", help="Review a check-in against the previous record: a decision per drill, "
                         "triage, the updated plan.",
-        description="Review a check-in (DESIGN.md 'Follow-up'): the safety questions triaged as "
+        description="Review a check-in (docs/design.md 'Follow-up'): the safety questions triaged as "
                     "at intake, worse pain or PSFS against the previous record, and per planned "
                     "drill progress, keep, regress or stop, with the rules and facts behind "
                     "each. With --person the previous record is the person's newest saved one "

@@ -4,7 +4,7 @@ files.py is the case-file model and its reading; outcome.py screens one case and
 its expectations; runner.py runs a folder with coverage; baseline.py saves runs and compares
 them; report.py renders a report as a table, Markdown or JUnit.
 
-A case file (DESIGN.md, "Case files") is one YAML document: ``id`` (also the file stem),
+A case file (docs/design.md, "Case files") is one YAML document: ``id`` (also the file stem),
 ``title``, ``story``, ``source``, ``intake`` (exactly what `Intake` accepts) and ``expect``
 (``triage`` required; ``deficits``, ``not_deficits``, ``drills``, ``not_drills`` optional).
 

@@ -1,4 +1,4 @@
-"""The case-file model (DESIGN.md "Case files") and reading case files from disk or uploads."""
+"""The case-file model (docs/design.md "Case files") and reading case files from disk or uploads."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ CASE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_PATH = "cases"
 
 EXIT_PASS, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
-STOPPING_LEVELS = ("emergency", "urgent")  # DESIGN.md "Safety": no drills at these levels
+STOPPING_LEVELS = ("emergency", "urgent")  # docs/design.md "Safety": no drills at these levels
 
 
 class CaseError(Exception):
@@ -93,7 +93,7 @@ class CaseFile(StrictModel):
     story: str | None = Field(None, min_length=1, description="The documented case, in words")
     source: str | None = Field(None, min_length=1, description="Article section or guideline row")
     intake: Intake
-    # A check-in case (DESIGN.md "Follow-up"): the intake is the screening whose plan the
+    # A check-in case (docs/design.md "Follow-up"): the intake is the screening whose plan the
     # check-in reviews; `expect` is about the review, its `drills` about the updated plan.
     psfs: Psfs | None = Field(
         None, description="Check-in cases: the PSFS activities named when the screening was saved")

@@ -1,5 +1,5 @@
 """The check-in as a FHIR Questionnaire, and a check-in QuestionnaireResponse read through the
-CheckIn model (DESIGN.md, "Follow-up: check-ins and records").
+CheckIn model (docs/design.md, "Follow-up: check-ins and records").
 
 Items: `date`; the `safety` group, the intake's red-flag questions asked again (every one
 required, the same linkIds; absent = not asked, an empty answer refused); `pain_now` and

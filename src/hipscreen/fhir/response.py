@@ -10,7 +10,7 @@ of the model, and every problem is reported in one line with its linkId.
 The response must name the Questionnaire it answers, with its version: a missing or another
 one is refused, naming both. An empty answer list, or an answer with two values, is refused.
 
-Red flags (DESIGN.md, Safety): a red-flag item absent from a response was not asked (None,
+Red flags (docs/design.md, Safety): a red-flag item absent from a response was not asked (None,
 never "no"); one present with no answer (or `answer: []`) is refused. The one exception is the
 item the form itself does not ask: "Pregnant now" of a man is no. A refused response is still
 read for its red flags: when the answers it gives raise an emergency or urgent flag, the error
@@ -468,7 +468,7 @@ def _finish_intake(values: dict[str, Any], reader: _Reader) -> None:
 def _refused(problems: list[str], values: dict[str, Any] | None,
              salvage: bool) -> IntakeInputError:
     """The error of a refused response, led by an emergency or urgent triage that the answers it
-    did give raise (DESIGN.md, "A red flag always wins"); with `salvage` off, the answers are
+    did give raise (docs/design.md, "A red flag always wins"); with `salvage` off, the answers are
     only kept on the error, for the caller to screen."""
     if not salvage:
         return IntakeInputError("\n".join(problems), answers=values)

@@ -1,5 +1,5 @@
 """Records: screenings, clinician revisions and check-ins saved on a database (SQLite by default,
-PostgreSQL for a clinic), with Alembic migrations (DESIGN.md "Follow-up: check-ins and records").
+PostgreSQL for a clinic), with Alembic migrations (docs/design.md "Follow-up: check-ins and records").
 
     from hipscreen.records import RecordStore
 

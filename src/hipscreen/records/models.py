@@ -1,6 +1,6 @@
 """The record tables, as the newest migration leaves them (SQLAlchemy Core).
 
-A record is one screening, clinician revision or check-in as saved (DESIGN.md "Follow-up:
+A record is one screening, clinician revision or check-in as saved (docs/design.md "Follow-up:
 check-ins and records"). Its input and result are kept whole, as JSON, with the hipscreen version
 and the knowledge-base fingerprint that made the result; `summary` holds the few numbers the
 history, the progress charts and the next check-in read, so they never parse a whole result.

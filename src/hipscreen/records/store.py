@@ -278,7 +278,7 @@ class HistoryPage:
 
 @dataclass(frozen=True)
 class Record:
-    """One record as stored: DESIGN.md's fields, the input and result as JSON data."""
+    """One record as stored: docs/design.md's fields, the input and result as JSON data."""
 
     id: int
     created_at: dt.datetime

@@ -34,7 +34,7 @@ class SafetyRules:
     @cites("girft-ces-2023", concludes="cauda_equina")
     @Rule(OR(_yes("bladder_or_bowel_change"), _yes("saddle_numbness"),
              _yes("sexual_function_change")), salience=SAFETY)
-    def bladder_saddle_or_both_legs_means_cauda_equina_emergency(self):
+    def bladder_bowel_saddle_or_sexual_change_means_cauda_equina_emergency(self):
         """New bladder or bowel trouble, saddle numbness, or a change in sexual function:
         emergency department now (possible cauda equina syndrome)."""
         self.red_flag("cauda_equina")
@@ -140,7 +140,7 @@ class SafetyRules:
 
     @cites("ifompt-2020", concludes="trauma_or_weight_bearing_or_hot_hip")
     @Rule(OR(_yes("significant_trauma"), _yes("cannot_bear_weight")), salience=SAFETY)
-    def trauma_weight_bearing_or_hot_hip_is_urgent(self):
+    def trauma_or_cannot_bear_weight_is_urgent(self):
         """Significant trauma, or being unable to bear weight, each on its own, needs a same-day
         assessment. (A hot swollen hip is now its own emergency row.)"""
         self.red_flag("trauma_or_weight_bearing_or_hot_hip")
@@ -164,7 +164,7 @@ class SafetyRules:
     @cites("nice-cks-limp", concludes="child_hip_or_groin_pain")
     @Rule(_age("child_age_below"),
           answer("symptoms.locations", value=starts_with(CHILD_HIP_PLACES)), salience=SAFETY)
-    def child_with_groin_or_front_hip_pain_is_urgent(self):
+    def child_with_hip_thigh_or_knee_pain_is_urgent(self):
         """An age {child_age_below} with pain in the groin, the front of the hip, the thigh or
         the knee: same day, because a slipped growth plate must be ruled out (it often hurts
         only in the thigh or knee)."""
@@ -195,7 +195,7 @@ class SafetyRules:
 
     @cites("ifompt-2020", concludes="infection_risk")
     @Rule(OR(_yes("immunosuppressed"), _yes("recent_infection")), salience=SAFETY)
-    def immunosuppression_needs_review(self):
+    def weak_immune_system_or_recent_infection_needs_review(self):
         """A weakened immune system, injecting drugs, or a recent infection raises the risk of
         spinal infection: see a doctor within days."""
         self.red_flag("infection_risk")

@@ -194,7 +194,7 @@ def test_coverage_counts_rules_per_case_and_cases_per_rule() -> None:
     per_rule = {c.rule: c for c in report.coverage.rules}
     assert per_rule["observed_hip_shift_is_a_finding"].case_ids == ["runner-right-shift"]
     assert per_rule["no_red_flag_means_self_care"].cases == 2
-    assert "bladder_saddle_or_both_legs_means_cauda_equina_emergency" in \
+    assert "bladder_bowel_saddle_or_sexual_change_means_cauda_equina_emergency" in \
         report.coverage.rules_never_fired
     assert set(report.coverage.rules_never_fired) == {
         rule for rule, c in per_rule.items() if c.cases == 0}

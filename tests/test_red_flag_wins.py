@@ -15,7 +15,7 @@ from hipscreen.screening import screen, screen_safety_first
 # A minimal intake for every rule that raises an emergency or urgent row: the rule id, the
 # intake, and whether the rule needs the age (a bad age then cannot keep it).
 EXAMPLES: dict[str, list[tuple[dict, bool]]] = {
-    "bladder_saddle_or_both_legs_means_cauda_equina_emergency": [
+    "bladder_bowel_saddle_or_sexual_change_means_cauda_equina_emergency": [
         ({"age": 40, "safety": {name: True}}, False)
         for name in ("bladder_or_bowel_change", "saddle_numbness", "sexual_function_change")],
     "new_symptoms_in_both_legs_mean_cauda_equina_emergency": [
@@ -52,7 +52,7 @@ EXAMPLES: dict[str, list[tuple[dict, bool]]] = {
     "worsening_leg_weakness_is_urgent": [
         ({"age": 40, "safety": {"worsening_leg_weakness": True}}, False)],
     "fever_with_back_pain_is_urgent": [({"age": 40, "safety": {"fever_or_unwell": True}}, False)],
-    "trauma_weight_bearing_or_hot_hip_is_urgent": [
+    "trauma_or_cannot_bear_weight_is_urgent": [
         ({"age": 40, "safety": {"significant_trauma": True}}, False),
         ({"age": 40, "safety": {"cannot_bear_weight": True}}, False)],
     "recent_fall_with_fragile_bones_is_urgent": [
@@ -62,7 +62,7 @@ EXAMPLES: dict[str, list[tuple[dict, bool]]] = {
     "cancer_with_weight_loss_or_night_pain_is_urgent": [
         ({"age": 40, "safety": {"cancer_history": True, "unexplained_weight_loss": True}}, False),
         ({"age": 40, "safety": {"cancer_history": True, "constant_night_pain": True}}, False)],
-    "child_with_groin_or_front_hip_pain_is_urgent": [
+    "child_with_hip_thigh_or_knee_pain_is_urgent": [
         ({"age": 12, "safety": {}, "symptoms": {"locations": [place]}}, True)
         for place in ("groin_left", "front_hip_right", "thigh_front_left", "knee_right")],
     "child_with_a_limp_is_urgent": [({"age": 12, "safety": {"new_limp": True}}, True)],

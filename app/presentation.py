@@ -38,6 +38,7 @@ from hipscreen.picture import (  # noqa: F401
     reasoning_graph,
     reasoning_summary,
 )
+from hipscreen.render import clinician_note
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.rules.registry import rules
 from hipscreen.screening import screen_safety_first
@@ -51,6 +52,7 @@ from hipscreen.words import (  # noqa: F401
     HAMSTRING_LABELS,
     HINGE_FAULT_LABELS,
     HIP_SURGERY_LABELS,
+    LEVEL_WORDS,
     LOCATION_LABELS,
     SEX_LABELS,
     SIDE_WORDS,
@@ -229,14 +231,43 @@ SELF_TESTS: tuple[SelfTest, ...] = (
 
 MOVEMENT_QUESTIONS: dict[str, tuple[str, str]] = {
     # field: (the question, the words for "none")
-    "single_leg_balance_poor": ("On which leg could you NOT hold 30 seconds?",
-                                "I held 30 seconds on both legs"),
-    "pelvic_drop": ("Standing on which leg did the opposite hip drop?", "No drop on either side"),
-    "hip_shift": ("Which way did your hips drift?", "No drift, they stayed in the middle"),
+    "single_leg_balance_poor": ("On which leg could you NOT stand for 30 seconds?",
+                                "I held 30 seconds on each leg"),
+    "pelvic_drop": ("Did the hip of your lifted leg sink? Pick the leg you stood on.",
+                    "No, my hips stayed level"),
+    "hip_shift": ("Which way did your belt buckle drift? Use your own left and right, not the "
+                  "mirror's.", "No drift: it stayed in the middle"),
     "knee_collapse": ("Which knee caved inward?", "Neither knee"),
-    "hip_ir_limited": ("Which foot swung out clearly less far?", "Both about the same"),
+    "hip_ir_limited": ("Which foot swung out clearly less far?",
+                       "Both feet swung out about the same"),
     "front_hip_pinch": ("On which side was there a pinch at the front of the hip?", "No pinch"),
     "feels_stuck_in_hip": ("Which hip feels stuck?", "Neither hip"),
+}
+
+MOVEMENT_REVIEW_LABELS: dict[str, str] = {
+    # field: what the answer is about, on the "Check your answers" list
+    "single_leg_balance_poor": "Could not stand for 30 seconds on",
+    "pelvic_drop": "Did the hip of the lifted leg sink",
+    "hip_shift": "Belt buckle drifted",
+    "knee_collapse": "Knee caved inward",
+    "hip_ir_limited": "Foot that swung out less far",
+    "front_hip_pinch": "Pinch at the front of the hip",
+    "feels_stuck_in_hip": "Hip that feels stuck",
+}
+
+MOVEMENT_SIDE_WORDS: dict[str, dict[str, str]] = {
+    # field: the words of each side answer, so each answer fits its own question
+    "single_leg_balance_poor": {"left": "My left leg", "right": "My right leg",
+                                "both": "Both legs: I could not hold either"},
+    "pelvic_drop": {"left": "Yes, when I stood on my left leg",
+                    "right": "Yes, when I stood on my right leg",
+                    "both": "Yes, whichever leg I stood on"},
+    "hip_shift": {"left": "To my left", "right": "To my right"},
+    "knee_collapse": {"left": "My left knee", "right": "My right knee", "both": "Both knees"},
+    "hip_ir_limited": {"left": "My left foot", "right": "My right foot",
+                       "both": "Both feet hardly swung out at all"},
+    "front_hip_pinch": {"left": "My left hip", "right": "My right hip", "both": "Both hips"},
+    "feels_stuck_in_hip": {"left": "My left hip", "right": "My right hip", "both": "Both hips"},
 }
 
 
@@ -251,11 +282,12 @@ def movement_options(field: str) -> list[str]:
 
 
 def movement_option_words(field: str, option: str) -> str:
+    """A self-test answer in the words of its own question ("My right leg", "To my left")."""
     if option == NOT_TESTED:
         return "Not tested - I skipped this"
     if option == "none":
         return MOVEMENT_QUESTIONS.get(field, ("", "None"))[1]
-    return SIDE_WORDS[option]
+    return MOVEMENT_SIDE_WORDS.get(field, {}).get(option, SIDE_WORDS[option])
 
 
 # -- building an Intake from form values ----------------------------------------------------
@@ -306,8 +338,28 @@ def form_errors(exc: ValidationError) -> dict[str, str]:
         named = _PATH_AT_START.match(message) if path == "intake" else None
         if named:  # a check across fields names the field it is about first: show it there
             path, message = named[1], named[2][:1].upper() + named[2][1:]
-        errors.setdefault(path, message)
+        errors.setdefault(path, _plain_check(message))
     return errors
+
+
+_PLAIN_CHECKS = (
+    (re.compile(r"the worst pain of the last week \((\d+);[^)]*\) cannot be less than the pain "
+                r"now \((\d+)\).*", re.IGNORECASE),
+     "It is {0} out of 10, but it cannot be less than the pain now ({1}): pain now is part of "
+     "the last week. Move one of the two."),
+    (re.compile(r"the age when back pain first began \((\d+)\) cannot be more than the age now "
+                r"\((\d+)\).*", re.IGNORECASE),
+     "It is {0}, more than the age now ({1}). Check both ages."),
+)
+
+
+def _plain_check(message: str) -> str:
+    """A check across two answers in the words of a form: what is wrong and what to do."""
+    for pattern, words in _PLAIN_CHECKS:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            return words.format(*found.groups())
+    return message
 
 
 _PATH_AT_START = re.compile(r"^([a-z_]+(?:\.[a-z_]+)*): (.+)$", re.DOTALL)
@@ -348,7 +400,7 @@ class Screened:
 
 
 def screen_values(values: Mapping[str, Any]) -> Screened:
-    """Screen form values so that an error in any other field never hides a red flag (DESIGN.md,
+    """Screen form values so that an error in any other field never hides a red flag (docs/design.md,
     Safety: a red flag always wins). The errors of the form (a half-given angle, a worst pain
     below the pain now...) come back in words beside the result of the answers that are valid."""
     data, errors = intake_data(values)
@@ -431,6 +483,8 @@ def how_markdown(nodes: list[HowNode], depth: int = 0, *, clinician: bool = Fals
     return "\n".join(lines)
 
 
+_DOT_CERTAINTY = re.compile(r"(likely|possible),(?:\\n| )\d+\.\d+")
+_DOT_WEIGHT = re.compile(r" \[label=\"weight [\d.]+\"\]")
 _PERSON_COLUMN_TITLES = {"Your answers": "Answers", "Your plan": "Plan"}
 _SIDE_AFTER_BRACKETS = re.compile(r"\(([^()]*)\)(\s|\\n)\((left|right|both)\)")
 
@@ -446,12 +500,47 @@ def reasoning_words(text: str, *, clinician: bool) -> str:
     clinician's words the column titles say 'Answers' and 'Plan', not 'Your answers' and 'Your
     plan'."""
     text = one_bracket(text)
-    if not clinician:
-        return text
+    if not clinician:  # the person's picture: "likely" or "possible", no numbers (issue 20)
+        text = _DOT_CERTAINTY.sub(r"\1", text)
+        return _DOT_WEIGHT.sub("", text)
     for person, neutral in _PERSON_COLUMN_TITLES.items():
         text = text.replace(f'label="{person}"', f'label="{neutral}"')
         text = text.replace(f"{person}: ", f"{neutral}: ")
     return text
+
+
+_CERTAINTY_IN_SUMMARY = re.compile(r"\b(likely|possible), \d+(\.\d+)?")
+_NOT_ASKED_IN_SUMMARY = re.compile(r"(?:; )?safety\.not_asked: \w+")
+_LINKS_IN_SUMMARY = re.compile(r"\s*\d+ links?\.")
+_TRIAGE_IN_SUMMARY = re.compile(r"Triage: ([a-z ]+)\.")
+
+
+def person_summary(summary: str) -> str:
+    """The reasoning picture in words for the person: no certainty numbers ("likely, 0.60" ->
+    "likely"), no count of the picture's links, and the level in their words."""
+    text = _CERTAINTY_IN_SUMMARY.sub(r"\1", summary)
+    unasked = len(_NOT_ASKED_IN_SUMMARY.findall(text))
+    if unasked:  # the ids of the questions never asked: counted, in words
+        text = _NOT_ASKED_IN_SUMMARY.sub("", text).replace("; .", ".").replace(": .", ":")
+        text = text.replace("Your answers: ", f"Your answers: {unasked} health questions were not "
+                                             "asked; ", 1)
+    text = _LINKS_IN_SUMMARY.sub("", text)
+    text = text.replace("Likely and possible deficits:", "What we think is going on:")
+    text = text.replace("What they show:", "What your answers show:")
+    return _TRIAGE_IN_SUMMARY.sub(
+        lambda m: f"What to do: {LEVEL_WORDS.get(m[1].replace(' ', '_'), m[1])}.", text)
+
+
+def note_to_paste(result: Result) -> str:
+    """The clinician note (hipscreen.render.clinician_note) with the safety-netting the person
+    was given, so the note holds the "see a clinician if" list its triage line speaks of."""
+    note = clinician_note(result)
+    if not result.safety_net or result.triage.level in LEVELS_THAT_STOP_DRILLS:
+        return note
+    body, sep, footer = note.rstrip("\n").rpartition("\n\n")
+    lines = ["Safety-netting given (see a clinician if):",
+             *(f"  - {' '.join(text.split())}" for text in result.safety_net)]
+    return f"{body}\n" + "\n".join(lines) + f"{sep}{footer}\n"
 
 
 def _md(text: str) -> str:
@@ -696,7 +785,7 @@ def case_file_yaml(result: Result, *, case_id: str = "new-case",
                    title: str = "Intake saved from the app",
                    story: str = "Describe the case in words before adding it to cases/.",
                    source: str = "hipscreen app intake") -> str:
-    """The result's intake as a case-file YAML (DESIGN.md "Case files"), with `expect` filled
+    """The result's intake as a case-file YAML (docs/design.md "Case files"), with `expect` filled
     from what the screen concluded, for a clinician to check and turn into a documented case."""
     if not _CASE_ID.match(case_id):
         raise ValueError(f"case id {case_id!r}: use lowercase words joined by hyphens")

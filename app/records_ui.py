@@ -14,7 +14,10 @@ person's words (labels, activities) are drawn as text, never Markdown (plain.py)
 from __future__ import annotations
 
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import streamlit as st
@@ -23,7 +26,7 @@ from hipscreen.app import access
 from hipscreen.app.plain import md, quoted
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES
 from hipscreen.records import DatabaseError, RecordError, RecordStore
-from hipscreen.result import Result
+from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 
 T = TypeVar("T")
 
@@ -112,7 +115,50 @@ def read_or_stop(read: Callable[[], T]) -> T:
         st.stop()
 
 
-def psfs_inputs(prefix: str, existing: dict[str, int] | None = None) -> dict[str, int]:
+@dataclass(frozen=True)
+class QueueDetails:
+    """What the queue shows of a record beside its row: pain and the red flags, in words."""
+
+    pain: str
+    flags: str
+
+
+_DETAILS: OrderedDict[tuple[str, int], QueueDetails] = OrderedDict()
+_DETAILS_MAX = 5000
+_details_lock = threading.Lock()
+
+
+def queue_details(records: RecordStore, ids: list[int]) -> dict[int, QueueDetails]:
+    """Pain (now / worst of the week) and the red flags of each record, read once per record:
+    a saved record never changes (a revision is a new record, ids are never reused), so what
+    was read is kept, for the records of this store only."""
+    out: dict[int, QueueDetails] = {}
+    for record_id in ids:
+        key = (records.safe_url, record_id)
+        with _details_lock:
+            found = _DETAILS.get(key)
+        if found is None:
+            try:
+                record = records.get(record_id)
+            except RecordError:  # deleted meanwhile
+                out[record_id] = QueueDetails("-", "-")
+                continue
+            summary = record.summary or {}
+            now, worst = summary.get("pain_now"), summary.get("pain_worst_week")
+            pain = "-" if now is None else f"{now} / {'-' if worst is None else worst}"
+            flags = ((record.result or {}).get("triage") or {}).get("red_flags") or []
+            found = QueueDetails(pain, "; ".join(str(f.get("label", f.get("id", "")))
+                                                 for f in flags) or "none")
+            with _details_lock:
+                _DETAILS[key] = found
+                while len(_DETAILS) > _DETAILS_MAX:
+                    _DETAILS.popitem(last=False)
+        out[record_id] = found
+    return out
+
+
+def psfs_inputs(prefix: str, existing: dict[str, int] | None = None, *,
+                clinician: bool = False) -> dict[str, int]:
     """Up to three PSFS activities: the ones named before are scored again (when more than three
     were named, e.g. by a check-in from the command line, the person picks up to three, the
     newest first); otherwise the person names them."""
@@ -139,7 +185,8 @@ def psfs_inputs(prefix: str, existing: dict[str, int] | None = None) -> dict[str
         return scores
     for index in range(PSFS_MAX_ACTIVITIES):
         left, right = st.columns([3, 2])
-        name = left.text_input(f"Activity {index + 1} you find hard (optional)",
+        whose = "the patient finds" if clinician else "you find"
+        name = left.text_input(f"Activity {index + 1} {whose} hard (optional)",
                                key=f"{prefix}psfs_name_{index}", max_chars=60,
                                placeholder="e.g. running 5 km, deadlift, golf")
         score = right.slider(f"Activity {index + 1}: 0 = unable, 10 = as before", 0, 10, 5,
@@ -149,10 +196,11 @@ def psfs_inputs(prefix: str, existing: dict[str, int] | None = None) -> dict[str
     return scores
 
 
-def save_widget(result: Result) -> None:
+def save_widget(result: Result, *, clinician: bool = False, anchor: str | None = None) -> None:
     """"Save on this computer": a pseudonymous label and, optionally, up to three activities for
-    the Patient-Specific Functional Scale. Saving happens only when the button is pressed."""
-    st.header("Save on this computer")
+    the Patient-Specific Functional Scale (not at a level that stops the plan: there is nothing
+    to score then). Saving happens only when the button is pressed, never on Enter in a box."""
+    st.header("Save on this computer", anchor=anchor)
     allowed, why = records_allowed()
     if not allowed:
         st.info(why, icon=":material/lock:")
@@ -160,20 +208,32 @@ def save_widget(result: Result) -> None:
     saved = st.session_state.setdefault(SAVED_KEY, {})
     done = saved.get(id(result))
     if done is not None:
-        st.success(f"Saved as record {done[0]} for {quoted(done[1])}. Use this label for your "
-                   "check-in and to see your progress.", icon=":material/check_circle:")
+        st.success(f"Saved as record {done[0]} for {quoted(done[1])}. Use this label for "
+                   + ("the check-ins and the clinic queue." if clinician else
+                      "your check-in and to see your progress."), icon=":material/check_circle:")
         return
-    st.write("Keep this result to check in later and see your progress. Nothing is saved unless "
-             "you press Save. Use a label only you recognise, not your name.")
+    scored = result.triage.level not in LEVELS_THAT_STOP_DRILLS
+    if clinician:
+        st.write("Keep this screening for follow-up: check-ins, progress and the clinic queue. "
+                 "Nothing is saved unless you press Save. Use a pseudonymous label, not the "
+                 "patient's name.")
+    else:
+        st.write("Keep this result to check in later and see your progress. Nothing is saved "
+                 "unless you press Save. Use a label only you recognise, not your name.")
     suggestion = st.session_state.setdefault("records_label_suggestion",
                                              f"me-{secrets.token_hex(2)}")
-    with st.form("save_result"):
-        label = st.text_input("Your label (no name needed)", value=suggestion, max_chars=60,
-                              key="save_label")
-        st.caption("Optional: up to three activities your back or hip makes hard, and how well you "
-                   "can do each now (the Patient-Specific Functional Scale). Each check-in asks "
-                   "about them again.")
-        scores = psfs_inputs("save:")
+    with st.form("save_result", enter_to_submit=False):
+        label = st.text_input("Label (a pseudonym, not the patient's name)" if clinician
+                              else "Your label (no name needed)", value=suggestion,
+                              max_chars=60, key="save_label")
+        scores: dict[str, int] = {}
+        if scored:
+            st.caption(("Optional: up to three activities the patient's back or hip makes hard, "
+                        "and how well they can do each now" if clinician else
+                        "Optional: up to three activities your back or hip makes hard, and how "
+                        "well you can do each now") + " (the Patient-Specific Functional Scale). "
+                       "Each check-in asks about them again.")
+            scores = psfs_inputs("save:", clinician=clinician)
         pressed = st.form_submit_button("Save", type="primary")
     if pressed:
         try:

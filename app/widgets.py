@@ -27,12 +27,23 @@ from hipscreen.app.presentation import (
 )
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
-from hipscreen.words import LEVEL_WORDS, drill_purpose_words, person_sentence, tell_the_service
+from hipscreen.words import (
+    LEVEL_WORDS,
+    NOT_ASKED_FIELD,
+    drill_purpose_words,
+    flag_answer_words,
+    person_sentence,
+    tell_the_service,
+)
 
 RESULT_KEY = "result"
 """st.session_state key of the latest Result of this browser session (never a shared cache)."""
 
 RESULT_FROM_KEY = "result_from"
+
+RESULT_NONCE_KEY = "result_nonce"
+"""st.session_state: a number that changes with each new screening (not with a plan update), so
+the result page opens at its top, with the focus on its heading, once per screening."""
 
 STOP_BANNER_KEY = "stop_banner"
 """The key of the container that holds a stop (emergency or urgent) at the top of a step; the
@@ -65,25 +76,95 @@ if (!window.hipscreenMenu) {
 """
 
 
-def focus_heading(text: str, nonce: str) -> None:
-    """Scroll the page so the heading `text` is at the top and put the keyboard focus on it, once
-    for each `nonce` (e.g. a step number): a new step opens at its top, where its title and
-    instructions are, and not where the last step's Next button was."""
+_KEYBOARD_LISTS = """
+if (!window.hipscreenLists) {
+  window.hipscreenLists = true;
+  // A drop-down list (a select or multiselect) with the keyboard: Enter opens a closed list, and
+  // Space opens it, or picks the marked choice, while nothing is typed (it types no space).
+  const press = (input, key) => input.dispatchEvent(new KeyboardEvent('keydown', {
+    key, code: key, keyCode: key === 'Enter' ? 13 : 40, which: key === 'Enter' ? 13 : 40,
+    bubbles: true, cancelable: true}));
+  document.addEventListener('keydown', (event) => {
+    const input = event.target;
+    if (!event.isTrusted || !(input instanceof HTMLInputElement)) return;
+    if (input.getAttribute('role') !== 'combobox') return;
+    if (!input.closest('[data-testid="stMultiSelect"], [data-testid="stSelectbox"]')) return;
+    const open = input.getAttribute('aria-expanded') === 'true';
+    if (event.key === 'Enter' && !open) {
+      event.preventDefault(); event.stopPropagation(); press(input, 'ArrowDown');
+    } else if (event.key === ' ' && input.value === '') {
+      event.preventDefault(); event.stopPropagation(); press(input, open ? 'Enter' : 'ArrowDown');
+    }
+  }, true);
+}
+"""
+
+
+_NAMED_TOASTS = """
+if (!window.hipscreenToasts) {
+  window.hipscreenToasts = true;
+  // Streamlit's toast is an alert dialog named by an element it does not draw: name it by its
+  // own words, so a screen reader can say what it is
+  new MutationObserver(() => {
+    for (const toast of document.querySelectorAll('[data-testid="stToast"]:not([aria-label])')) {
+      toast.setAttribute('aria-label', toast.textContent.trim() || 'Notice');
+      toast.removeAttribute('aria-labelledby');
+    }
+  }).observe(document.body, {childList: true, subtree: true});
+}
+"""
+
+
+def focus_heading(text: str, nonce: str, *, tag: str = "h2", top: bool = False) -> None:
+    """Put the keyboard focus on the heading `text` (an `tag` element) and scroll the page, once
+    for each `nonce` (e.g. a step number): with `top` to the very top of the page (the title,
+    the disclaimer and where you are), else so that the heading and the progress bar just above
+    it are on the screen. A new step opens at its top, where its title and instructions are,
+    and not where the last step's Next button was."""
     run_script(f"""
 (() => {{
-  const want = {json.dumps(text)}, nonce = {json.dumps(nonce)};
+  const want = {json.dumps(text)}, nonce = {json.dumps(nonce)}, top = {json.dumps(top)};
   let tries = 0;
   const go = () => {{
-    const heading = Array.from(document.querySelectorAll('[data-testid="stMain"] h2'))
+    const heading = Array.from(document.querySelectorAll('[data-testid="stMain"] {tag}'))
       .find((h) => h.textContent.trim() === want);
-    if (!heading) {{ if (tries++ < 60) setTimeout(go, 50); return; }}
+    if (!heading) {{ if (tries++ < 80) setTimeout(go, 25); return; }}
     heading.setAttribute('tabindex', '-1');
     heading.dataset.step = nonce;
     const main = document.querySelector('[data-testid="stMain"]');
-    const top = heading.getBoundingClientRect().top - (main ? main.getBoundingClientRect().top : 0);
-    if (main) main.scrollTop += top - 72;
+    if (main && top) {{
+      main.scrollTop = 0;
+    }} else if (main) {{
+      const bar = document.querySelector('[data-testid="stMain"] [data-testid="stProgress"]');
+      const mark = bar && bar.getBoundingClientRect().top < heading.getBoundingClientRect().top
+        ? bar : heading;
+      main.scrollTop += mark.getBoundingClientRect().top - main.getBoundingClientRect().top - 72;
+    }}
     window.scrollTo(0, 0);
     heading.focus({{preventScroll: true}});
+  }};
+  go();
+}})();""")
+
+
+def reveal(key: str, nonce: str, *, alert: bool = False) -> None:
+    """Bring the container with `key` into view, below the app's header bar, and give it the
+    focus (once for each `nonce`), wherever the person was on the page: a stop, or the triage
+    after a form is screened. `alert`: screen readers read it out at once."""
+    run_script(f"""
+(() => {{
+  const nonce = {json.dumps(nonce)}, alert = {json.dumps(alert)};
+  let tries = 0;
+  const go = () => {{
+    const box = document.querySelector('.st-key-{key}');
+    if (!box || !box.textContent.trim()) {{ if (tries++ < 80) setTimeout(go, 25); return; }}
+    box.setAttribute('tabindex', '-1');
+    if (alert) box.setAttribute('role', 'alert');
+    box.dataset.shown = nonce;
+    box.scrollIntoView({{block: 'start'}});
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (main) main.scrollTop -= 72;  // below the sticky header bar
+    box.focus({{preventScroll: true}});
   }};
   go();
 }})();""")
@@ -92,41 +173,48 @@ def focus_heading(text: str, nonce: str) -> None:
 def reveal_stop(nonce: str) -> None:
     """Bring the stop banner into view and give it the focus, wherever the person was on the page
     when they ticked the answer that stops the screen (once for each `nonce`)."""
-    run_script(f"""
-(() => {{
-  const nonce = {json.dumps(nonce)};
-  let tries = 0;
-  const go = () => {{
-    const box = document.querySelector('.st-key-{STOP_BANNER_KEY}');
-    if (!box || !box.textContent.trim()) {{ if (tries++ < 60) setTimeout(go, 50); return; }}
-    box.setAttribute('tabindex', '-1');
-    box.setAttribute('role', 'alert');
-    box.dataset.stop = nonce;
-    box.scrollIntoView({{block: 'start'}});
-    const main = document.querySelector('[data-testid="stMain"]');
-    // below the sticky header, and on a phone below the toast that repeats the stop
-    if (main) main.scrollTop -= window.matchMedia('(max-width: 767px)').matches ? 150 : 72;
-    box.focus({{preventScroll: true}});
-  }};
-  go();
-}})();""")
+    reveal(STOP_BANNER_KEY, nonce, alert=True)
 
 
 QUESTIONS_KEY_PREFIX = "questions_"
 """The key prefix of a container of tick boxes a person answers on a phone (the browser sees
-st-key-questions_<name>): each box and its words are one tap target at least 44 pixels high."""
+st-key-questions_<name>): each box and its words span the full width of the column."""
 
-_ROOMY_TICK_BOXES = f"""<style>
-[class*="st-key-{QUESTIONS_KEY_PREFIX}"] [data-testid="stCheckbox"] label {{
-  min-height: 44px; align-items: center; width: 100%;
-}}
+APP_STYLE = """<style>
+/* every tick box and radio answer is one tap target at least 44 px high (WCAG 2.5.5) */
+[data-testid="stCheckbox"] > label, [data-testid="stRadioOption"] {
+  min-height: 44px; min-width: 44px; align-items: center; margin-bottom: 0;
+}
+[data-testid="stRadioOption"] { display: flex; }
+[data-testid="stRadioGroup"] { gap: 0 1.25rem; }
+[class*="st-key-questions_"] [data-testid="stCheckbox"] > label { width: 100%; }
+/* a clear focus mark for the keyboard on tick boxes and radio answers */
+[data-testid="stCheckbox"] > label:has(input:focus-visible),
+[data-testid="stRadioOption"]:has(input:focus-visible) {
+  outline: 3px solid #1a4fd6; outline-offset: 2px; border-radius: 6px;
+}
+/* small grey words dark enough to read (4.5:1 on white) */
+[data-testid="stCaptionContainer"] { opacity: 1; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #595b66; }
+/* on a phone a toast sits at the bottom, never over the page's title and top */
+@media (max-width: 767px) {
+  [data-testid="stToastContainer"] { top: auto !important; bottom: 0.5rem !important; }
+}
+/* the few lines of script each page runs take no room on the page */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] script),
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > style:only-child) {
+  display: none;
+}
+/* a heading that takes the focus when a step or result opens needs no box around it */
+[data-testid="stMain"] h1[tabindex="-1"]:focus, [data-testid="stMain"] h2[tabindex="-1"]:focus {
+  outline: none;
+}
 </style>"""
 
 
 def questions(name: str):
     """A container for a list of tick boxes, each one easy to tap on a phone (44 pixels high,
     the full width of the column)."""
-    st.html(_ROOMY_TICK_BOXES)
     return st.container(key=f"{QUESTIONS_KEY_PREFIX}{name}")
 
 
@@ -155,18 +243,20 @@ def page_header(title: str, intro: str | None = None) -> None:
     once more, the Host check of app/main.py: a page never draws for another host name)."""
     _run_from_the_entry_file()
     access.check_host()
+    st.html(APP_STYLE)
     st.title(title)
     st.info(DISCLAIMER, icon=":material/info:")
     if intro:
         st.write(intro)
     # the sign-in cookie rides on the script every page runs anyway: no element of its own
-    run_script(access.cookie_script() + _CLOSE_MENU_ON_PHONE)
+    run_script(access.cookie_script() + _CLOSE_MENU_ON_PHONE + _KEYBOARD_LISTS + _NAMED_TOASTS)
 
 
 def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = False) -> None:
     """The triage level in words (never only colour) with the action, then the red flags."""
     level = triage.level
-    text = f"**Triage level: {triage.label}**\n\n{triage.action}"
+    # "triage level" is a clinician's word: the person reads "What to do"
+    text = f"**{'Triage level' if clinician else 'What to do'}: {triage.label}**\n\n{triage.action}"
     if not triage.drills_allowed:
         text += "\n\n**No exercises are given at this level.**"
     show = {"emergency": st.error, "urgent": st.error, "clinician_review": st.warning,
@@ -178,13 +268,34 @@ def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = Fa
         whose = "from the answer" if clinician else "from your answer"
         st.markdown("**Why:** " + "; ".join(
             f"{flag.label} ({LEVEL_WORDS[flag.level].lower()}), {whose}: "
-            f"{'; '.join(answer_line_words(a) for a in flag.answers)}"
+            f"{'; '.join(_flag_answers(flag.answers, clinician=clinician))}"
             for flag in triage.red_flags))
 
 
-def what_to_tell(result: Result) -> None:
-    """At emergency or urgent: what to say when you call or arrive."""
-    st.subheader("What to tell them")
+def _flag_answers(answers: tuple[str, ...] | list[str], *, clinician: bool) -> list[str]:
+    """The answers behind a red flag in words; the questions not asked are named for a
+    clinician, and only counted for the person (a screening that stopped early never asked
+    them: a list of them would hide what matters)."""
+    if clinician:
+        return flag_answer_words(answers)
+    prefix = f"{NOT_ASKED_FIELD} = "
+    words = [answer_line_words(a) for a in answers if not a.startswith(prefix)]
+    unasked = [a for a in answers if a.startswith(prefix)]
+    if unasked:
+        words.append(f"{len(unasked)} health questions were not asked yet" if len(unasked) > 1
+                     else "1 health question was not asked yet")
+    return words
+
+
+def new_result() -> None:
+    """A new screening was just made: the result page opens at its heading (RESULT_NONCE_KEY)."""
+    st.session_state[RESULT_NONCE_KEY] = st.session_state.get(RESULT_NONCE_KEY, 0) + 1
+
+
+def what_to_tell(result: Result, *, heading=st.subheader) -> None:
+    """At emergency or urgent: what to say when you call or arrive (under `heading`: a header
+    where it follows the page title, a subheader inside a step)."""
+    heading("What to tell them")
     st.markdown("\n".join(f"- {line}" for line in tell_the_service(result)))
 
 
@@ -237,8 +348,16 @@ def deficit_row(deficit: DeficitResult, reasons: list[str] | None = None) -> Non
                                         f"{certainty_scale()}")
 
 
+_VARIANT_WORDS = {"supported": "supported version", "regressed": "easier version"}
+
+
 def _variant_words(item: PlanItem) -> str:
-    return "" if item.variant in ("standard", "support") else f" - {item.variant} version"
+    """' - easier version' after a drill's name, unless its name says so already ("Supported
+    single-leg stability" is not followed by "supported version")."""
+    words = _VARIANT_WORDS.get(item.variant, f"{item.variant} version")
+    if item.variant in ("standard", "support") or words.split()[0] in item.name.lower():
+        return ""
+    return f" - {words}"
 
 
 def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
@@ -272,9 +391,10 @@ def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
             st.markdown(f"**{title}**\n" + "\n".join(f"- {w}" for w in why))
 
 
-def plan_section(result: Result, *, clinician: bool = False) -> None:
+def plan_section(result: Result, *, clinician: bool = False, anchor: str | None = None,
+                 heading=st.header) -> None:
     """The plan: precautions first, then a card per drill, or why there is no plan."""
-    st.header("Plan" if clinician else "Your plan")
+    heading("Plan" if clinician else "Your plan", anchor=anchor)
     if not result.triage.drills_allowed:
         st.error(f"No exercises: {result.triage.action}", icon=":material/block:")
         return
@@ -288,12 +408,17 @@ def plan_section(result: Result, *, clinician: bool = False) -> None:
         drill_card(number, item, result, clinician=clinician)
 
 
-def skipped_and_safety_net(result: Result, *, clinician: bool = False) -> None:
-    if result.skipped_tests:
-        st.header("Tests not done" if clinician else "Tests you skipped")
-        st.write("These were not tested, which is not the same as 'no problem'. Each would have "
-                 "checked:")
-        st.markdown("\n".join(f"- **{s.label}** - would check {s.would_check}"
-                              for s in result.skipped_tests))
-    st.header("See a clinician if...")
+def skipped_tests(result: Result, *, clinician: bool = False, anchor: str | None = None) -> None:
+    """The self-tests not done, and what each would have checked ("not tested" is not "none")."""
+    if not result.skipped_tests:
+        return
+    st.header("Tests not done" if clinician else "Tests you skipped", anchor=anchor)
+    st.write("These were not tested, which is not the same as 'no problem'. Each would have "
+             "checked:")
+    st.markdown("\n".join(f"- **{s.label}** - would check {s.would_check}"
+                          for s in result.skipped_tests))
+
+
+def safety_net(result: Result) -> None:
+    """When to get help: the "see a clinician if..." list, most urgent first."""
     st.markdown("\n".join(f"- {text}" for text in result.safety_net))

@@ -74,7 +74,7 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     assert_every_widget_is_labelled(at)
     click(at, "next")
     assert headers(at) == ["About you"]
-    at.multiselect(key="self:activities").set_value(["running"])
+    at.checkbox(key="self:act:running").check()
     click(at, "next")
     assert headers(at) == ["Your symptoms"]
     assert_every_widget_is_labelled(at)
@@ -102,8 +102,8 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     click(at, "skip")  # knee to chest
     assert headers(at) == ["Check your answers"]
     review = texts(at)
-    assert "Cannot hold 30 s standing on that leg: Right" in review
-    assert "What the person does: Running" in review  # activities are checked too
+    assert "Could not stand for 30 seconds on: My right leg" in review
+    assert "Regular activities: Running" in review  # activities are checked too
     rotation = catalogue().movement_tests["hip_ir_limited"].label
     assert rotation in review  # listed as not tested
 
@@ -121,7 +121,7 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     assert result.intake.movement.hinge_faults == ("back_rounds",)
     assert result.plan, "a self-screen with these answers must end in a plan"
     page = texts(at)
-    assert "Triage level: SELF-CARE" in page
+    assert "What to do: SELF-CARE" in page
     assert {"What we found", "Your plan", "Tests you skipped", "See a clinician if...",
             "How we got here", "Downloads"} <= set(headers(at))
     for number, item in enumerate(result.plan, 1):
@@ -145,9 +145,12 @@ def test_full_self_screen_ends_in_a_plan_with_explanation_and_downloads():
     for item in result.plan:
         drill = catalogue().drills[item.drill]
         assert drill.picture_alt in alts, item.drill
-    assert {b.label for b in at.download_button} == {
-        "Report (Markdown)", "Result (JSON)", "Intake as a case file (YAML)",
-        "Clinician report (PDF)", "Plan for the person (PDF)"}
+    # the person downloads their plan; the files for records are in the clinician's view
+    assert {b.label for b in at.download_button} == {"Your plan (PDF)"}
+    # "see a clinician if..." comes before the plan, and every section is one tap away
+    assert headers(at).index("See a clinician if...") < headers(at).index("Your plan")
+    assert any(m.value.startswith("**On this page:**") and "(#safety-net)" in m.value
+               for m in at.markdown)
     assert_every_widget_is_labelled(at)
 
 
@@ -157,7 +160,7 @@ def test_an_emergency_answer_stops_at_once_with_the_action_and_no_drills():
     at.checkbox(key="self:safety.saddle_numbness").check().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "Triage level: EMERGENCY" in errors  # the level in words, not only colour
+    assert "What to do: EMERGENCY" in errors  # the level in words, not only colour
     assert "emergency department" in errors.lower()
     assert "No exercises are given" in errors
     assert not has_button(at, "next"), "the screening must stop here"
@@ -168,11 +171,14 @@ def test_an_emergency_answer_stops_at_once_with_the_action_and_no_drills():
     # the result page says the same and shows only what matters: no drill card, no skipped
     # tests, no drill safety-net lines
     at.switch_page("pages/result.py").run()
-    assert "Triage level: EMERGENCY" in texts(at)
+    assert "What to do: EMERGENCY" in texts(at)
     assert not [s for s in at.subheader if s.value[:1].isdigit()]
-    assert "What to tell them" in [s.value for s in at.subheader]
+    assert "What to tell them" in headers(at)  # an h2 under the page's h1, not an h3
     assert not {"Tests you skipped", "See a clinician if...", "Your plan",
                 "How we got here"} & set(headers(at))
+    # act first: nothing to save or score, and only the person's own PDF to download
+    assert "Save on this computer" not in headers(at)
+    assert [b.label for b in at.download_button] == ["What to do now (PDF)"]
     # unticking a box ticked by mistake lets the person carry on
     at.switch_page("pages/self_screening.py").run()
     at.checkbox(key="self:safety.saddle_numbness").uncheck().run()
@@ -228,7 +234,7 @@ def test_sudden_severe_pain_and_feeling_faint_mean_call_an_ambulance_at_once():
     at.checkbox(key="self:safety.sudden_severe_pain").check()
     at.checkbox(key="self:safety.faint_clammy_or_collapsed").check().run()
     errors = " ".join(e.value for e in at.error)
-    assert "Triage level: EMERGENCY" in errors and "Call an ambulance" in errors
+    assert "What to do: EMERGENCY" in errors and "Call an ambulance" in errors
     assert not has_button(at, "next")
 
 
@@ -250,10 +256,10 @@ def test_a_red_flag_wins_over_a_contradictory_pain_answer():
     at.checkbox(key="self:safety.saddle_numbness").check().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "Triage level: EMERGENCY" in errors
+    assert "What to do: EMERGENCY" in errors
     assert "emergency department" in errors.lower()
     assert not has_button(at, "next"), "the screening must stop here"
-    assert [t for t in at.toast if "Stop: EMERGENCY" in t.value]
+    assert not at.toast, "no toast over the stop: the banner itself is read out (role alert)"
     assert "What to tell them" in [s.value for s in at.subheader]
     others = " ".join(w.value for w in at.warning)
     assert "Some other answers need fixing" in others
@@ -312,7 +318,7 @@ def test_a_child_with_groin_pain_stops_at_the_symptoms_step():
     click(at, "next")
     click(at, "next")
     at.checkbox(key="self:loc:groin_left").check().run()
-    assert "Triage level: URGENT" in " ".join(e.value for e in at.error)
+    assert "What to do: URGENT" in " ".join(e.value for e in at.error)
     assert not has_button(at, "next")
 
 
@@ -339,30 +345,31 @@ def test_each_step_opens_at_its_heading_with_the_focus_on_it():
         assert len(scripts) == 1 and f'"{title}"' in scripts[0], title
 
 
-def test_a_stop_is_shown_at_the_top_as_a_toast_and_where_next_was():
+def test_a_stop_is_shown_at_the_top_read_out_and_where_next_was():
     at = app()
     at.number_input(key="self:age").set_value(52).run()
     at.checkbox(key="self:safety.sudden_severe_pain").check().run()  # at 50 or over: urgent
-    assert "Triage level: URGENT" in " ".join(e.value for e in at.error)
-    assert any("st-key-stop_banner" in b and "scrollIntoView" in b for b in html_bodies(at))
-    assert [t for t in at.toast if "Stop: URGENT" in t.value]
+    assert "What to do: URGENT" in " ".join(e.value for e in at.error)
+    assert any("st-key-stop_banner" in b and "scrollIntoView" in b and "alert = true" in b
+               for b in html_bodies(at))
     repeat = [e.value for e in at.error if e.value.startswith("**The screening has stopped")]
     assert repeat and not has_button(at, "next")
     at.checkbox(key="self:safety.sudden_severe_pain").uncheck().run()
     assert has_button(at, "next") and not [e for e in at.error if "stopped" in e.value]
 
 
-def test_about_you_offers_sex_once_and_activities_without_select_all():
+def test_about_you_offers_sex_once_and_activities_as_tick_boxes():
     at = app()
     at.number_input(key="self:age").set_value(34).run()
     click(at, "next")
     click(at, "next")
-    sex = at.selectbox(key="self:sex")
+    sex = at.radio(key="self:sex")
     assert sex.value is None and None not in sex.options
     assert sorted(sex.options) == ["Female", "Male", "Other", "Prefer not to say"]
-    activities = at.multiselect(key="self:activities")
-    assert activities.proto.select_all == 0  # no "select all": 'Lifting' + Enter picks one
-    assert "Weight training (lifting)" in activities.options
+    # one tick box per activity: a tap each on a phone, no drop-down list over the buttons
+    labels = checkbox_labels(at)
+    assert labels["self:act:lifting"] == "Weight training (lifting)"
+    assert not at.multiselect
 
 
 # -- clinician intake ----------------------------------------------------------------------------
@@ -518,7 +525,7 @@ def test_drill_response_updates_the_plan():
     result = screen(RUNNER)
     assert "single_leg_hip_hinge" in result.drill_ids()
     at = app("pages/result.py", result)
-    at.multiselect(key="response_pinch").set_value(["single_leg_hip_hinge"])
+    at.checkbox(key="response_pinch:single_leg_hip_hinge").check()
     at.button(key="response_update").click().run()
     new = at.session_state["result"]
     assert new.intake.drill_response.low_back_pinch == ("single_leg_hip_hinge",)

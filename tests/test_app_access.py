@@ -331,7 +331,7 @@ def test_more_activities_than_a_checkin_scores_leave_the_safety_review_open(db, 
     at.checkbox(key="ci:safety.saddle_numbness").check()
     at.button(key="review_checkin").click().run()
     assert not at.exception
-    assert "Triage level: EMERGENCY" in texts(at)
+    assert "What to do: EMERGENCY" in texts(at)
     assert not any("at most 3" in e.value for e in at.error)
 
 
@@ -346,7 +346,7 @@ def test_a_psfs_problem_is_shown_beside_the_review_never_instead_of_it(db, token
     assert not at.exception
     page = texts(at)
     assert "What the review says" in [h.value for h in at.header]
-    assert "Triage level: URGENT" in page
+    assert "What to do: URGENT" in page
     assert "Your activities are left out of this review" in page
     assert "Review my check-in" in page and "psfs" in page
     at.button(key="save_checkin").click().run()
@@ -361,11 +361,11 @@ def test_progress_draws_the_newest_records_and_reads_older_ones_when_asked(db, t
         store.save_screening(result, person="p-many")
     at = app("pages/progress.py", signed_in=True)
     at.text_input(key="progress:label").set_value("p-many").run()
-    table = at.dataframe[0].value
-    assert len(table) == 50 and table["record"].tolist() == list(range(71, 121))
+    table = at.table[0].value
+    assert len(table) == 50 and table["Record"].tolist() == list(range(71, 121))
     assert "Showing the newest 50 of 120 records." in texts(at)
     at.button(key="progress:older").click().run()
-    assert len(at.dataframe[0].value) == 100
+    assert len(at.table[0].value) == 100
     at.button(key="progress:older").click().run()
-    assert at.dataframe[0].value["record"].tolist() == list(range(1, 121))
+    assert at.table[0].value["Record"].tolist() == list(range(1, 121))
     assert not any(b.key == "progress:older" for b in at.button), "nothing older left"

@@ -120,6 +120,20 @@ def test_a_stopping_result_s_plan_report_holds_only_the_action(stem):
     assert "Your drills" not in text and "See a clinician if" not in text
 
 
+def test_a_stopping_plan_report_says_what_to_tell_the_service_with_the_answers_noticed():
+    result = case_result("cauda-equina-saddle-numbness")
+    text = pdf_text(report_pdf(result, "plan"))
+    assert "What to tell them" in text
+    assert f"I am {result.intake.age} years old" in text
+    assert "What I noticed:" in text and "numb" in text.lower()
+    assert "A screening aid (hipscreen) said:" in text
+
+
+def test_a_self_care_plan_report_has_no_what_to_tell_them_section():
+    text = pdf_text(report_pdf(case_result("runner-right-shift"), "plan"))
+    assert "What to tell them" not in text
+
+
 def test_a_result_screened_without_the_trace_still_makes_both_reports():
     result = screen(read_intake(str(FULL_INTAKE)), trace=False)
     text = pdf_text(report_pdf(result, "clinician"))

@@ -96,7 +96,7 @@ def test_checkin_asks_safety_first_then_reviews_drill_by_drill_and_saves(db):
     page = texts(at)
     assert "Single-leg hip hinge (both): Make it easier." in page
     assert "Worse since the last record: PSFS 'deadlift': 6 -> 3" in page
-    assert "Triage level: SEE A CLINICIAN" in page
+    assert "What to do: SEE A CLINICIAN" in page
     assert any(s.value.startswith("1. Kickstand hip hinge") for s in at.subheader)
     assert any(e.label.startswith("How was this decided?") for e in at.expander)
     assert RecordStore(db).count() == 1, "nothing saved before the button"
@@ -111,7 +111,7 @@ def test_a_red_flag_at_checkin_stops_every_drill_in_the_app(db):
     at.text_input(key="ci:label").set_value("lifter-2").run()
     at.checkbox(key="ci:safety.saddle_numbness").check()
     press(at, "Review my check-in")
-    assert "Triage level: EMERGENCY" in " ".join(e.value for e in at.error)
+    assert "What to do: EMERGENCY" in " ".join(e.value for e in at.error)
     assert "Single-leg hip hinge (both): Stop." in texts(at)
     assert not any(s.value.startswith("1. ") for s in at.subheader)
 
@@ -127,7 +127,7 @@ def test_a_red_flag_at_checkin_wins_over_a_contradictory_pain_answer(db):
     at.slider(key="ci:pain_worst_week").set_value(2)
     press(at, "Review my check-in")
     errors = [shown(e.value) for e in at.error]
-    assert errors[0].startswith("**Triage level: EMERGENCY"), errors
+    assert errors[0].startswith("**What to do: EMERGENCY"), errors
     assert any("pain_worst_week" in m or "worst pain" in m.lower() for m in errors[1:]), errors
     assert "checkin_review" not in at.session_state
 
@@ -149,7 +149,7 @@ def test_progress_shows_charts_plan_history_and_decisions(db):
     assert [h.value for h in at.header] == ["Pain", "Your activities (PSFS)", "Your plan over time",
                                             "Every decision, with its reason"]
     assert len(at.get("vega_lite_chart")) == 2, "a pain chart and a PSFS chart"
-    assert len(at.dataframe) == 1
+    assert len(at.table) == 1  # a table that wraps: the whole plan is read, never cut off
     assert "Single-leg hip hinge: Progress." in texts(at)
 
 
@@ -159,9 +159,16 @@ def test_the_clinic_queue_opens_changes_status_revises_and_deletes(db):
     urgent = store.save_screening(screen({"age": 50, "safety": {"fever_or_unwell": True}}),
                                   person="p-2")
     at = app("pages/queue.py", signed_in=True)
-    assert at.dataframe[0].value["record"].tolist() == [urgent, first]
+    queue = at.dataframe[0].value
+    assert queue["record"].tolist() == [urgent, first]
+    # the pain and the red flags of each record, beside its triage
+    flag = screen({"age": 50, "safety": {"fever_or_unwell": True}}).triage.red_flags[0].label
+    assert flag in queue["red flags"].iloc[0]
+    assert queue["red flags"].iloc[1] == "none"
+    assert queue["pain now / worst"].tolist() == ["0 / 0", "2 / 4"]
     at.selectbox(key="queue:open").set_value(first).run()
     assert "Record 1: screening, 'p-1'" in [shown(h.value) for h in at.header]
+    assert "hipscreen screening note" in at.code[0].value  # a note to paste
     assert any(e.label.startswith("Deficit") or "deficit" in e.label.lower() for e in at.expander)
     # objective tests -> a revision that follows the original, with initials
     at.number_input(key="queue:rs:ir_left").set_value(22)

@@ -11,8 +11,6 @@ downloaded browser).
 
 from __future__ import annotations
 
-import os
-import re
 import time
 from pathlib import Path
 
@@ -21,6 +19,7 @@ import pytest
 from hipscreen import screen
 from hipscreen.records import RecordStore
 
+from .browser_checks import check_state, in_view, screenshot_folder
 from .real_app import CHROMIUM, CHROMIUM_ARGS, NEEDS_CHROMIUM, running_app, sign_in_address
 
 HINGE = {"age": 41, "activities": ["lifting"], "safety": {},
@@ -48,11 +47,7 @@ def app_with_records(tmp_path):
 @pytest.fixture
 def screenshots(request, tmp_path) -> Path:
     """$HIPSCREEN_SCREENSHOTS/<test> when set (CI keeps them), else the test's own folder."""
-    base = os.environ.get("HIPSCREEN_SCREENSHOTS")
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name).strip("-")
-    folder = Path(base) / name if base else tmp_path / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder(request, tmp_path)
 
 
 def recording(context):
@@ -98,7 +93,7 @@ def test_only_the_browser_with_the_printed_address_sees_a_saved_person(app_with_
             expect(other.get_by_role("heading", name="Sign in to see records")).to_be_visible(
                 timeout=30_000)
             idle(other)
-            other.screenshot(path=str(screenshots / "sign-in-page-phone.png"), full_page=True)
+            check_state(other, screenshots, "sign-in-page-phone")
             assert not sees(other, PERSON)
             expect(other.get_by_label("Open a record")).to_have_count(0)
 
@@ -150,44 +145,147 @@ def test_only_the_browser_with_the_printed_address_sees_a_saved_person(app_with_
             browser.close()
 
 
-def test_a_checkin_is_reviewed_saved_and_queued_in_a_real_browser(app_with_records, tmp_path):
+PHONE_CONTEXT = {"viewport": PHONE, "is_mobile": True, "has_touch": True}
+LAPTOP_CONTEXT = {"viewport": {"width": 1366, "height": 900}}
+
+
+def signed_in_contexts(browser, signin: str):
+    """A laptop browser signed in with the printed address, and a phone with its cookie."""
+    from playwright.sync_api import expect
+
+    laptop = browser.new_context(**LAPTOP_CONTEXT)
+    page = laptop.new_page()
+    page.goto(signin)
+    expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30_000)
+    wait_for_cookie(laptop)
+    phone = browser.new_context(**PHONE_CONTEXT)
+    phone.add_cookies(laptop.cookies())
+    return laptop, page, phone
+
+
+def open_page(page, url: str, heading: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=30_000)
+    idle(page)
+
+
+def test_a_checkin_is_reviewed_saved_and_queued_in_a_real_browser(app_with_records, screenshots):
+    """On a laptop and on a phone: the check-in's review opens in view after its button; the
+    check-in is saved, drawn on Progress (lines named at their ends, dates on the axis) and
+    found in the clinic queue with its pain and red flags, and an opened record has a note to
+    paste. Every state passes axe-core and the 44 px check."""
     from playwright.sync_api import expect, sync_playwright
 
     url, signin, db = app_with_records
     expect.set_options(timeout=20_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        page = context.new_page()
+        laptop, page, phone_context = signed_in_contexts(browser, signin)
+        phone = phone_context.new_page()
         try:
-            page.goto(signin)
-            expect(page.get_by_role("heading", name="Safety first")).to_be_visible(timeout=30_000)
-            wait_for_cookie(context)
-            page.goto(url + "checkin")
-            expect(page.get_by_role("heading", name="Check-in")).to_be_visible(timeout=30_000)
-            label = page.get_by_label("Your label (the one you saved your screening with)")
-            label.fill("lifter-1")
-            label.press("Enter")
-            expect(page.get_by_role("heading", name="Safety first")).to_be_visible()
-            page.get_by_text("I tried the single-leg hip hinge", exact=True).click()
-            page.get_by_text("Any pain from it had settled by the next morning", exact=True).click()
-            page.get_by_role("button", name="Review my check-in").click()
-            expect(page.get_by_text("Single-leg hip hinge (both): Make it easier.")).to_be_visible()
-            expect(page.get_by_text("the pain had not settled by the next morning").first) \
-                .to_be_visible()
+            for where, tab in (("laptop", page), ("phone", phone)):
+                open_page(tab, url + "checkin", "Check-in")
+                label = tab.get_by_label("Your label (the one you saved your screening with)")
+                label.fill("lifter-1")
+                label.press("Enter")
+                expect(tab.get_by_role("heading", name="Safety first")).to_be_visible()
+                idle(tab)
+                check_state(tab, screenshots, f"{where}-01-checkin", full=True)
+                tab.get_by_text("I tried the single-leg hip hinge", exact=True).click()
+                idle(tab)
+                tab.get_by_text("Any pain from it had settled by the next morning",
+                                exact=True).click()
+                idle(tab)
+                tab.get_by_role("button", name="Review my check-in").click()
+                review = tab.get_by_role("heading", name="What the review says")
+                expect(review).to_be_visible()
+                idle(tab)
+                assert in_view(tab, review), "the review opened out of view"
+                expect(tab.get_by_text("Single-leg hip hinge (both): Make it easier.")) \
+                    .to_be_visible()
+                check_state(tab, screenshots, f"{where}-02-review")
             assert RecordStore(db).count() == 2, "nothing saved before the button"
             page.get_by_role("button", name="Save this check-in").click()
             expect(page.get_by_text("Saved as record 3.")).to_be_visible()
-            assert [h.kind for h in RecordStore(db).history("lifter-1")] == ["screening", "checkin"]
+            assert [h.kind for h in RecordStore(db).history("lifter-1")] == ["screening",
+                                                                             "checkin"]
 
-            page.goto(url + "queue")
-            expect(page.get_by_role("heading", name="Clinic queue")).to_be_visible(timeout=30_000)
-            page.get_by_label("Open a record").click()
-            page.get_by_role("option", name="#3 - Self-care - lifter-1").click()
-            expect(page.get_by_role("heading", name="Record 3: checkin, 'lifter-1'")).to_be_visible()
-            expect(page.get_by_text("Make it easier").first).to_be_visible()
+            for where, tab in (("laptop", page), ("phone", phone)):
+                open_page(tab, url + "progress", "Your progress")
+                label = tab.get_by_label("Your label")
+                label.fill("lifter-1")
+                label.press("Enter")
+                expect(tab.get_by_role("heading", name="Every decision, with its reason")) \
+                    .to_be_visible()
+                idle(tab)
+                expect(tab.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+                tab.wait_for_timeout(500)  # the charts draw
+                check_state(tab, screenshots, f"{where}-03-progress", full=True)
+
+                open_page(tab, url + "queue", "Clinic queue")
+                check_state(tab, screenshots, f"{where}-04-queue")
+                picker = tab.get_by_label("Open a record")
+                picker.scroll_into_view_if_needed()
+                picker.click()
+                tab.get_by_role("option", name="#3 - Self-care - lifter-1").click()
+                expect(tab.get_by_role("heading", name="Record 3: checkin, 'lifter-1'")) \
+                    .to_be_visible()
+                idle(tab)
+                expect(tab.get_by_text("Make it easier").first).to_be_visible()
+                expect(tab.get_by_role("heading", name="Note for the record")).to_be_visible()
+                check_state(tab, screenshots, f"{where}-05-queue-record", full=True)
         except Exception:
-            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            for name, tab in (("laptop", page), ("phone", phone)):
+                tab.screenshot(path=str(screenshots / f"failure-{name}.png"))
+            raise
+        finally:
+            browser.close()
+
+
+def test_the_label_box_saves_only_on_the_button(app_with_records, screenshots):
+    """On a phone, Enter ("Go") in "Your label" saves nothing: the optional activities can still
+    be filled; Save saves. A result that stops (emergency, urgent) offers no Save."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, signin, db = app_with_records
+    expect.set_options(timeout=20_000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        _, _, phone_context = signed_in_contexts(browser, signin)
+        page = phone_context.new_page()
+        try:
+            open_page(page, url, "Safety first")
+            age = page.get_by_role("spinbutton", name="Your age in years")
+            age.fill("30")
+            age.press("Enter")
+            idle(page)
+            for number in range(2, 11):  # Next through every step, the self-tests not tested
+                page.get_by_role("button", name="Next", exact=True).tap()
+                expect(page.get_by_text(f"Step {number} of 10:")).to_be_visible()
+                idle(page)
+            review = page.get_by_role("heading", name="Check your answers")
+            expect(review).to_be_focused()  # the step has opened at its heading
+            page.get_by_role("button", name="See my result").tap()
+            expect(page.get_by_role("heading", name="Save on this computer")).to_be_visible(
+                timeout=30_000)
+            idle(page)
+            label = page.get_by_label("Your label (no name needed)")
+            label.scroll_into_view_if_needed()
+            label.fill("phone-person")
+            label.press("Enter")
+            page.wait_for_timeout(800)
+            idle(page)
+            assert RecordStore(db).count() == 2, "Enter in the label box saved the result"
+            page.get_by_label("Activity 1 you find hard (optional)").fill("running 5 km")
+            check_state(page, screenshots, "01-save-form")
+            page.get_by_role("button", name="Save", exact=True).tap()
+            expect(page.get_by_text("Saved as record 3 for 'phone-person'")).to_be_visible()
+            assert RecordStore(db).history("phone-person")[0].summary["psfs"] == {
+                "running 5 km": 5}
+        except Exception:
+            page.screenshot(path=str(screenshots / "failure.png"))
             raise
         finally:
             browser.close()

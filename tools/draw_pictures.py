@@ -384,6 +384,57 @@ def dowel_hip_hinge(marks: bool = False) -> tuple[str, str]:
     return _dowel(90, (-90, -90, 0), marks), _dowel(42, (-76, -102, 0), marks)
 
 
+# -- seen from above: the pelvis turning over the standing foot --------------------------------------
+ABOVE = 110  # the height of the "seen from above" strip under a side view
+
+
+def _from_above(turned: float, *, ghost: float | None = None, arrow_on: bool = False) -> str:
+    """The body seen from above, in a box under the side view: the standing foot (it stays
+    still), the pelvis (a bar from the standing hip, the dot it turns around, to the free hip),
+    the trunk forward to the shoulders, and the head. `turned`: the degrees the pelvis and trunk
+    have turned around the standing hip (positive: the free hip comes forward, so the standing
+    hip turns in; negative: the pelvis opens back). `ghost`: the start position, dashed;
+    `arrow_on`: a curved arrow from it to the end position."""
+    top = HEIGHT + 2
+    pivot = (PANEL * 0.36, top + ABOVE * 0.66)
+    wide, reach, shoulders, head_r = 44, 40, 46, 9
+
+    def body(angle: float, colour: str, dash: str = "") -> str:
+        rad = math.radians(angle)
+        across = (math.sin(rad), -math.cos(rad))  # the pelvis, hip to hip (up in the box)
+        forward = (math.cos(rad), math.sin(rad))  # where the chest points (right in the box)
+        free = (pivot[0] + wide * across[0], pivot[1] + wide * across[1])
+        mid = ((pivot[0] + free[0]) / 2, (pivot[1] + free[1]) / 2)
+        chest = (mid[0] + reach * forward[0], mid[1] + reach * forward[1])
+        s1 = (chest[0] - shoulders / 2 * across[0], chest[1] - shoulders / 2 * across[1])
+        s2 = (chest[0] + shoulders / 2 * across[0], chest[1] + shoulders / 2 * across[1])
+        head = (chest[0] + (head_r + 5) * forward[0], chest[1] + (head_r + 5) * forward[1])
+        style = f'stroke="{colour}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+        return (f"<g {style}>"
+                f'<line x1="{pivot[0]:.1f}" y1="{pivot[1]:.1f}" x2="{free[0]:.1f}" y2="{free[1]:.1f}"/>'
+                f'<line x1="{mid[0]:.1f}" y1="{mid[1]:.1f}" x2="{chest[0]:.1f}" y2="{chest[1]:.1f}"/>'
+                f'<line x1="{s1[0]:.1f}" y1="{s1[1]:.1f}" x2="{s2[0]:.1f}" y2="{s2[1]:.1f}"/>'
+                f'<circle cx="{head[0]:.1f}" cy="{head[1]:.1f}" r="{head_r}" fill="#ffffff"/>'
+                "</g>")
+
+    foot = (f'<line x1="{pivot[0] - 6:.1f}" y1="{pivot[1] + 14:.1f}" x2="{pivot[0] + 16:.1f}" '
+            f'y2="{pivot[1] + 14:.1f}" stroke="{INK}" stroke-width="7"/>')
+    out = [f'<rect x="6" y="{top}" width="{PANEL - 12}" height="{ABOVE - 6}" rx="10" '
+           f'fill="#f1f5f9" stroke="none"/>', foot]
+    if ghost is not None:
+        out.append(body(ghost, FAR, dash="2 8"))
+    out.append(body(turned, INK))
+    out.append(dot(pivot, 6))
+    if arrow_on and ghost is not None:  # along the free hip's path, from start to end
+        a0, a1 = 90 - ghost, 90 - turned
+        step = 6 if a1 > a0 else -6
+        out.append(turn(pivot, r=wide + 12, start=a0 + step, end=a1 - step / 2, ry=wide + 12))
+    return "".join(out)
+
+
+IR_TURN, OPEN_TURN = 38, -45  # degrees the pelvis turns in the end pictures
+
+
 def internal_rotation_hinge() -> tuple[str, str]:
     start = Figure(Side(trunk=28, head=32, near_leg=(-80, -98, 0), far_leg=(200, 205, -95),
                         **HANGING), at_floor())
@@ -391,8 +442,9 @@ def internal_rotation_hinge() -> tuple[str, str]:
                       **HANGING), at_floor())
     centred(start)
     centred(end)
-    return floor() + start.svg(), floor() + end.svg() + turn(end["hip"], r=22, start=160,
-                                                            end=380)
+    return (floor() + start.svg() + _from_above(0),
+            floor() + end.svg() + turn(end["hip"], r=22, start=160, end=380)
+            + _from_above(IR_TURN, ghost=0, arrow_on=True))
 
 
 def _supported_ir(far_leg: tuple[float, float, float], arrow_on: bool) -> str:
@@ -402,7 +454,9 @@ def _supported_ir(far_leg: tuple[float, float, float], arrow_on: bool) -> str:
     fig.reach("near_arm", (wall_x - 3, fig["shoulder"][1] + 16), bend=-1)
     dx = centred(fig, (wall_x + 4, 0))
     extra = turn(fig["hip"], r=16, start=160, end=330) if arrow_on else ""
-    return floor() + wall(wall_x + dx) + fig.svg() + extra
+    above = (_from_above(IR_TURN * 0.6, ghost=0, arrow_on=True) if arrow_on
+             else _from_above(0))
+    return floor() + wall(wall_x + dx) + fig.svg() + extra + above
 
 
 def supported_internal_rotation_hinge() -> tuple[str, str]:
@@ -416,8 +470,9 @@ def hip_airplane() -> tuple[str, str]:
                       near_arm=(-95, -95), far_arm=(88, 90)), at_floor())
     centred(start)
     centred(end)
-    return floor() + start.svg(), floor() + end.svg() + turn(end["hip"], r=20, start=200,
-                                                            end=420)
+    return (floor() + start.svg() + _from_above(0),
+            floor() + end.svg() + turn(end["hip"], r=20, start=200, end=420)
+            + _from_above(OPEN_TURN, ghost=0, arrow_on=True))
 
 
 def _supported_airplane(far_leg: tuple[float, float, float], arrow_on: bool) -> str:
@@ -427,7 +482,9 @@ def _supported_airplane(far_leg: tuple[float, float, float], arrow_on: bool) -> 
     fig.reach("far_arm", (target[0] + 3, target[1]), bend=1)
     centred(fig, (target[0] + 28, 0))
     extra = turn(fig["hip"], r=16, start=200, end=400) if arrow_on else ""
-    return floor() + counter(fig["near_hand"]) + fig.svg() + extra
+    above = (_from_above(OPEN_TURN * 0.6, ghost=0, arrow_on=True) if arrow_on
+             else _from_above(0))
+    return floor() + counter(fig["near_hand"]) + fig.svg() + extra + above
 
 
 def supported_hip_airplane() -> tuple[str, str]:
@@ -570,18 +627,24 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+TALLER = {"internal_rotation_hinge", "supported_internal_rotation_hinge", "hip_airplane",
+          "supported_hip_airplane"}
+"""Drawings of a turn, with the body seen from above under the side view (ABOVE taller)."""
+
+
 def picture(name: str, alt: str) -> str:
     """One picture: start (left), an arrow, end (right); its title is the alt text."""
     start, end = DRAWINGS[name]()
+    height = HEIGHT + (ABOVE if name in TALLER else 0)
     mid = PANEL + GAP / 2
     between = (f'<g stroke="{PROP}" stroke-width="3" fill="{PROP}">'
                f'<line x1="{mid - 11}" y1="100" x2="{mid + 5}" y2="100"/>'
                f'<polygon points="{mid + 12},100 {mid + 3},94 {mid + 3},106" stroke="none"/></g>')
     title = _escape(" ".join(alt.split()))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-            f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="{title}">'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+            f'width="{WIDTH}" height="{height}" role="img" aria-label="{title}">'
             f"<title>{title}</title>"
-            f'<rect width="{WIDTH}" height="{HEIGHT}" rx="10" fill="#ffffff"/>'
+            f'<rect width="{WIDTH}" height="{height}" rx="10" fill="#ffffff"/>'
             f'<g fill="none" stroke-width="{STROKE}" stroke-linecap="round" '
             f'stroke-linejoin="round">'
             f"<g>{start}</g>{between}<g transform=\"translate({PANEL + GAP} 0)\">{end}</g>"

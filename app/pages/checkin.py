@@ -54,11 +54,11 @@ st.write("Since your last record, have you had any of these? Tick any that are t
 safety = {}
 for group, (heading, names) in enumerate(SAFETY_GROUPS):
     st.markdown(f"**{heading}**")
-    columns = widgets.questions(f"checkin_{group}").columns(2)
-    for index, name in enumerate(names):
-        safety[name] = columns[index % 2].checkbox(pr.field_label(f"safety.{name}"),
-                                                   key=f"{PREFIX}safety.{name}",
-                                                   help=pr.SAFETY_HELP.get(name))
+    with widgets.questions(f"checkin_{group}"):  # one column: each question wraps, never cut
+        for name in names:
+            safety[name] = st.checkbox(pr.field_label(f"safety.{name}"),
+                                       key=f"{PREFIX}safety.{name}",
+                                       help=pr.SAFETY_HELP.get(name))
 safety["hip_surgery"] = st.selectbox("Hip surgery (replacement or other)",
                                      options=list(pr.HIP_SURGERY_LABELS),
                                      format_func=pr.HIP_SURGERY_LABELS.__getitem__,
@@ -141,8 +141,13 @@ if held is None or held[0] != label:
     st.stop()
 done = held[1]
 
-st.header("What the review says")
-widgets.triage_banner(done.triage)
+REVIEW_BOX = "checkin_review_box"
+review_box = st.container(key=REVIEW_BOX)
+review_box.header("What the review says")
+with review_box:
+    widgets.triage_banner(done.triage)
+if submitted:  # the review opens in view, wherever the button was
+    widgets.reveal(REVIEW_BOX, f"review-{id(done)}")
 psfs_problem = st.session_state.get(PSFS_PROBLEM_KEY)
 if psfs_problem is not None and psfs_problem[0] == label:
     st.warning("**Your activities are left out of this review** (the safety answers, pain and "

@@ -16,6 +16,8 @@ ERRORS = "clinician_errors"
 # st.session_state: the result of the valid answers when the form has errors and a red flag at
 # emergency or urgent (a red flag always wins: it is shown beside the field errors).
 STOP = "clinician_stop"
+SUBMITS = "clinician_submits"  # how often the form was screened: the glance is shown once for each
+GLANCE_KEY = "clinician_glance"
 HINGE_TESTED = "ui.hinge_tested"
 SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
 
@@ -32,11 +34,13 @@ def submit() -> None:
         st.session_state.get(PREFIX + HINGE_TESTED, False),
         st.session_state.get(PREFIX + "movement.hinge_faults", []))
     screened = pr.screen_values(values)
+    st.session_state[SUBMITS] = st.session_state.get(SUBMITS, 0) + 1
     st.session_state[ERRORS] = screened.errors
     st.session_state[STOP] = screened.result if screened.errors and screened.stops else None
     if screened.complete:
         st.session_state[widgets.RESULT_KEY] = screened.result
         st.session_state[widgets.RESULT_FROM_KEY] = "clinician"
+        widgets.new_result()
 
 
 labels: dict[str, str] = {}  # the label of each field on the form by intake path, for the errors
@@ -54,26 +58,34 @@ widgets.page_header("Clinician intake", "Every intake field on one form. Movemen
 
 result = st.session_state.get(widgets.RESULT_KEY)
 stop = st.session_state.get(STOP)
-if errors and stop is not None:  # a red flag always wins: shown first, beside the field errors
-    widgets.triage_banner(stop.triage, clinician=True)
-    st.caption("From the answers that are valid; fix the fields below for the full screen.")
-summary = st.container()  # the errors, listed once the form has drawn (and named) its fields
+# the triage at a glance (and, with a red flag, beside the errors), brought into view and
+# focused after each "Screen this intake", wherever the button was
+glance = st.container(key=GLANCE_KEY)
+with glance:
+    if errors and stop is not None:  # a red flag always wins: shown first, beside the errors
+        widgets.triage_banner(stop.triage, clinician=True)
+        st.caption("From the answers that are valid; fix the fields named below for the full "
+                   "screen.")
+    summary = st.container()  # the errors, listed once the form has drawn (and named) its fields
 mine = result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician"
 if mine and not errors:
-    widgets.triage_banner(result.triage, compact=True, clinician=True)
-    found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
-                      for d in result.deficits) or "none"
-    drills = ", ".join(f"{p.name} ({p.side})" for p in result.plan) or "none"
-    st.markdown(f"**Deficits:** {found}  \n**Plan:** {drills}")
-    st.page_link("pages/result.py", label="Open the full result: note to paste, reasoning and "
-                                          "downloads")
+    with glance:
+        widgets.triage_banner(result.triage, compact=True, clinician=True)
+        found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
+                          for d in result.deficits) or "none"
+        drills = ", ".join(f"{p.name} ({p.side})" for p in result.plan) or "none"
+        st.markdown(f"**Deficits:** {found}  \n**Plan:** {drills}")
+        st.page_link("pages/result.py", label="Open the full result: note to paste, reasoning "
+                                              "and downloads")
+if st.session_state.get(SUBMITS):
+    widgets.reveal(GLANCE_KEY, f"screened-{st.session_state[SUBMITS]}")
 
 side_words = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
               "both": "both"}
 drills = {key: d.name for key, d in catalogue().drills.items()}
 
 with st.form("clinician_intake"):
-    st.subheader("Patient")
+    st.header("Patient")
     c1, c2, c3 = st.columns([1, 1, 3])
     with c1:
         field(st.number_input, "age", None, "Age (years)", min_value=8, max_value=110, step=1)
@@ -84,7 +96,7 @@ with st.form("clinician_intake"):
         field(st.multiselect, "activities", [], "Activities", options=[a.value for a in Activity],
               format_func=pr.ACTIVITY_LABELS.__getitem__, select_all=False)
 
-    st.subheader("Red flags and precautions")
+    st.header("Red flags and precautions")
     for caption, names in (
             ("Emergency and same-day", pr.EMERGENCY_QUESTIONS),
             ("Risk factors, NG65 features (inflammatory back pain), precautions",
@@ -98,7 +110,7 @@ with st.form("clinician_intake"):
     field(st.selectbox, "safety.hip_surgery", "none", "Hip surgery (replacement or other)",
           options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
 
-    st.subheader("Symptoms")
+    st.header("Symptoms")
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         field(st.number_input, "symptoms.pain_now", 0, "Pain now (0-10)", min_value=0,
@@ -134,7 +146,7 @@ with st.form("clinician_intake"):
         field(st.checkbox, "symptoms.stretching_only_temporary_relief", False,
               "Stretching gives only temporary relief")
 
-    st.subheader("Objective tests")
+    st.header("Objective tests")
     columns = st.columns(4)
     for index, name in enumerate(SIDE_TESTS):
         with columns[index % 4]:
@@ -160,7 +172,7 @@ with st.form("clinician_intake"):
               format_func=pr.CLINICIAN_HINGE_FAULT_LABELS.__getitem__, select_all=False,
               placeholder="None: a clean hinge")
 
-    st.subheader("Drill response (follow-up visits)")
+    st.header("Drill response (follow-up visits)")
     c1, c2 = st.columns(2)
     with c1:
         field(st.multiselect, "drill_response.low_back_pinch", [], "Low back pinch during",

@@ -47,17 +47,63 @@ if page.before is not None:
     right.button("Show older records", key="progress:older", on_click=show_more,
                  args=(label.strip(),))
 
+# Okabe-Ito colours (told apart with any colour vision), and each line also has its own point
+# shape and dash, and its name written at its end: nothing is told by colour alone.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]
+DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4]]
+
+
+def record_dates() -> list[str]:
+    """Each record's date for the axis, each one different: the day; the time too when a day
+    has two records; and the record's number when a minute has two."""
+    days = [f"{h.created_at:%d %b %Y}" for h in history]
+    labels = [f"{h.created_at:%d %b %H:%M}" if days.count(day) > 1 else day
+              for h, day in zip(history, days, strict=True)]
+    return [f"{label} #{h.record_id}" if labels.count(label) > 1 else label
+            for h, label in zip(history, labels, strict=True)]
+
+
 def chart(columns: dict[str, list], y_title: str) -> None:
-    """Scores over time, a point per record (one record is still one visible point)."""
-    rows = [{"saved": h.created_at.replace(tzinfo=None), "measure": name, "score": values[i]}
-            for name, values in columns.items() for i, h in enumerate(history)
+    """Scores over time, a point per record (one record is still one visible point), each
+    line named in its own colour next to its last point."""
+    dates = record_dates()
+    names = list(columns)
+    rows = [{"order": i, "date": dates[i], "measure": name, "score": values[i]}
+            for name, values in columns.items() for i in range(len(history))
             if values[i] is not None]
-    data = pd.DataFrame(rows, columns=["saved", "measure", "score"])
-    st.altair_chart(alt.Chart(data).mark_line(point=True).encode(
-        x=alt.X("saved:T", title="saved", axis=alt.Axis(format="%d %b %H:%M", labelAngle=0)),
-        y=alt.Y("score:Q", title=y_title, scale=alt.Scale(domain=[0, 10])),
-        color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["saved:T", "measure:N", "score:Q"]), width="stretch")
+    data = pd.DataFrame(rows, columns=["order", "date", "measure", "score"])
+    if data.empty:
+        return
+    x = alt.X("date:O", title="Saved on", sort=dates,
+              axis=alt.Axis(labelAngle=0 if len(history) <= 3 else -40, labelLimit=160))
+    y = alt.Y("score:Q", title=y_title, scale=alt.Scale(domain=[0, 10]))
+    colours = alt.Scale(domain=names, range=PALETTE[:len(names)])
+    lines = alt.Chart(data).mark_line(point={"filled": True, "size": 90}, strokeWidth=2.5).encode(
+        x=x, y=y,
+        color=alt.Color("measure:N", scale=colours, legend=None),
+        shape=alt.Shape("measure:N", scale=alt.Scale(domain=names, range=SHAPES[:len(names)]),
+                        legend=None),
+        strokeDash=alt.StrokeDash("measure:N", legend=None,
+                                  scale=alt.Scale(domain=names, range=DASHES[:len(names)])),
+        tooltip=[alt.Tooltip("date:O", title="saved"), alt.Tooltip("measure:N", title="what"),
+                 alt.Tooltip("score:Q", title="score")])
+    layers = [lines]
+    last = data.loc[data.groupby("measure")["order"].idxmax()].sort_values("score",
+                                                                          ascending=False)
+    placed: list[tuple[float, float]] = []  # (score, dy) of the names drawn so far
+    for _, point in last.iterrows():  # each line's name above its last point, never on another
+        near = [dy for score, dy in placed if abs(score - point["score"]) < 2]
+        dy = min(near) - 17 if near else -14
+        placed.append((point["score"], dy))
+        index = names.index(point["measure"])
+        mine = alt.Chart(last[last["measure"] == point["measure"]])
+        words = {"align": "right", "dx": -8, "dy": dy, "fontSize": 13, "fontWeight": "bold"}
+        layers.append(mine.mark_text(**words, stroke="#ffffff", strokeWidth=5,  # a halo
+                                     strokeJoin="round").encode(x=x, y=y, text="measure:N"))
+        layers.append(mine.mark_text(**words, color=PALETTE[index % len(PALETTE)]).encode(
+            x=x, y=y, text="measure:N"))
+    st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
 
 
 st.header("Pain")
@@ -75,13 +121,14 @@ else:
 
 drills = catalogue().drills
 st.header("Your plan over time")
-st.dataframe(pd.DataFrame([{
-    "saved": h.created_at.strftime("%Y-%m-%d %H:%M"), "record": h.record_id,
-    "kind": KIND_WORDS.get(h.kind, h.kind), "triage": LEVEL_WORDS[h.triage],
-    "plan": ", ".join(f"{drills[p['drill']].name} ({p['side']})" for p in h.summary.get("plan") or [])
+# a table that wraps its text: the whole plan of each record is read, never cut off
+st.table(pd.DataFrame([{
+    "Saved": h.created_at.strftime("%Y-%m-%d %H:%M"), "Record": h.record_id,
+    "Kind": KIND_WORDS.get(h.kind, h.kind), "What to do": LEVEL_WORDS[h.triage],
+    "Plan": ", ".join(f"{drills[p['drill']].name} ({p['side']})" for p in h.summary.get("plan") or [])
             or "no drills",
-    "worse": ", ".join(h.summary.get("worse") or []) or "-",
-} for h in history]), hide_index=True)
+    "Worse": ", ".join(h.summary.get("worse") or []) or "none",
+} for h in history]).set_index("Saved"))
 
 st.header("Every decision, with its reason")
 checkins = [h for h in history if h.kind == "checkin"]

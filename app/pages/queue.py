@@ -16,7 +16,7 @@ from hipscreen.documents import field_problems
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.records.models import STATUSES
-from hipscreen.review import DECISION_WORDS, Review
+from hipscreen.review import DECISION_WORDS, Review, review_text
 from hipscreen.screening import screen
 from hipscreen.words import LEVEL_WORDS
 
@@ -40,10 +40,14 @@ if not rows:
     st.info("No saved record matches.", icon=":material/inbox:")
     st.stop()
 
+details = records_ui.queue_details(store, [r.record_id for r in rows])
 st.dataframe(pd.DataFrame([{
-    "record": r.record_id, "triage": LEVEL_WORDS[r.triage], "saved":
-    r.created_at.strftime("%Y-%m-%d %H:%M"), "status": r.status, "kind": r.kind, "person": r.person,
-} for r in rows]), hide_index=True)
+    "record": r.record_id, "triage": LEVEL_WORDS[r.triage], "red flags": details[r.record_id].flags,
+    "pain now / worst": details[r.record_id].pain, "saved": r.created_at.strftime("%Y-%m-%d %H:%M"),
+    "status": r.status, "kind": r.kind, "person": r.person,
+} for r in rows]), hide_index=True, column_config={
+    "red flags": st.column_config.TextColumn(width="medium",
+                                             help="The red flags of the record, in words")})
 
 choices = {r.record_id: f"#{r.record_id} - {LEVEL_WORDS[r.triage]} - {r.person} - "
                         f"{r.created_at:%Y-%m-%d} ({r.kind}, {r.status})" for r in rows}
@@ -78,14 +82,20 @@ if isinstance(model, Review):
             st.markdown(pr.how_markdown(model.decision_how(d.drill)))
     st.markdown("**Updated plan:** " + (", ".join(f"{p.name} ({p.side})" for p in model.plan)
                                         or "no drills"))
+    st.subheader("Note for the record")
+    st.caption("Ready to paste into a clinical record: the copy button is at the top right.")
+    st.code(review_text(model), language=None, wrap_lines=True)
 elif model is not None:
     widgets.triage_banner(model.triage, compact=True, clinician=True)
     found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
                       for d in model.deficits) or "none"
     st.markdown(f"**Deficits:** {found}  \n**Plan:** "
                 + (", ".join(f"{p.name} ({p.side})" for p in model.plan) or "no drills"))
+    st.subheader("Note for the record")
+    st.caption("Ready to paste into a clinical record: the copy button is at the top right.")
+    st.code(pr.note_to_paste(model), language=None, wrap_lines=True)
     with st.expander("The plan, drill by drill"):
-        widgets.plan_section(model)
+        widgets.plan_section(model, clinician=True, heading=st.subheader)
     with st.expander("Tests not done"):
         st.markdown("\n".join(f"- {s.label}" for s in model.skipped_tests) or "All done.")
     st.subheader("Reasoning")
@@ -120,7 +130,7 @@ if record.kind in ("screening", "revision") and model is not None:
             current = getattr(movement, name)
             options = pr.movement_options(name)
             chosen[name] = columns[index % 4].selectbox(
-                pr.field_label(f"movement.{name}"), options=options,
+                pr.CLINICIAN_MOVEMENT_LABELS[name], options=options,
                 index=options.index(current if current is not None else pr.NOT_TESTED),
                 format_func=SIDE_WORDS.__getitem__, key=f"queue:rs:{name}")
         degrees = movement.hip_ir_degrees

@@ -16,31 +16,56 @@ import streamlit as st
 from hipscreen.app import presentation as pr
 from hipscreen.app import records_ui, widgets
 from hipscreen.pdf import report_pdf
-from hipscreen.render import clinician_note, clinician_reasons, to_markdown
+from hipscreen.render import clinician_reasons, to_markdown
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.screening import screen
 
 result: Result | None = st.session_state.get(widgets.RESULT_KEY)
 clinician = st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician"
-widgets.page_header("Screening result" if clinician else "Your result")
+TITLE = "Screening result" if clinician else "Your result"
+widgets.page_header(TITLE)
 if result is None:
     st.write("There is no result yet in this browser session. Start a screening first:")
     st.page_link("pages/self_screening.py", label="Self-screening, one step at a time")
     st.page_link("pages/clinician_intake.py", label="Clinician intake form")
     st.stop()
+# a new screening opens at the top of the page, the focus on its title (once per screening)
+widgets.focus_heading(TITLE, f"result-{st.session_state.get(widgets.RESULT_NONCE_KEY, 0)}",
+                      tag="h1", top=True)
 
 stops = result.triage.level in LEVELS_THAT_STOP_DRILLS
 
+# the sections of a long result, and their anchors: "On this page" jumps to each
+SECTIONS = {"note": "Note for the record", "found": "Deficits" if clinician else "What we found",
+            "safety-net": "See a clinician if...", "plan": "Plan" if clinician else "Your plan",
+            "skipped": "Tests not done" if clinician else "Tests you skipped",
+            "reasoning": "How we got here", "downloads": "Downloads",
+            "save": "Save on this computer"}
+
+
+def header(section: str) -> None:
+    st.header(SECTIONS[section], anchor=section)
+
+
+def on_this_page() -> None:
+    """Links to the sections of the page, so a phone reaches "See a clinician if..." in a tap."""
+    shown = [s for s in SECTIONS if s != "note" or clinician]
+    if not result.skipped_tests:
+        shown.remove("skipped")
+    if not records_ui.records_allowed()[0] and not clinician:
+        shown.remove("save")
+    st.markdown("**On this page:** " + " · ".join(f"[{SECTIONS[s]}](#{s})" for s in shown))
+
 
 def note_section() -> None:
-    st.header("Note for the record")
+    header("note")
     st.write("Ready to paste into a clinical record: use the copy button at the top right of the "
              "box.")
-    st.code(clinician_note(result), language=None, wrap_lines=True)
+    st.code(pr.note_to_paste(result), language=None, wrap_lines=True)
 
 
 def findings_section() -> None:
-    st.header("Deficits" if clinician else "What we found")
+    header("found")
     if not result.deficits:
         st.write("No deficit was concluded from the answers given.")
     elif clinician:
@@ -52,16 +77,18 @@ def findings_section() -> None:
 
 
 def reasoning_picture() -> None:
-    st.header("How we got here")
+    header("reasoning")
     whose = "an answer" if clinician else "one of your answers"
     st.write(f"Each box is {whose} or something the rules concluded from it; arrows go from a "
              "reason to what follows. A dashed box is a drill left out for safety. On a small "
              "screen, slide the picture sideways.")
     summary = pr.reasoning_words(pr.reasoning_summary(result), clinician=clinician)
+    if not clinician:
+        summary = pr.person_summary(summary)
     picture = pr.reasoning_picture_img(result, alt=summary, clinician=clinician)
     if picture:  # at its own size, so its words stay readable on a phone; it scrolls sideways
         st.html(f'<div class="hipscreen-reasoning" style="overflow-x:auto; max-width:100%; '
-                f'-webkit-overflow-scrolling:touch" tabindex="0" '
+                f'-webkit-overflow-scrolling:touch" tabindex="0" role="region" '
                 f'aria-label="The reasoning picture; scroll sideways">{picture}</div>')
     else:
         st.graphviz_chart(pr.reasoning_words(pr.reasoning_dot(result), clinician=clinician),
@@ -79,7 +106,7 @@ def how_and_why_not(*, nested: bool) -> None:
         else:
             st.markdown(f"**{label}**")
             st.markdown(pr.how_markdown(result.how(conclusion)))
-    st.subheader("Why not ...?")
+    (st.subheader if nested else st.markdown)("Why not ...?" if nested else "**Why not ...?**")
     choices = dict(pr.why_not_choices())
     asked = st.selectbox("Ask why a deficit or drill was or was not concluded",
                          options=list(choices), format_func=choices.__getitem__, index=None,
@@ -97,15 +124,53 @@ def how_and_why_not(*, nested: bool) -> None:
                     for c in rule.conditions))
 
 
+def downloads() -> None:
+    header("downloads")
+    st.write("Nothing is saved unless you download it here.")
+    # the PDF is made only when its button is clicked (a callable), not on every rerun
+    if not clinician:  # the person's own plan; the files for records are in the clinician view
+        st.download_button("Your plan (PDF)" if not stops else "What to do now (PDF)",
+                           partial(report_pdf, result, "plan"), file_name="hipscreen-plan.pdf",
+                           mime="application/pdf", key="dl_pdf_plan", on_click="ignore",
+                           help="What to do now, on one page" if stops else
+                           "Each drill with its steps and cues, and when to see a clinician")
+        return
+    cols = st.columns(3)
+    cols[0].download_button("Report (Markdown)", to_markdown(result),
+                            file_name="hipscreen-report.md", mime="text/markdown",
+                            key="dl_markdown", on_click="ignore")
+    cols[1].download_button("Result (JSON)", result.model_dump_json(indent=2),
+                            file_name="hipscreen-result.json", mime="application/json",
+                            key="dl_json", on_click="ignore")
+    cols[2].download_button("Intake as a case file (YAML)", pr.case_file_yaml(result),
+                            file_name="new-case.yaml", mime="application/x-yaml", key="dl_case",
+                            on_click="ignore",
+                            help="Turn this intake into a documented case for cases/")
+    pdfs = st.columns(3)
+    pdfs[0].download_button("Clinician report (PDF)", partial(report_pdf, result, "clinician"),
+                            file_name="hipscreen-clinician-report.pdf", mime="application/pdf",
+                            key="dl_pdf_clinician", on_click="ignore",
+                            help="Answers, triage, deficits with their reasoning, the plan, the "
+                                 "picture")
+    pdfs[1].download_button("Plan for the person (PDF)", partial(report_pdf, result, "plan"),
+                            file_name="hipscreen-plan.pdf", mime="application/pdf",
+                            key="dl_pdf_plan", on_click="ignore",
+                            help="Each drill with its steps and cues, and when to see a clinician")
+
+
 widgets.triage_banner(result.triage, clinician=clinician)
 if stops and not clinician:  # a clinician has the note below to refer with
-    widgets.what_to_tell(result)
+    widgets.what_to_tell(result, heading=st.header)
+if not stops:
+    on_this_page()
 if clinician:
     note_section()
 if not stops:
     findings_section()
-    widgets.plan_section(result, clinician=clinician)
-    widgets.skipped_and_safety_net(result, clinician=clinician)
+    header("safety-net")
+    widgets.safety_net(result)
+    widgets.plan_section(result, clinician=clinician, anchor="plan")
+    widgets.skipped_tests(result, clinician=clinician, anchor="skipped")
     reasoning_picture()
     if clinician:
         st.subheader("How was each conclusion reached?")
@@ -114,51 +179,33 @@ if not stops:
         with st.expander("The full reasoning, for a clinician: rules, ids and weights"):
             how_and_why_not(nested=False)
 
-st.header("Downloads")
-st.write("Nothing is saved unless you download it here.")
-cols = st.columns(3)
-cols[0].download_button("Report (Markdown)", to_markdown(result), file_name="hipscreen-report.md",
-                        mime="text/markdown", key="dl_markdown", on_click="ignore")
-cols[1].download_button("Result (JSON)", result.model_dump_json(indent=2),
-                        file_name="hipscreen-result.json", mime="application/json",
-                        key="dl_json", on_click="ignore")
-cols[2].download_button("Intake as a case file (YAML)", pr.case_file_yaml(result),
-                        file_name="new-case.yaml", mime="application/x-yaml", key="dl_case",
-                        on_click="ignore",
-                        help="Turn this intake into a documented case for cases/")
-pdfs = st.columns(3)
-# the PDF is made only when its button is clicked (a callable), not on every rerun
-pdfs[0].download_button("Clinician report (PDF)", partial(report_pdf, result, "clinician"),
-                        file_name="hipscreen-clinician-report.pdf", mime="application/pdf",
-                        key="dl_pdf_clinician", on_click="ignore",
-                        help="Answers, triage, deficits with their reasoning, the plan, the picture")
-pdfs[1].download_button("Plan for the person (PDF)", partial(report_pdf, result, "plan"),
-                        file_name="hipscreen-plan.pdf", mime="application/pdf",
-                        key="dl_pdf_plan", on_click="ignore",
-                        help="Each drill with its steps and cues, and when to see a clinician")
-records_ui.save_widget(result)
+downloads()
+if clinician or not stops:  # a person at a stop acts on it first: nothing to save or score
+    records_ui.save_widget(result, clinician=clinician, anchor="save")
 
 if result.plan:
     st.header("Drill response (follow-up)" if clinician
               else "Tried the plan? Tell us how it felt")
     names = {item.drill: item.name for item in result.plan}
-    with st.form("drill_response"):
-        current = result.intake.drill_response
-        pinch = st.multiselect("Low back pinch during" if clinician
-                               else "I felt a low back pinch during", options=list(names),
-                               default=[d for d in current.low_back_pinch if d in names],
-                               format_func=names.__getitem__, select_all=False,
-                               key="response_pinch")
-        cramp = st.multiselect("Hamstring cramp during" if clinician
-                               else "My hamstring cramped during", options=list(names),
-                               default=[d for d in current.hamstring_cramp if d in names],
-                               format_func=names.__getitem__, select_all=False,
-                               key="response_cramp")
+    current = result.intake.drill_response
+    # tick boxes, not drop-down lists: one tap each on a phone, Space on a keyboard
+    with st.form("drill_response", enter_to_submit=False):
+        felt = {}
+        for field, words, earlier in (
+                ("pinch", "Low back pinch during" if clinician
+                 else "I felt a low back pinch during", current.low_back_pinch),
+                ("cramp", "Hamstring cramp during" if clinician
+                 else "My hamstring cramped during", current.hamstring_cramp)):
+            st.markdown(f"**{words}:**")
+            with widgets.questions(f"response_{field}"):
+                felt[field] = [drill for drill, name in names.items()
+                               if st.checkbox(name, value=drill in earlier,
+                                              key=f"response_{field}:{drill}")]
         if st.form_submit_button("Update the plan" if clinician else "Update my plan",
                                  key="response_update"):
             # drills reported earlier and since swapped out of the plan keep their answer
             earlier_pinch = [d for d in current.low_back_pinch if d not in names]
             earlier_cramp = [d for d in current.hamstring_cramp if d not in names]
             st.session_state[widgets.RESULT_KEY] = screen(pr.with_drill_response(
-                result.intake, earlier_pinch + pinch, earlier_cramp + cramp))
+                result.intake, earlier_pinch + felt["pinch"], earlier_cramp + felt["cramp"]))
             st.rerun()

@@ -15,10 +15,10 @@ STORE = "self_answers"
 STEP = "self_step"
 PREFIX = "self:"
 HINGE_TESTED = "ui.hinge_tested"
-ANNOUNCED = "self_stop_announced"
 # st.session_state: the keys of the steps this person has reached (seen). A safety question on
 # a step never reached was not asked: None in the intake, never "no".
 REACHED = "self_reached"
+TO_RESULT = "self_to_result"  # "See my result" was pressed: this run opens the result page
 
 STEPS: list[tuple[str, str]] = [
     ("safety", "Safety first"),
@@ -29,6 +29,8 @@ STEPS: list[tuple[str, str]] = [
     ("review", "Check your answers"),
 ]
 
+if st.session_state.pop(TO_RESULT, False):
+    st.switch_page("pages/result.py")
 store: dict = st.session_state.setdefault(STORE, {})
 step = st.session_state.setdefault(STEP, 0)
 reached: list = st.session_state.setdefault(REACHED, [])
@@ -36,28 +38,52 @@ if STEPS[step][0] not in reached:
     reached.append(STEPS[step][0])
 
 
+# A list answer is a column of tick boxes, one per choice (keys self:<tag>:<value>): on a phone a
+# tick box is one tap, where a drop-down list covers the buttons and its field changes size.
+TICK_LISTS: dict[str, tuple[str, list[str]]] = {
+    "act": ("activities", [a.value for a in Activity]),
+    "loc": ("symptoms.locations", [loc.value for loc in Location]),
+    "worse": ("symptoms.worse_with", [a.value for a in Aggravator]),
+    "hinge": ("movement.hinge_faults", [f.value for f in HingeFault]),
+}
+
+
 def sync() -> None:
     """Copy the answers of the widgets on screen into the store (a button's callback runs before
     the widgets are drawn again, so the store must not wait for the next run)."""
-    locations, faults = [], []
-    seen_locations = seen_faults = False
+    ticked: dict[str, set[str]] = {}
     for key, value in list(st.session_state.items()):
         key = str(key)
         if not key.startswith(PREFIX):
             continue
         path = key[len(PREFIX):]
-        if path.startswith("loc:"):
-            seen_locations = True
-            locations += [path[4:]] if value else []
-        elif path.startswith("hinge:"):
-            seen_faults = True
-            faults += [path[6:]] if value else []
+        tag, colon, choice = path.partition(":")
+        if colon and tag in TICK_LISTS:
+            ticked.setdefault(tag, set())
+            if value:
+                ticked[tag].add(choice)
         else:
             store[path] = value
-    if seen_locations:
-        store["symptoms.locations"] = [loc.value for loc in Location if loc.value in locations]
-    if seen_faults:
-        store["movement.hinge_faults"] = [f.value for f in HingeFault if f.value in faults]
+    for tag, chosen in ticked.items():
+        path, choices = TICK_LISTS[tag]
+        store[path] = [c for c in choices if c in chosen]
+
+
+def tick_list(tag: str, labels: dict[str, str]) -> list[str]:
+    """The choices of a list answer as tick boxes, each one easy to tap; returns (and stores)
+    the ticked ones, in the list's own order."""
+    path, choices = TICK_LISTS[tag]
+    chosen = set(store.get(path) or [])
+    picked = []
+    with widgets.questions(tag):
+        for choice in choices:
+            key = f"{PREFIX}{tag}:{choice}"
+            if key not in st.session_state:
+                st.session_state[key] = choice in chosen
+            if st.checkbox(labels[choice], key=key):
+                picked.append(choice)
+    store[path] = picked
+    return picked
 
 
 def go(to: int) -> None:
@@ -106,14 +132,13 @@ def intake_values() -> dict:
 def check_answers(banner) -> tuple[bool, dict[str, str]]:
     """Screen the answers so far, a red flag first: at emergency or urgent show the action at
     once and stop, whatever else is wrong, in `banner` (a container at the top of the step)
-    brought into view with the focus on it, as a toast, and again where the Next button was, so
-    the stop is seen wherever the person is. Returns (stopped, the errors of the answers in
-    words by field path); a stop lists the errors too."""
+    brought into view with the focus on it and read out (role "alert"), and again where the
+    Next button was, so the stop is seen wherever the person is. Returns (stopped, the errors of
+    the answers in words by field path); a stop lists the errors too."""
     if store.get("age") is None:
         return False, {}
     screened = pr.screen_values(intake_values())
     if not screened.stops:
-        st.session_state.pop(ANNOUNCED, None)
         return False, screened.errors
     result = screened.result
     st.session_state[widgets.RESULT_KEY] = result
@@ -129,10 +154,9 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
                        + "\n".join(f"- {pr.field_label(path)}: {message}"
                                    for path, message in screened.errors.items()),
                        icon=":material/edit:")
+    # the banner itself is the announcement (role "alert": a screen reader reads it out at once,
+    # and it takes the focus); a toast would cover its title on a phone
     nonce = "|".join([triage.level, *sorted(f.id for f in triage.red_flags)])
-    if st.session_state.get(ANNOUNCED) != nonce:
-        st.session_state[ANNOUNCED] = nonce
-        st.toast(f"**Stop: {triage.label}.** {triage.action}", icon=":material/emergency:")
     with banner:
         widgets.reveal_stop(nonce)
     return True, screened.errors
@@ -156,15 +180,37 @@ def stopped_here() -> None:
              "See the box at the top of this step.", icon=":material/emergency:")
 
 
-def nav(*, can_go_on: bool = True, next_label: str = "Next", stopped: bool = False) -> None:
+def step_of_field(path: str) -> int:
+    """The number of the step that asks the answer at `path` (where to go to change it)."""
+    if path.startswith("safety."):
+        key = pr.safety_step_of(path.partition(".")[2])
+    elif path == "age":
+        key = "safety"
+    elif path in ("sex", "activities"):
+        key = "about"
+    elif path.startswith("movement."):
+        name = path.split(".")[1]
+        key = next((f"test:{t.key}" for t in pr.SELF_TESTS if name in t.fields), "review")
+    else:
+        key = "symptoms"
+    return next(i for i, (k, _) in enumerate(STEPS) if k == key)
+
+
+def nav(*, can_go_on: bool = True, next_label: str = "Next", stopped: bool = False,
+        to_fix: dict[str, str] | None = None) -> None:
+    """Back and Next. With answers `to_fix` on this step, Next waits and says what to fix."""
     if stopped:
         stopped_here()
+    if to_fix:
+        st.error("**Please fix this before you go on:**\n" + "\n".join(
+            f"- {pr.field_label(path)}: {message}" for path, message in to_fix.items()),
+            icon=":material/edit:")
     back, _, forward = st.columns([1, 3, 1])
     if step > 0:
         back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
     if can_go_on:
         forward.button(next_label, key="next", type="primary", on_click=go, args=(step + 1,),
-                       width="stretch")
+                       width="stretch", disabled=bool(to_fix))
 
 
 def safety_step() -> None:
@@ -183,8 +229,9 @@ def safety_step() -> None:
                   label="Have you had hip surgery (a replacement or another operation)?",
                   options=list(pr.HIP_SURGERY_LABELS),
                   format_func=pr.HIP_SURGERY_LABELS.__getitem__, disabled=age is None)
-    stopped, _ = check_answers(banner)
-    nav(can_go_on=age is not None and not stopped, stopped=stopped)
+    stopped, errors = check_answers(banner)
+    mine = {p: m for p, m in errors.items() if step_of_field(p) == step}
+    nav(can_go_on=age is not None and not stopped, stopped=stopped, to_fix=mine)
 
 
 def health_step() -> None:
@@ -196,13 +243,12 @@ def health_step() -> None:
 
 
 def about_step() -> None:
-    widgets.bound(st.selectbox, store, "sex", None, prefix=PREFIX,
-                  label="Sex (optional)", options=[k for k in pr.SEX_LABELS if k is not None],
-                  format_func=pr.SEX_LABELS.__getitem__, placeholder="Choose, or leave empty")
-    widgets.bound(st.multiselect, store, "activities", [], prefix=PREFIX,
-                  label="What do you do regularly? (choose any)",
-                  options=[a.value for a in Activity], format_func=pr.ACTIVITY_LABELS.__getitem__,
-                  select_all=False, placeholder="Tap to choose")
+    widgets.bound(st.radio, store, "sex", None, prefix=PREFIX,
+                  label="Sex (optional: you can leave it empty)",
+                  options=[k for k in pr.SEX_LABELS if k is not None],
+                  format_func=pr.SEX_LABELS.__getitem__, index=None)
+    st.markdown("**What do you do regularly?** Tick any that fit.")
+    tick_list("act", pr.ACTIVITY_LABELS)
     nav()
 
 
@@ -213,10 +259,11 @@ def symptoms_step() -> None:
                   max_value=10)
     widgets.bound(st.slider, store, "symptoms.pain_worst_week", 0, prefix=PREFIX,
                   label="Worst pain in the last week, from 0 to 10", min_value=0, max_value=10)
-    slots = {"symptoms.pain_worst_week": st.container()}
+    slots = {"symptoms.pain_worst_week": st.container(), "symptoms.pain_now": st.container()}
     widgets.bound(st.number_input, store, "symptoms.weeks", 0, prefix=PREFIX,
                   label="How many weeks has this episode lasted?", min_value=0, max_value=520,
                   step=1)
+    slots["symptoms.weeks"] = st.container()
     widgets.bound(st.checkbox, store, "symptoms.keeps_coming_back", False, prefix=PREFIX,
                   label="The pain keeps coming back")
     widgets.bound(st.number_input, store, "symptoms.first_episode_age", None, prefix=PREFIX,
@@ -228,28 +275,17 @@ def symptoms_step() -> None:
 
     st.subheader("Where does it hurt?")
     st.write("Tick every place that hurts. The picture marks what you tick.")
-    chosen = set(store.get("symptoms.locations", []))
     picture, boxes = st.columns([1, 1])
-    with boxes, widgets.questions("places"):
-        picked = []
-        for loc in Location:
-            key = f"{PREFIX}loc:{loc.value}"
-            if key not in st.session_state:
-                st.session_state[key] = loc.value in chosen
-            if st.checkbox(pr.LOCATION_LABELS[loc.value], key=key):
-                picked.append(loc.value)
-        store["symptoms.locations"] = picked
+    with boxes:
+        picked = tick_list("loc", pr.LOCATION_LABELS)
     with picture:
         st.image(pr.body_map_svg(picked), alt=pr.body_map_alt(picked), caption="Body map: " + (
             ", ".join(pr.LOCATION_LABELS[p] for p in picked) or "nothing ticked yet"))
 
     widgets.bound(st.checkbox, store, "symptoms.pins_and_needles_below_knee", False,
                   prefix=PREFIX, label="Pins and needles or numbness below the knee")
-    widgets.bound(st.multiselect, store, "symptoms.worse_with", [], prefix=PREFIX,
-                  label="What makes it worse? (choose any)",
-                  options=[a.value for a in Aggravator],
-                  format_func=pr.AGGRAVATOR_LABELS.__getitem__, select_all=False,
-                  placeholder="Tap to choose")
+    st.markdown("**What makes it worse?** Tick any that fit.")
+    tick_list("worse", pr.AGGRAVATOR_LABELS)
     widgets.bound(st.checkbox, store, "symptoms.stretching_only_temporary_relief", False,
                   prefix=PREFIX,
                   label="Stretching helps only for a while, and the tightness comes back")
@@ -261,7 +297,8 @@ def symptoms_step() -> None:
     for path, slot in slots.items():
         with slot:
             widgets.field_error(errors, path)
-    nav(can_go_on=not stopped, stopped=stopped)
+    mine = {p: m for p, m in errors.items() if step_of_field(p) == step}
+    nav(can_go_on=not stopped, stopped=stopped, to_fix=mine)
 
 
 def test_step(test: pr.SelfTest) -> None:
@@ -282,15 +319,7 @@ def test_step(test: pr.SelfTest) -> None:
             if tested:
                 st.write("Tick what happened. Tick nothing if the hinge felt right: the stick "
                          "stayed in place and you felt the back of your thighs.")
-                faults = []
-                for fault in HingeFault:
-                    key = f"{PREFIX}hinge:{fault.value}"
-                    if key not in st.session_state:
-                        st.session_state[key] = fault.value in store.get(
-                            "movement.hinge_faults", [])
-                    if st.checkbox(pr.HINGE_FAULT_LABELS[fault.value], key=key):
-                        faults.append(fault.value)
-                store["movement.hinge_faults"] = faults
+                tick_list("hinge", pr.HINGE_FAULT_LABELS)
             continue
         question, _ = pr.MOVEMENT_QUESTIONS[name]
         widgets.bound(st.radio, store, f"movement.{name}", pr.NOT_TESTED, prefix=PREFIX,
@@ -304,45 +333,75 @@ def test_step(test: pr.SelfTest) -> None:
                    width="stretch")
 
 
+def answer_rows(values: dict) -> tuple[list[str], list[str]]:
+    """What the person told us, one line each, in their words, and the self-tests skipped."""
+    rows = [pr.answer_text("age", values.get("age"))]
+    if values.get("sex"):
+        rows.append(pr.answer_text("sex", values["sex"]))
+    rows.append(pr.answer_text("activities", list(values.get("activities") or [])))
+    ticked = [pr.answer_text(f"safety.{name}", values.get(f"safety.{name}"))
+              for name in Safety.model_fields
+              if values.get(f"safety.{name}") not in (False, None, "none")]
+    rows += ticked or ["Safety questions: none ticked"]
+    defaults = {"pain_now": 0, "pain_worst_week": 0, "weeks": 0, "keeps_coming_back": False,
+                "locations": [], "pins_and_needles_below_knee": False, "worse_with": [],
+                "stretching_only_temporary_relief": False, "recurring_hamstring_strain": "none"}
+    rows += [pr.answer_text(f"symptoms.{name}", values.get(f"symptoms.{name}", default))
+             for name, default in defaults.items()]
+    if values.get("symptoms.first_episode_age") is not None:
+        rows.append(f"Back pain first started at the age of {values['symptoms.first_episode_age']}")
+    untested = []
+    for test in pr.SELF_TESTS:
+        for name in test.fields:
+            value = values.get(f"movement.{name}", pr.NOT_TESTED)
+            if value in (pr.NOT_TESTED, None):
+                untested.append(catalogue().movement_tests[name].label)
+            elif name == "hinge_faults":
+                rows.append(pr.answer_text("movement.hinge_faults", list(value)))
+            else:
+                rows.append(f"{pr.MOVEMENT_REVIEW_LABELS[name]}: "
+                            f"{pr.movement_option_words(name, value)}")
+    return rows, untested
+
+
 def review_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
     stopped, errors = check_answers(banner)
-    intake, _ = pr.build_intake(intake_values())
-    if stopped or intake is None:
-        if not stopped:
-            for path, message in errors.items():
-                st.error(f"{pr.field_label(path)}: {message}", icon=":material/edit:")
+    values = intake_values()
+    intake, build_errors = pr.build_intake(values)
+    errors = errors or build_errors
+    if stopped:
         nav(can_go_on=False, stopped=stopped)
         return
-    st.write("Here is what you told us. Go back to change anything, or see your result.")
-    rows = [pr.answer_text("age", intake.age)]
-    if intake.sex:
-        rows.append(pr.answer_text("sex", intake.sex))
-    rows.append(pr.answer_text("activities", list(intake.activities)))
-    rows += [pr.answer_text(f"safety.{name}", value) for name, value in intake.safety
-             if value not in (False, "none")]
-    if not any(value not in (False, "none") for _, value in intake.safety):
-        rows.append("Safety questions: none ticked")
-    s = intake.symptoms
-    rows += [pr.answer_text(f"symptoms.{name}", getattr(s, name))
-             for name in ("pain_now", "pain_worst_week", "weeks", "keeps_coming_back",
-                          "locations", "pins_and_needles_below_knee", "worse_with",
-                          "stretching_only_temporary_relief", "recurring_hamstring_strain")]
-    if s.first_episode_age is not None:
-        rows.append(f"Back pain first started at the age of {s.first_episode_age}")
-    tested = {name: value for name, value in intake.movement if value is not None}
-    rows += [pr.answer_text(f"movement.{name}", value) for name, value in tested.items()]
+    if errors:
+        st.error("**Some answers need fixing before you can see your result.** Each button "
+                 "takes you to the question.", icon=":material/edit:")
+        for index, (path, message) in enumerate(errors.items()):
+            st.markdown(f"- **{pr.field_label(path)}:** {message}")
+            to = step_of_field(path)
+            st.button(f"Change it on step {to + 1}: {STEPS[to][1]}", key=f"fix_{index}",
+                      on_click=go, args=(to,))
+    else:
+        st.write("Here is what you told us. Go back to change anything, or see your result.")
+    rows, untested = answer_rows(values)
     st.markdown("\n".join(f"- {row}" for row in rows))
-    untested = [n for n, v in intake.movement if v is None and n != "hip_ir_degrees"]
     if untested:
-        st.markdown("**Not tested** (skipped):\n" + "\n".join(
-            f"- {catalogue().movement_tests[n].label}" for n in untested))
+        st.markdown("**Not tested** (skipped):\n" + "\n".join(f"- {label}" for label in untested))
     back, _, forward = st.columns([1, 2, 2])
     back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
-    if forward.button("See my result", key="submit", type="primary", width="stretch"):
-        st.session_state[widgets.RESULT_KEY] = screen(intake)
-        st.session_state[widgets.RESULT_FROM_KEY] = "self"
-        st.switch_page("pages/result.py")
+    if intake is None:
+        return
+    forward.button("See my result", key="submit", type="primary", width="stretch",
+                   on_click=see_result, args=(intake,))
+
+
+def see_result(intake) -> None:
+    """"See my result": screen the answers, and open the result page on the next run before
+    anything of this page is drawn again (the result is on the screen sooner)."""
+    st.session_state[widgets.RESULT_KEY] = screen(intake)
+    st.session_state[widgets.RESULT_FROM_KEY] = "self"
+    widgets.new_result()
+    st.session_state[TO_RESULT] = True
 
 
 widgets.page_header("Self-screening", "Answer one step at a time. It takes about 10 minutes, "
@@ -350,7 +409,7 @@ widgets.page_header("Self-screening", "Answer one step at a time. It takes about
 key, title = STEPS[step]
 st.progress((step + 1) / len(STEPS), text=f"Step {step + 1} of {len(STEPS)}: {title}")
 st.header(title)
-widgets.focus_heading(title, f"{step}")
+widgets.focus_heading(title, f"{step}", top=step == 0)
 if key == "safety":
     safety_step()
 elif key == "health":

@@ -30,6 +30,7 @@ from hipscreen.words import (
     certainty_scale,
     field_label,
     flag_answer_words,
+    tell_the_service,
     value_words,
 )
 
@@ -182,7 +183,7 @@ def _plan(result: Result) -> dict[str, Any]:
     if result.triage.level in LEVELS_THAT_STOP_DRILLS:
         # only the action, in words: no drill and nothing that could read as a plan
         return {"only_action": True, "drills": [], "no_plan": "", "precautions": [],
-                "safety_net": []}
+                "safety_net": [], "tell_them": tell_the_service(result)}
     return {
         "only_action": False,
         "drills": [_drill_card(item) for item in result.plan],
@@ -190,6 +191,7 @@ def _plan(result: Result) -> dict[str, Any]:
         "no_plan": _no_plan_words(result) if result.triage.drills_allowed else "",
         "precautions": [{"label": p.label, "text": p.text} for p in result.precautions],
         "safety_net": list(result.safety_net),
+        "tell_them": [],
     }
 
 

@@ -370,8 +370,8 @@ def _reason_words(reason: str, report) -> str:
     cat = catalogue()
     if reason == "pain_during":
         limit = cat.thresholds["drill_pain_regress_above"].words()
-        return (f"pain during it reached {report['pain_during']}/10 ({limit} is more than the "
-                "pain-monitoring model accepts)")
+        return (f"pain during it reached {report['pain_during']}/10 ({limit} is more pain than is safe "
+                "to train with)")
     if reason == "not_settled":
         return "the pain had not settled by the next morning"
     return f"you felt {SIGN_WORDS.get(reason, reason)}"

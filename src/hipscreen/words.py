@@ -148,8 +148,12 @@ _SECTIONS: dict[str, type[BaseModel]] = {
 _SHORT_LABELS = {
     "safety.hip_surgery": "Hip surgery (replacement or other)",
     "movement.hinge_faults": "In a hip hinge",
+    "movement.pelvic_drop": "Standing on that leg, the hip of the lifted leg sinks",
+    "movement.hip_ir_limited": "The hip turns in less far on that side",
+    "movement.front_hip_pinch": "Pinch at the front of the hip, knee to chest",
     "movement.hip_ir_degrees": "Hip internal rotation measured",
     "sex": "Sex",
+    "activities": "Regular activities",
     "symptoms.pain_now": "Pain now",
     "symptoms.pain_worst_week": "Worst pain in the last week",
     "symptoms.weeks": "This episode has lasted",
@@ -366,6 +370,21 @@ def supporting_findings(result: Any, deficit_id: str, side: str) -> list[tuple[s
     return found
 
 
+_SPINE_FAULT_WORDS = {("back_rounds",): "your low back rounded when you bent forward",
+                      ("back_arches",): "your low back arched when you bent forward"}
+
+
+def _finding_words_for(result: Any, finding_id: str, side: str) -> str:
+    """finding_words, said as the person answered: 'rounded' when only a rounding back was
+    ticked, not 'rounded or arched'."""
+    if finding_id == "hinge_spine_takes_over":
+        faults = tuple(f for f in (getattr(result.intake.movement, "hinge_faults", None) or ())
+                       if f in ("back_rounds", "back_arches"))
+        if faults in _SPINE_FAULT_WORDS:
+            return _SPINE_FAULT_WORDS[faults]
+    return finding_words(finding_id, side)
+
+
 def person_sentence(result: Any, deficit: Any) -> str:
     """One concluded deficit for the person, in a plain sentence with its reasons: 'We think
     your right hip is not steadying your pelvis well, because your hips drifted to the right
@@ -373,7 +392,7 @@ def person_sentence(result: Any, deficit: Any) -> str:
     in words; no ids, fields or numbers."""
     what = deficit_words(deficit.id, deficit.side)
     opening = "We think" if deficit.confidence == "likely" else "It is possible that"
-    reasons = list(dict.fromkeys(finding_words(f, s) for f, s in
+    reasons = list(dict.fromkeys(_finding_words_for(result, f, s) for f, s in
                                  supporting_findings(result, deficit.id, deficit.side)))
     because = f", because {_join(reasons)}" if reasons else ""
     return f"{opening} {what}{because}."

@@ -1,0 +1,134 @@
+"""The words a person or a clinician reads, in their language: gettext catalogues read with Babel.
+
+English is the source language: a message id is the English text itself, so English needs no
+catalogue and a missing translation can only fall back to English, never to an id. The other
+languages live in `hipscreen/locale/<lang>/LC_MESSAGES/<domain>.po`, one file per domain:
+
+- `knowledge`: the texts of `knowledge/data/*.yaml` (labels, actions, steps, cues...);
+- `hipscreen`: sentences written in `src/hipscreen` (words, render, pdf, review, cli, fhir);
+- `app`: what the Streamlit pages write.
+
+A message may carry a context (gettext's msgctxt): `"clinician"` for the clinician's wording of
+something the person reads in other words. Nothing here guesses a language from the machine:
+the language is set by the caller (`--lang`, the app's `?lang=`) for the current thread or task,
+and is English otherwise.
+
+    with use_language("es"):
+        print(_("What to do now"))            # "Qué hacer ahora"
+        print(_("You are {age}", age=44))     # placeholders are named and filled after lookup
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from contextvars import ContextVar
+from functools import cache
+from importlib import resources
+
+from babel import support
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+"""Each language hipscreen speaks, by its code, named in its own language."""
+
+SOURCE_LANGUAGE = "en"
+DOMAINS = ("knowledge", "hipscreen", "app")
+
+_language: ContextVar[str] = ContextVar("hipscreen_language", default=SOURCE_LANGUAGE)
+
+
+class LanguageError(ValueError):
+    """A language hipscreen does not speak."""
+
+
+def check_language(lang: str) -> str:
+    """The language code, or a clear error naming the ones there are."""
+    if lang not in LANGUAGES:
+        known = ", ".join(f"{code} ({name})" for code, name in LANGUAGES.items())
+        raise LanguageError(f"unknown language {lang!r}: expected one of {known}")
+    return lang
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def set_language(lang: str) -> None:
+    """Use `lang` from here on in this thread or task (the app sets it at the top of each run)."""
+    _language.set(check_language(lang))
+
+
+@contextlib.contextmanager
+def use_language(lang: str) -> Iterator[str]:
+    """Use `lang` inside the block, then the language before it."""
+    token = _language.set(check_language(lang))
+    try:
+        yield lang
+    finally:
+        _language.reset(token)
+
+
+def catalogue_path(lang: str, domain: str):
+    return resources.files("hipscreen") / "locale" / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+@cache
+def read_catalogue(lang: str, domain: str) -> Catalog | None:
+    """One domain's catalogue for one language, or None when there is none."""
+    path = catalogue_path(lang, domain)
+    if not path.is_file():
+        return None
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang, domain=domain)
+
+
+@cache
+def translations(lang: str) -> support.Translations | support.NullTranslations:
+    """Every domain of `lang` as one gettext translation (Babel compiles each .po in memory;
+    fuzzy and empty entries are left out, so they read as English)."""
+    merged: support.Translations | None = None
+    for domain in DOMAINS:
+        cat = read_catalogue(lang, domain)
+        if cat is None:
+            continue
+        buffer = io.BytesIO()
+        write_mo(buffer, cat, use_fuzzy=False)
+        buffer.seek(0)
+        one = support.Translations(buffer, domain=domain)
+        merged = one if merged is None else merged.merge(one)
+    return merged if merged is not None else support.NullTranslations()
+
+
+def translate(text: str, *, context: str | None = None, lang: str | None = None) -> str:
+    """`text` (English) in the current language (or `lang`); English when there is no
+    translation. A clinician-context message falls back to the plain one, then to English."""
+    lang = lang or current_language()
+    if lang == SOURCE_LANGUAGE or not text:
+        return text
+    table = translations(lang)
+    if context is not None:
+        out = table.pgettext(context, text)
+        if out != text:
+            return out
+    return table.gettext(text)
+
+
+def _(text: str, /, *, context: str | None = None, **values: object) -> str:
+    """Translate `text`, then fill its `{named}` placeholders with `values`."""
+    out = translate(text, context=context)
+    return out.format(**values) if values else out
+
+
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
+    """The singular or plural form for `n` in the current language, with `{n}` and `values`
+    filled (the language's own plural rule, from its catalogue header)."""
+    lang = current_language()
+    if lang == SOURCE_LANGUAGE:
+        out = singular if n == 1 else plural
+    else:
+        out = translations(lang).ngettext(singular, plural, n)
+    return out.format(n=n, **values)

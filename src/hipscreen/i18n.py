@@ -5,7 +5,8 @@ catalogue and a missing translation can only fall back to English, never to an i
 languages live in `hipscreen/locale/<lang>/LC_MESSAGES/<domain>.po`, one file per domain:
 
 - `knowledge`: the texts of `knowledge/data/*.yaml` (labels, actions, steps, cues...);
-- `hipscreen`: sentences written in `src/hipscreen` (words, render, pdf, review, cli, fhir);
+- `hipscreen`: sentences written in `src/hipscreen` (words, render, pdf, cli, screening);
+- `followup`: the check-in review (`review.py`) and the FHIR forms (`hipscreen/fhir`);
 - `app`: what the Streamlit pages write.
 
 A message may carry a context (gettext's msgctxt): `"clinician"` for the clinician's wording of
@@ -36,7 +37,7 @@ LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 """Each language hipscreen speaks, by its code, named in its own language."""
 
 SOURCE_LANGUAGE = "en"
-DOMAINS = ("knowledge", "hipscreen", "app")
+DOMAINS = ("knowledge", "hipscreen", "followup", "app")
 
 _language: ContextVar[str] = ContextVar("hipscreen_language", default=SOURCE_LANGUAGE)
 

@@ -30,6 +30,7 @@ import threading
 import streamlit as st
 
 from hipscreen.app.launch import TOKEN_ENV, TOKEN_PARAM
+from hipscreen.i18n import N_, _
 
 PUBLIC_HOST_ENV = "HIPSCREEN_PUBLIC_HOST"
 LOOPBACK_ADDRESSES = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -97,7 +98,7 @@ def check_host() -> None:
     if host_allowed():
         return
     port = st.get_option("server.port")
-    st.error(f"This app answers only at http://127.0.0.1:{port}/ (or localhost).",
+    st.error(_("This app answers only at http://127.0.0.1:{port}/ (or localhost).", port=port),
              icon=":material/block:")
     st.stop()
 
@@ -142,10 +143,10 @@ def sign_in_from_address() -> None:
         st.session_state[SIGNED_IN_KEY] = True
         st.session_state[COOKIE_DUE_KEY] = True
         st.session_state.pop(SIGNIN_PROBLEM_KEY, None)
-        st.toast("Signed in: this browser can see records until the app stops.",
+        st.toast(_("Signed in: this browser can see records until the app stops."),
                  icon=":material/lock_open:")
     else:
-        st.session_state[SIGNIN_PROBLEM_KEY] = (
+        st.session_state[SIGNIN_PROBLEM_KEY] = N_(
             "That sign-in address has been used already, or belongs to another start of the app.")
 
 
@@ -170,19 +171,19 @@ def cookie_script() -> str:
 
 def show_sign_in() -> None:
     """The sign-in page of a record page: what to open, and nothing of any record."""
-    st.header("Sign in to see records")
+    st.header(_("Sign in to see records"))
     problem = st.session_state.get(SIGNIN_PROBLEM_KEY)
     if problem:
-        st.warning(problem, icon=":material/key_off:")
+        st.warning(_(problem), icon=":material/key_off:")
     if server_token() is None:
-        st.info("Records are off: this server was not started with `hipscreen app`, so there is "
-                "no sign-in address. Start the app with `hipscreen app`.", icon=":material/lock:")
+        st.info(_("Records are off: this server was not started with `hipscreen app`, so there is "
+                "no sign-in address. Start the app with `hipscreen app`."), icon=":material/lock:")
         return
-    st.info("Records are health data, so only the browser that opened the sign-in address can "
-            "see them, even on this computer.", icon=":material/lock:")
-    st.markdown("1. In the terminal where `hipscreen app` runs, find the address that ends in "
-                "`?token=...`.\n"
-                "2. Open it in this browser. This browser then stays signed in until the app "
-                "stops.\n\n"
-                "The address works once. If it was used already, stop the app (Ctrl+C) and start "
-                "`hipscreen app` again for a new one. Self-screening needs no sign-in.")
+    st.info(_("Records are health data, so only the browser that opened the sign-in address can "
+              "see them, even on this computer."), icon=":material/lock:")
+    st.markdown(_("1. In the terminal where `hipscreen app` runs, find the address that ends in "
+                  "`?token=...`.\n"
+                  "2. Open it in this browser. This browser then stays signed in until the app "
+                  "stops.\n\n"
+                  "The address works once. If it was used already, stop the app (Ctrl+C) and "
+                  "start `hipscreen app` again for a new one. Self-screening needs no sign-in."))

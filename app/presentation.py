@@ -26,6 +26,7 @@ from hipscreen.app.plain import md
 from hipscreen.cases import CaseError, CaseFile, CaseResult, load_case_text
 from hipscreen.documents import FieldProblem, InputError, decode, field_problems
 from hipscreen.explain import HowNode
+from hipscreen.i18n import N_, _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Intake, Movement
 
@@ -74,16 +75,16 @@ Intake, which the result reports as a skipped test. It is never the same as "non
 
 def measured_ir_rule_words() -> str:
     """How measured IR angles decide limited IR, with the knowledge base's own numbers."""
-    return catalogue().with_numbers(
+    return catalogue().with_numbers(_(
         "When both angles are given they decide limited IR (a hip {hip_ir_limited_below_degrees}, "
         "or one that trails the other side by {hip_ir_side_difference_degrees}), whatever the IR "
-        "choice above says.")
+        "choice above says."))
 
 WHY_NOT_STATUS_WORDS = {
-    "met": "met",
-    "missing": "not met",
-    "not_tested": "not tested (the test was skipped)",
-    "blocked": "blocked by another rule",
+    "met": N_("met"),
+    "missing": N_("not met"),
+    "not_tested": N_("not tested (the test was skipped)"),
+    "blocked": N_("blocked by another rule"),
 }
 
 
@@ -92,7 +93,7 @@ QuestionGroup = tuple[str, tuple[str, ...]]
 """A heading in plain words and the safety questions under it."""
 
 EMERGENCY_GROUPS: tuple[QuestionGroup, ...] = (
-    ("Bladder, bowel, sex and both legs", (
+    (N_("Bladder, bowel, sex and both legs"), (
         "bladder_or_bowel_change",
         "saddle_numbness",
         "sexual_function_change",
@@ -100,14 +101,14 @@ EMERGENCY_GROUPS: tuple[QuestionGroup, ...] = (
         "both_legs_numb_or_weak",
         "worsening_leg_weakness",
     )),
-    ("Falls and walking", (
+    (N_("Falls and walking"), (
         "recent_fall_or_injury",
         "significant_trauma",
         "cannot_bear_weight",
         "osteoporosis_or_steroids",
         "new_limp",
     )),
-    ("Heat, fever and sudden pain", (
+    (N_("Heat, fever and sudden pain"), (
         "hot_swollen_hip",
         "fever_or_unwell",
         "sudden_severe_pain",
@@ -122,7 +123,7 @@ into an emergency is asked here too, so an urgent stop never hides an emergency:
 steroids (with no weight through the leg) and hip surgery (with a fever)."""
 
 HEALTH_GROUPS: tuple[QuestionGroup, ...] = (
-    ("Your health", (
+    (N_("Your health"), (
         "cancer_history",
         "unexplained_weight_loss",
         "constant_night_pain",
@@ -130,13 +131,13 @@ HEALTH_GROUPS: tuple[QuestionGroup, ...] = (
         "recent_infection",
         "pregnant",
     )),
-    ("How your back pain behaves", (
+    (N_("How your back pain behaves"), (
         "morning_stiffness_over_30_min",
         "wakes_second_half_of_night",
         "better_with_movement",
         "better_with_anti_inflammatories",
     )),
-    ("Joints, skin and family", (
+    (N_("Joints, skin and family"), (
         "arthritis_history",
         "enthesitis_history",
         "psoriasis_history",
@@ -153,22 +154,22 @@ HEALTH_QUESTIONS: tuple[str, ...] = tuple(n for _, names in HEALTH_GROUPS for n 
 """The remaining yes/no safety questions (hip_surgery, a choice, is asked on the first step)."""
 
 SAFETY_HELP: dict[str, str] = {
-    "saddle_numbness": "The skin you would sit on in a saddle: between your legs and around "
-                       "your bottom. It feels numb or different.",
-    "sexual_function_change": "Something new. You feel less, or things do not work as before.",
-    "both_legs_pain_or_tingling": "In both legs at the same time, not just one.",
-    "significant_trauma": "A big accident, not a small trip.",
-    "cannot_bear_weight": "You cannot stand or walk on the leg.",
-    "sudden_severe_pain": "It came on all at once, within minutes.",
-    "faint_clammy_or_collapsed": "Clammy means cold, pale and sweaty skin.",
-    "hot_swollen_hip": "The skin over the hip feels warm and looks puffy.",
-    "immunosuppressed": "Such as medicine after a transplant, or cancer treatment.",
-    "osteoporosis_or_steroids": "Osteoporosis means thin, weak bones. Prednisolone is a "
-                                "steroid tablet.",
-    "better_with_anti_inflammatories": "Ibuprofen and naproxen count. Paracetamol does "
-                                       "not.",
-    "family_spondyloarthritis": "A kind of arthritis that makes the back stiff.",
-    "enthesitis_history": "For example a sore heel or the back of the heel, with no injury.",
+    "saddle_numbness": N_("The skin you would sit on in a saddle: between your legs and around "
+                       "your bottom. It feels numb or different."),
+    "sexual_function_change": N_("Something new. You feel less, or things do not work as before."),
+    "both_legs_pain_or_tingling": N_("In both legs at the same time, not just one."),
+    "significant_trauma": N_("A big accident, not a small trip."),
+    "cannot_bear_weight": N_("You cannot stand or walk on the leg."),
+    "sudden_severe_pain": N_("It came on all at once, within minutes."),
+    "faint_clammy_or_collapsed": N_("Clammy means cold, pale and sweaty skin."),
+    "hot_swollen_hip": N_("The skin over the hip feels warm and looks puffy."),
+    "immunosuppressed": N_("Such as medicine after a transplant, or cancer treatment."),
+    "osteoporosis_or_steroids": N_("Osteoporosis means thin, weak bones. Prednisolone is a "
+                                "steroid tablet."),
+    "better_with_anti_inflammatories": N_("Ibuprofen and naproxen count. Paracetamol does "
+                                       "not."),
+    "family_spondyloarthritis": N_("A kind of arthritis that makes the back stiff."),
+    "enthesitis_history": N_("For example a sore heel or the back of the heel, with no injury."),
 }
 """A short extra line for a question with a hard word, shown as the question's help."""
 
@@ -212,62 +213,62 @@ class SelfTest:
 
 
 SELF_TESTS: tuple[SelfTest, ...] = (
-    SelfTest("balance", "Single-leg balance: 30 seconds on each leg",
-             "Can you hold 30 seconds without touching down? Does the hip of the lifted leg sink?",
+    SelfTest("balance", N_("Single-leg balance: 30 seconds on each leg"),
+             N_("Can you hold 30 seconds without touching down? Does the hip of the lifted leg sink?"),
              ("single_leg_balance_poor", "pelvic_drop")),
-    SelfTest("squat", "A squat in front of a mirror",
-             "Does your belt buckle drift to one side? Does a knee cave inward?",
+    SelfTest("squat", N_("A squat in front of a mirror"),
+             N_("Does your belt buckle drift to one side? Does a knee cave inward?"),
              ("hip_shift", "knee_collapse")),
-    SelfTest("hinge", "A hip hinge with a broom handle along your back",
-             "Does the stick stay on your head, upper back and tailbone? Where do you feel it?",
+    SelfTest("hinge", N_("A hip hinge with a broom handle along your back"),
+             N_("Does the stick stay on your head, upper back and tailbone? Where do you feel it?"),
              ("hinge_faults",)),
-    SelfTest("rotation", "Seated hip rotation, comparing sides",
-             "Does one foot swing out clearly less far than the other?",
+    SelfTest("rotation", N_("Seated hip rotation, comparing sides"),
+             N_("Does one foot swing out clearly less far than the other?"),
              ("hip_ir_limited",)),
-    SelfTest("pinch", "Knee to chest, and does a hip feel stuck?",
-             "A pinch in the crease at the front of the hip; a hip that feels blocked.",
+    SelfTest("pinch", N_("Knee to chest, and does a hip feel stuck?"),
+             N_("A pinch in the crease at the front of the hip; a hip that feels blocked."),
              ("front_hip_pinch", "feels_stuck_in_hip")),
 )
 
 MOVEMENT_QUESTIONS: dict[str, tuple[str, str]] = {
     # field: (the question, the words for "none")
-    "single_leg_balance_poor": ("On which leg could you NOT stand for 30 seconds?",
-                                "I held 30 seconds on each leg"),
-    "pelvic_drop": ("Did the hip of your lifted leg sink? Pick the leg you stood on.",
-                    "No, my hips stayed level"),
-    "hip_shift": ("Which way did your belt buckle drift? Use your own left and right, not the "
-                  "mirror's.", "No drift: it stayed in the middle"),
-    "knee_collapse": ("Which knee caved inward?", "Neither knee"),
-    "hip_ir_limited": ("Which foot swung out clearly less far?",
-                       "Both feet swung out about the same"),
-    "front_hip_pinch": ("On which side was there a pinch at the front of the hip?", "No pinch"),
-    "feels_stuck_in_hip": ("Which hip feels stuck?", "Neither hip"),
+    "single_leg_balance_poor": (N_("On which leg could you NOT stand for 30 seconds?"),
+                                N_("I held 30 seconds on each leg")),
+    "pelvic_drop": (N_("Did the hip of your lifted leg sink? Pick the leg you stood on."),
+                    N_("No, my hips stayed level")),
+    "hip_shift": (N_("Which way did your belt buckle drift? Use your own left and right, not the "
+                  "mirror's."), N_("No drift: it stayed in the middle")),
+    "knee_collapse": (N_("Which knee caved inward?"), N_("Neither knee")),
+    "hip_ir_limited": (N_("Which foot swung out clearly less far?"),
+                       N_("Both feet swung out about the same")),
+    "front_hip_pinch": (N_("On which side was there a pinch at the front of the hip?"), N_("No pinch")),
+    "feels_stuck_in_hip": (N_("Which hip feels stuck?"), N_("Neither hip")),
 }
 
 MOVEMENT_REVIEW_LABELS: dict[str, str] = {
     # field: what the answer is about, on the "Check your answers" list
-    "single_leg_balance_poor": "Could not stand for 30 seconds on",
-    "pelvic_drop": "Did the hip of the lifted leg sink",
-    "hip_shift": "Belt buckle drifted",
-    "knee_collapse": "Knee caved inward",
-    "hip_ir_limited": "Foot that swung out less far",
-    "front_hip_pinch": "Pinch at the front of the hip",
-    "feels_stuck_in_hip": "Hip that feels stuck",
+    "single_leg_balance_poor": N_("Could not stand for 30 seconds on"),
+    "pelvic_drop": N_("Did the hip of the lifted leg sink"),
+    "hip_shift": N_("Belt buckle drifted"),
+    "knee_collapse": N_("Knee caved inward"),
+    "hip_ir_limited": N_("Foot that swung out less far"),
+    "front_hip_pinch": N_("Pinch at the front of the hip"),
+    "feels_stuck_in_hip": N_("Hip that feels stuck"),
 }
 
 MOVEMENT_SIDE_WORDS: dict[str, dict[str, str]] = {
     # field: the words of each side answer, so each answer fits its own question
-    "single_leg_balance_poor": {"left": "My left leg", "right": "My right leg",
-                                "both": "Both legs: I could not hold either"},
-    "pelvic_drop": {"left": "Yes, when I stood on my left leg",
-                    "right": "Yes, when I stood on my right leg",
-                    "both": "Yes, whichever leg I stood on"},
-    "hip_shift": {"left": "To my left", "right": "To my right"},
-    "knee_collapse": {"left": "My left knee", "right": "My right knee", "both": "Both knees"},
-    "hip_ir_limited": {"left": "My left foot", "right": "My right foot",
-                       "both": "Both feet hardly swung out at all"},
-    "front_hip_pinch": {"left": "My left hip", "right": "My right hip", "both": "Both hips"},
-    "feels_stuck_in_hip": {"left": "My left hip", "right": "My right hip", "both": "Both hips"},
+    "single_leg_balance_poor": {"left": N_("My left leg"), "right": N_("My right leg"),
+                                "both": N_("Both legs: I could not hold either")},
+    "pelvic_drop": {"left": N_("Yes, when I stood on my left leg"),
+                    "right": N_("Yes, when I stood on my right leg"),
+                    "both": N_("Yes, whichever leg I stood on")},
+    "hip_shift": {"left": N_("To my left"), "right": N_("To my right")},
+    "knee_collapse": {"left": N_("My left knee"), "right": N_("My right knee"), "both": N_("Both knees")},
+    "hip_ir_limited": {"left": N_("My left foot"), "right": N_("My right foot"),
+                       "both": N_("Both feet hardly swung out at all")},
+    "front_hip_pinch": {"left": N_("My left hip"), "right": N_("My right hip"), "both": N_("Both hips")},
+    "feels_stuck_in_hip": {"left": N_("My left hip"), "right": N_("My right hip"), "both": N_("Both hips")},
 }
 
 
@@ -284,10 +285,19 @@ def movement_options(field: str) -> list[str]:
 def movement_option_words(field: str, option: str) -> str:
     """A self-test answer in the words of its own question ("My right leg", "To my left")."""
     if option == NOT_TESTED:
-        return "Not tested - I skipped this"
+        return _("Not tested - I skipped this")
     if option == "none":
-        return MOVEMENT_QUESTIONS.get(field, ("", "None"))[1]
-    return MOVEMENT_SIDE_WORDS.get(field, {}).get(option, SIDE_WORDS[option])
+        return _(MOVEMENT_QUESTIONS.get(field, ("", N_("None")))[1])
+    words = MOVEMENT_SIDE_WORDS.get(field, {}).get(option)
+    return _(words) if words else SIDE_WORDS[option]
+
+
+_SIDE_NAMES = {"left": N_("left"), "right": N_("right"), "both": N_("both"), "none": N_("none")}
+
+
+def side_name(side: str) -> str:
+    """A side as one lower-case word in the current language ("left", "both")."""
+    return _(_SIDE_NAMES[side]) if side in _SIDE_NAMES else side
 
 
 # -- building an Intake from form values ----------------------------------------------------
@@ -322,7 +332,7 @@ def intake_data(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
         node[leaf] = value
     if len(degrees) == 1:
         missing = "right" if "left" in degrees else "left"
-        errors[f"movement.hip_ir_degrees.{missing}"] = (
+        errors[f"movement.hip_ir_degrees.{missing}"] = _(
             "Give the angle for both hips, or leave both empty if IR was not measured.")
     elif len(degrees) == 2:
         data.setdefault("movement", {})["hip_ir_degrees"] = degrees
@@ -345,20 +355,20 @@ def form_errors(exc: ValidationError) -> dict[str, str]:
 _PLAIN_CHECKS = (
     (re.compile(r"the worst pain of the last week \((\d+);[^)]*\) cannot be less than the pain "
                 r"now \((\d+)\).*", re.IGNORECASE),
-     "It is {0} out of 10, but it cannot be less than the pain now ({1}): pain now is part of "
-     "the last week. Move one of the two."),
+     N_("It is {worst} out of 10, but it cannot be less than the pain now ({now}): pain now is "
+        "part of the last week. Move one of the two."), ("worst", "now")),
     (re.compile(r"the age when back pain first began \((\d+)\) cannot be more than the age now "
                 r"\((\d+)\).*", re.IGNORECASE),
-     "It is {0}, more than the age now ({1}). Check both ages."),
+     N_("It is {first}, more than the age now ({age}). Check both ages."), ("first", "age")),
 )
 
 
 def _plain_check(message: str) -> str:
     """A check across two answers in the words of a form: what is wrong and what to do."""
-    for pattern, words in _PLAIN_CHECKS:
+    for pattern, words, names in _PLAIN_CHECKS:
         found = pattern.fullmatch(message.strip())
         if found:
-            return words.format(*found.groups())
+            return _(words, **dict(zip(names, found.groups(), strict=True)))
     return message
 
 
@@ -413,12 +423,13 @@ def screen_values(values: Mapping[str, Any]) -> Screened:
 def _plain_message(problem: FieldProblem) -> str:
     """A validation problem in the words of a form: what to do, next to the field."""
     if problem.kind == "missing":
-        return "Please answer this question."
+        return _("Please answer this question.")
     if problem.kind in ("greater_than_equal", "less_than_equal"):
-        return f"Enter a value {'of at least' if 'ge' in problem.limits else 'of at most'} " \
-               f"{problem.limits.get('ge', problem.limits.get('le'))}."
+        if "ge" in problem.limits:
+            return _("Enter a value of at least {limit}.", limit=problem.limits["ge"])
+        return _("Enter a value of at most {limit}.", limit=problem.limits.get("le"))
     if problem.kind in ("int_type", "int_parsing"):
-        return "Enter a whole number."
+        return _("Enter a whole number.")
     return problem.what
 
 
@@ -447,22 +458,23 @@ def stops_here(result: Result) -> bool:
 def conclusions(result: Result) -> list[tuple[str, str]]:
     """Every conclusion of a result that has a HOW tree: (id, label), triage first."""
     cat = catalogue()
-    out = [(result.triage.level, f"Triage: {result.triage.label}")]
-    out += [(flag.id, f"Red flag: {flag.label}") for flag in result.triage.red_flags]
+    out = [(result.triage.level, _("Triage: {label}", label=result.triage.label))]
+    out += [(flag.id, _("Red flag: {label}", label=flag.label))
+            for flag in result.triage.red_flags]
     seen = set()
     for deficit in result.deficits:
         if deficit.id not in seen:
             seen.add(deficit.id)
-            out.append((deficit.id, f"Deficit: {cat.deficits[deficit.id].label}"))
-    out += [(item.drill, f"Drill: {item.name}") for item in result.plan]
+            out.append((deficit.id, _("Deficit: {label}", label=cat.deficits[deficit.id].label)))
+    out += [(item.drill, _("Drill: {label}", label=item.name)) for item in result.plan]
     return out
 
 
 def why_not_choices() -> list[tuple[str, str]]:
     """Every deficit and drill id a why-not question can ask about, with its label."""
     cat = catalogue()
-    return ([(key, f"Deficit: {d.label}") for key, d in cat.deficits.items()]
-            + [(key, f"Drill: {d.name}") for key, d in cat.drills.items()])
+    return ([(key, _("Deficit: {label}", label=d.label)) for key, d in cat.deficits.items()]
+            + [(key, _("Drill: {label}", label=d.name)) for key, d in cat.drills.items()])
 
 
 def how_markdown(nodes: list[HowNode], depth: int = 0, *, clinician: bool = False) -> str:
@@ -473,11 +485,13 @@ def how_markdown(nodes: list[HowNode], depth: int = 0, *, clinician: bool = Fals
     for node in nodes:
         lines.append(f"{pad}- **{_md(node.text)}**")
         if node.rule:
-            lines.append(f"{pad}    - because of rule `{node.rule}`: {_md(node.rule_text or '')}")
+            lines.append(f"{pad}    - " + _("because of rule `{rule}`: {text}", rule=node.rule,
+                                                 text=_md(node.rule_text or "")))
             if node.source:
-                lines.append(f"{pad}    - source: {_md(node.source)}")
+                lines.append(f"{pad}    - " + _("source: {source}", source=_md(node.source)))
         else:
-            lines.append(f"{pad}    - {'an intake answer' if clinician else 'your answer'}")
+            lines.append(f"{pad}    - " + (_("an intake answer") if clinician
+                                           else _("your answer")))
         if node.premises:
             lines.append(how_markdown(node.premises, depth + 1, clinician=clinician))
     return "\n".join(lines)
@@ -538,7 +552,7 @@ def note_to_paste(result: Result) -> str:
     if not result.safety_net or result.triage.level in LEVELS_THAT_STOP_DRILLS:
         return note
     body, sep, footer = note.rstrip("\n").rpartition("\n\n")
-    lines = ["Safety-netting given (see a clinician if):",
+    lines = [_("Safety-netting given (see a clinician if):"),
              *(f"  - {' '.join(text.split())}" for text in result.safety_net)]
     return f"{body}\n" + "\n".join(lines) + f"{sep}{footer}\n"
 
@@ -629,8 +643,8 @@ def body_map_alt(selected: Iterable[str]) -> str:
     """The body map in words, for its alt text: which places are marked."""
     chosen = set(selected)
     described = "; ".join(LOCATION_LABELS[loc] for loc in LOCATION_LABELS if loc in chosen)
-    return ("Body map: the body from behind and from the front. Where it hurts: "
-            f"{described or 'nothing marked yet'}.")
+    return _("Body map: the body from behind and from the front. Where it hurts: {places}.",
+             places=described or _("nothing marked yet"))
 
 
 def body_map_svg(selected: Iterable[str]) -> str:
@@ -643,14 +657,14 @@ def body_map_svg(selected: Iterable[str]) -> str:
 
     def regions(table, dx: int) -> str:
         out = []
-        for loc, (_, cx, cy, rx, ry) in table.items():
+        for loc, (_shape, cx, cy, rx, ry) in table.items():
             on = loc in chosen
             out.append(
                 f'<ellipse id="{loc}" class="{"selected" if on else "region"}" '
                 f'cx="{cx + dx}" cy="{cy}" rx="{rx}" ry="{ry}" '
                 f'fill="{"#d62728" if on else "#ffffff"}" fill-opacity="{0.85 if on else 0.6}" '
                 f'stroke="{"#7f0000" if on else "#888888"}" stroke-width="{2 if on else 1}">'
-                f"<title>{LOCATION_LABELS[loc]}{' (hurts)' if on else ''}</title></ellipse>")
+                f"<title>{LOCATION_LABELS[loc]}{_(' (hurts)') if on else ''}</title></ellipse>")
         return "".join(out)
 
     title = body_map_alt(chosen)
@@ -664,7 +678,8 @@ def body_map_svg(selected: Iterable[str]) -> str:
         f"{regions(_BACK_REGIONS, 0)}{regions(_FRONT_REGIONS, 240)}"
         '<g font-family="Helvetica, Arial, sans-serif" font-size="13" fill="#222222" '
         'text-anchor="middle">'
-        '<text x="100" y="405">From behind</text><text x="340" y="405">From the front</text>'
+        f'<text x="100" y="405">{_("From behind")}</text>'
+        f'<text x="340" y="405">{_("From the front")}</text>'
         '<text x="30" y="150">L</text><text x="170" y="150">R</text>'
         '<text x="270" y="150">R</text><text x="410" y="150">L</text></g></svg>')
 
@@ -722,35 +737,35 @@ def knowledge_tables() -> dict[str, pd.DataFrame]:
     cat = catalogue()
     cite = cat.cite
     tables = {
-        "Rules": pd.DataFrame([
+        N_("Rules"): pd.DataFrame([
             {"id": r.id, "text": " ".join(r.text.split()), "source": cite(r.source),
              "stage": r.stage, "when": "; ".join(condition_words(c) for c in r.conditions
                                                  if c.kind != "InitialFact"),
              "concludes": ", ".join(r.concludes),
              "weight": "" if r.weight is None else f"{r.weight:g}"}
             for r in rules().values()]),
-        "Findings": pd.DataFrame([
+        N_("Findings"): pd.DataFrame([
             {"id": k, "label": f.label, "source": cite(f.source),
              "sided": "yes" if f.sided else "no", "from answers": ", ".join(
                  field_label(a) for a in f.answers)} for k, f in cat.findings.items()]),
-        "Deficits": pd.DataFrame([
+        N_("Deficits"): pd.DataFrame([
             {"id": k, "label": d.label, "text": " ".join(d.text.split()),
              "source": cite(d.source), "drills": ", ".join(cat.drills[x].name for x in d.drills)}
             for k, d in cat.deficits.items()]),
-        "Drills": pd.DataFrame([
+        N_("Drills"): pd.DataFrame([
             {"id": k, "name": d.name, "purpose": " ".join(d.purpose.split()),
              "source": cite(d.source), "variant": d.variant, "dose": d.dose.text(),
              "easier": d.regression, "harder": d.progression}
             for k, d in sorted(cat.drills.items(), key=lambda kv: kv[1].order)]),
-        "Red flags": pd.DataFrame([
+        N_("Red flags"): pd.DataFrame([
             {"id": k, "label": f.label, "action": f.action, "source": cite(f.source),
              "level": f.level.replace("_", " "), "when": f.when,
              "stops drills": "yes" if f.stops_drills else "no"}
             for k, f in cat.red_flags.items()]),
-        "Precautions": pd.DataFrame([
+        N_("Precautions"): pd.DataFrame([
             {"id": k, "label": p.label, "text": " ".join(p.text.split()),
              "source": cite(p.source)} for k, p in cat.precautions.items()]),
-        "Self-tests": pd.DataFrame([
+        N_("Self-tests"): pd.DataFrame([
             {"id": k, "label": t.label, "how to": t.how_to, "source": cite(t.source),
              "would check": t.would_check} for k, t in cat.movement_tests.items()]),
     }
@@ -806,12 +821,12 @@ def case_file_yaml(result: Result, *, case_id: str = "new-case",
 
 # -- the case lab --------------------------------------------------------------------------------
 def default_cases_dir() -> Path | None:
-    """The case folder to offer first: ./cases where the app was started, else the cases/ of the
-    source checkout this package lives in; None when neither exists."""
-    for folder in (Path.cwd() / "cases", Path(__file__).resolve().parents[1] / "cases"):
-        if folder.is_dir():
-            return folder
-    return None
+    """The case folder to offer first: ./cases where the app was started, else the checkout's
+    cases/, else the case files installed with hipscreen; None when there are none."""
+    from hipscreen.cases import default_cases_dir as cases_dir
+
+    folder = cases_dir()
+    return folder if folder.is_dir() else None
 
 
 def case_from_upload(name: str, data: bytes) -> CaseFile:

@@ -24,6 +24,7 @@ import streamlit as st
 
 from hipscreen.app import access
 from hipscreen.app.plain import md, quoted
+from hipscreen.i18n import N_, _
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES
 from hipscreen.records import DatabaseError, RecordError, RecordStore
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
@@ -32,9 +33,9 @@ T = TypeVar("T")
 
 SAVED_KEY = "records_saved"
 """st.session_state: id(result) -> (record id, label) of what this session saved."""
-REFUSED = ("Records are off: this app is served on {address}, beyond this computer, and no login "
+REFUSED = N_("Records are off: this app is served on {address}, beyond this computer, and no login "
            "is set up (add an [auth] section for st.login to .streamlit/secrets.toml).")
-SIGN_IN_FIRST = ("Saving needs this browser to be signed in: open the address `hipscreen app` "
+SIGN_IN_FIRST = N_("Saving needs this browser to be signed in: open the address `hipscreen app` "
                  "printed (it ends in `?token=...`). That opens a new page without this result, "
                  "so download it first if you want to keep it.")
 PSFS_PICK_KEY = "psfs_pick"
@@ -68,11 +69,11 @@ def logged_in() -> bool:
 def records_allowed() -> tuple[bool, str | None]:
     """Whether this visitor may use records, and if not, the one line that says why."""
     if served_locally():
-        return (True, None) if access.signed_in() else (False, SIGN_IN_FIRST)
+        return (True, None) if access.signed_in() else (False, _(SIGN_IN_FIRST))
     if not login_configured():
-        return False, REFUSED.format(address=served_address())
+        return False, _(REFUSED, address=served_address())
     if not logged_in():
-        return False, "Records need you to log in first."
+        return False, _("Records need you to log in first.")
     return True, None
 
 
@@ -87,7 +88,7 @@ def require_records_access() -> None:
         st.stop()
     st.error(why, icon=":material/lock:")
     if login_configured():
-        st.button("Log in", key="records_login", on_click=st.login)
+        st.button(_("Log in"), key="records_login", on_click=st.login)
     st.stop()
 
 
@@ -102,7 +103,8 @@ def show_problem(exc: Exception) -> None:
     if isinstance(exc, RecordError):
         st.error(md(exc), icon=":material/edit:")
     else:
-        st.error(f"The records could not be reached: {md(exc)}", icon=":material/cloud_off:")
+        st.error(_("The records could not be reached: {problem}", problem=md(exc)),
+                 icon=":material/cloud_off:")
 
 
 def read_or_stop(read: Callable[[], T]) -> T:
@@ -166,11 +168,12 @@ def psfs_inputs(prefix: str, existing: dict[str, int] | None = None, *,
     if existing:
         names = list(existing)
         if len(names) > PSFS_MAX_ACTIVITIES:
-            st.info(f"Your records name {len(names)} activities (a check-in elsewhere named new "
-                    f"ones), and a check-in scores at most {PSFS_MAX_ACTIVITIES}. Pick the ones to "
-                    "score now; the others keep their last score.", icon=":material/checklist:")
+            st.info(_("Your records name {count} activities (a check-in elsewhere named new "
+                      "ones), and a check-in scores at most {most}. Pick the ones to score now; "
+                      "the others keep their last score.", count=len(names),
+                      most=PSFS_MAX_ACTIVITIES), icon=":material/checklist:")
             picked = st.multiselect(
-                f"Activities to score now (up to {PSFS_MAX_ACTIVITIES})", options=names,
+                _("Activities to score now (up to {most})", most=PSFS_MAX_ACTIVITIES), options=names,
                 default=names[-PSFS_MAX_ACTIVITIES:], max_selections=PSFS_MAX_ACTIVITIES,
                 key=prefix + PSFS_PICK_KEY)
         else:
@@ -179,17 +182,20 @@ def psfs_inputs(prefix: str, existing: dict[str, int] | None = None, *,
             if name not in picked:
                 continue
             last = existing[name]
-            scores[name] = st.slider(f"{md(name)}: how well can you do it now? (0 = unable, 10 = "
-                                     f"as before the problem; last time {last})", 0, 10, last,
+            scores[name] = st.slider(_("{activity}: how well can you do it now? (0 = unable, 10 "
+                                       "= as before the problem; last time {last})",
+                                       activity=md(name), last=last), 0, 10, last,
                                      key=f"{prefix}psfs_score_{index}")
         return scores
     for index in range(PSFS_MAX_ACTIVITIES):
         left, right = st.columns([3, 2])
-        whose = "the patient finds" if clinician else "you find"
-        name = left.text_input(f"Activity {index + 1} {whose} hard (optional)",
-                               key=f"{prefix}psfs_name_{index}", max_chars=60,
-                               placeholder="e.g. running 5 km, deadlift, golf")
-        score = right.slider(f"Activity {index + 1}: 0 = unable, 10 = as before", 0, 10, 5,
+        asked = (_("Activity {number} the patient finds hard (optional)", number=index + 1)
+                 if clinician else
+                 _("Activity {number} you find hard (optional)", number=index + 1))
+        name = left.text_input(asked, key=f"{prefix}psfs_name_{index}", max_chars=60,
+                               placeholder=_("e.g. running 5 km, deadlift, golf"))
+        score = right.slider(_("Activity {number}: 0 = unable, 10 = as before",
+                               number=index + 1), 0, 10, 5,
                              key=f"{prefix}psfs_value_{index}")
         if name.strip():
             scores[name.strip()] = score
@@ -200,7 +206,7 @@ def save_widget(result: Result, *, clinician: bool = False, anchor: str | None =
     """"Save on this computer": a pseudonymous label and, optionally, up to three activities for
     the Patient-Specific Functional Scale (not at a level that stops the plan: there is nothing
     to score then). Saving happens only when the button is pressed, never on Enter in a box."""
-    st.header("Save on this computer", anchor=anchor)
+    st.header(_("Save on this computer"), anchor=anchor)
     allowed, why = records_allowed()
     if not allowed:
         st.info(why, icon=":material/lock:")
@@ -208,33 +214,37 @@ def save_widget(result: Result, *, clinician: bool = False, anchor: str | None =
     saved = st.session_state.setdefault(SAVED_KEY, {})
     done = saved.get(id(result))
     if done is not None:
-        st.success(f"Saved as record {done[0]} for {quoted(done[1])}. Use this label for "
-                   + ("the check-ins and the clinic queue." if clinician else
-                      "your check-in and to see your progress."), icon=":material/check_circle:")
+        st.success(_("Saved as record {number} for {label}. Use this label for the check-ins "
+                     "and the clinic queue.", number=done[0], label=quoted(done[1]))
+                   if clinician else
+                   _("Saved as record {number} for {label}. Use this label for your check-in "
+                     "and to see your progress.", number=done[0], label=quoted(done[1])),
+                   icon=":material/check_circle:")
         return
     scored = result.triage.level not in LEVELS_THAT_STOP_DRILLS
     if clinician:
-        st.write("Keep this screening for follow-up: check-ins, progress and the clinic queue. "
-                 "Nothing is saved unless you press Save. Use a pseudonymous label, not the "
-                 "patient's name.")
+        st.write(_("Keep this screening for follow-up: check-ins, progress and the clinic queue. "
+                   "Nothing is saved unless you press Save. Use a pseudonymous label, not the "
+                   "patient's name."))
     else:
-        st.write("Keep this result to check in later and see your progress. Nothing is saved "
-                 "unless you press Save. Use a label only you recognise, not your name.")
+        st.write(_("Keep this result to check in later and see your progress. Nothing is saved "
+                   "unless you press Save. Use a label only you recognise, not your name."))
     suggestion = st.session_state.setdefault("records_label_suggestion",
                                              f"me-{secrets.token_hex(2)}")
     with st.form("save_result", enter_to_submit=False):
-        label = st.text_input("Label (a pseudonym, not the patient's name)" if clinician
-                              else "Your label (no name needed)", value=suggestion,
+        label = st.text_input(_("Label (a pseudonym, not the patient's name)") if clinician
+                              else _("Your label (no name needed)"), value=suggestion,
                               max_chars=60, key="save_label")
         scores: dict[str, int] = {}
         if scored:
-            st.caption(("Optional: up to three activities the patient's back or hip makes hard, "
-                        "and how well they can do each now" if clinician else
-                        "Optional: up to three activities your back or hip makes hard, and how "
-                        "well you can do each now") + " (the Patient-Specific Functional Scale). "
-                       "Each check-in asks about them again.")
+            st.caption(_("Optional: up to three activities the patient's back or hip makes hard, "
+                         "and how well they can do each now (the Patient-Specific Functional "
+                         "Scale). Each check-in asks about them again.") if clinician else
+                       _("Optional: up to three activities your back or hip makes hard, and how "
+                         "well you can do each now (the Patient-Specific Functional Scale). Each "
+                         "check-in asks about them again."))
             scores = psfs_inputs("save:", clinician=clinician)
-        pressed = st.form_submit_button("Save", type="primary")
+        pressed = st.form_submit_button(_("Save"), type="primary")
     if pressed:
         try:
             record_id = store().save_screening(result, person=label, psfs=scores or None)

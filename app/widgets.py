@@ -15,7 +15,8 @@ from typing import Any
 
 import streamlit as st
 
-from hipscreen.app import access
+from hipscreen.app import access, language
+from hipscreen.app.keys import RESULT_KEY  # noqa: E402,F401 - the pages read widgets.RESULT_KEY
 from hipscreen.app.presentation import (
     CONFIDENCE_WORDS,
     SIDE_WORDS,
@@ -24,7 +25,9 @@ from hipscreen.app.presentation import (
     field_label,
     one_bracket,
     picture_svg,
+    side_name,
 )
+from hipscreen.i18n import N_, _, current_language, ngettext
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
 from hipscreen.words import (
@@ -36,7 +39,6 @@ from hipscreen.words import (
     tell_the_service,
 )
 
-RESULT_KEY = "result"
 """st.session_state key of the latest Result of this browser session (never a shared cache)."""
 
 RESULT_FROM_KEY = "result_from"
@@ -245,30 +247,40 @@ def page_header(title: str, intro: str | None = None) -> None:
     access.check_host()
     st.html(APP_STYLE)
     st.title(title)
-    st.info(DISCLAIMER, icon=":material/info:")
+    st.info(_(DISCLAIMER), icon=":material/info:")
+    language.offer()
     if intro:
         st.write(intro)
     # the sign-in cookie rides on the script every page runs anyway: no element of its own
-    run_script(access.cookie_script() + _CLOSE_MENU_ON_PHONE + _KEYBOARD_LISTS + _NAMED_TOASTS)
+    run_script(access.cookie_script() + _page_language() + _CLOSE_MENU_ON_PHONE + _KEYBOARD_LISTS
+               + _NAMED_TOASTS)
+
+
+def _page_language() -> str:
+    """The script line that tells the browser (and a screen reader) the page's language:
+    Streamlit writes <html lang="en"> and has no setting for it."""
+    return f"document.documentElement.lang = {json.dumps(current_language())};\n"
 
 
 def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = False) -> None:
     """The triage level in words (never only colour) with the action, then the red flags."""
     level = triage.level
     # "triage level" is a clinician's word: the person reads "What to do"
-    text = f"**{'Triage level' if clinician else 'What to do'}: {triage.label}**\n\n{triage.action}"
+    text = (_("**Triage level: {label}**", label=triage.label) if clinician
+            else _("**What to do: {label}**", label=triage.label)) + f"\n\n{triage.action}"
     if not triage.drills_allowed:
-        text += "\n\n**No exercises are given at this level.**"
+        text += "\n\n" + _("**No exercises are given at this level.**")
     show = {"emergency": st.error, "urgent": st.error, "clinician_review": st.warning,
             "self_care": st.success}[level]
     show(text, icon=_LEVEL_ICONS[level])
     if triage.plan_note:
         st.warning(f"**{triage.plan_note}**", icon=":material/stethoscope:")
     if triage.red_flags and not compact:
-        whose = "from the answer" if clinician else "from your answer"
-        st.markdown("**Why:** " + "; ".join(
-            f"{flag.label} ({LEVEL_WORDS[flag.level].lower()}), {whose}: "
-            f"{'; '.join(_flag_answers(flag.answers, clinician=clinician))}"
+        why = (_("{flag} ({level}), from the answer: {answers}") if clinician
+               else _("{flag} ({level}), from your answer: {answers}"))
+        st.markdown(_("**Why:**") + " " + "; ".join(
+            why.format(flag=flag.label, level=LEVEL_WORDS[flag.level].lower(),
+                       answers="; ".join(_flag_answers(flag.answers, clinician=clinician)))
             for flag in triage.red_flags))
 
 
@@ -282,8 +294,8 @@ def _flag_answers(answers: tuple[str, ...] | list[str], *, clinician: bool) -> l
     words = [answer_line_words(a) for a in answers if not a.startswith(prefix)]
     unasked = [a for a in answers if a.startswith(prefix)]
     if unasked:
-        words.append(f"{len(unasked)} health questions were not asked yet" if len(unasked) > 1
-                     else "1 health question was not asked yet")
+        words.append(ngettext("{n} health question was not asked yet",
+                              "{n} health questions were not asked yet", len(unasked)))
     return words
 
 
@@ -295,7 +307,7 @@ def new_result() -> None:
 def what_to_tell(result: Result, *, heading=st.subheader) -> None:
     """At emergency or urgent: what to say when you call or arrive (under `heading`: a header
     where it follows the page title, a subheader inside a step)."""
-    heading("What to tell them")
+    heading(_("What to tell them"))
     st.markdown("\n".join(f"- {line}" for line in tell_the_service(result)))
 
 
@@ -331,8 +343,8 @@ def person_findings(result: Result) -> None:
     'we think' / 'it is possible' words; no ids, numbers or percentages."""
     for deficit in result.deficits:
         st.markdown(f"- {person_sentence(result, deficit)}")
-    st.caption("'We think' means the signs point clearly that way; 'it is possible' means they "
-               "point that way less strongly. This is a screening, not a diagnosis.")
+    st.caption(_("'We think' means the signs point clearly that way; 'it is possible' means they "
+                 "point that way less strongly. This is a screening, not a diagnosis."))
 
 
 def deficit_row(deficit: DeficitResult, reasons: list[str] | None = None) -> None:
@@ -340,15 +352,23 @@ def deficit_row(deficit: DeficitResult, reasons: list[str] | None = None) -> Non
     evidence behind it (a certainty factor is not a probability: no percentages)."""
     side = SIDE_WORDS[deficit.side].lower()
     words = CONFIDENCE_WORDS[deficit.confidence]
-    st.markdown(f"**{words}: {deficit.label}** ({side}) - certainty factor "
-                f"{deficit.certainty:.2f}  \n{deficit.explanation}")
+    st.markdown(_("**{words}: {label}** ({side}) - certainty factor {certainty}",
+                  context="clinician", words=words, label=deficit.label, side=side,
+                  certainty=f"{deficit.certainty:.2f}") + f"  \n{deficit.explanation}")
     if reasons:
         st.markdown("\n".join(f"- {reason}" for reason in reasons))
-    st.progress(deficit.certainty, text=f"Certainty factor {deficit.certainty:.2f}; "
-                                        f"{certainty_scale()}")
+    st.progress(deficit.certainty, text=_("Certainty factor {certainty}; {scale}",
+                                          context="clinician",
+                                          certainty=f"{deficit.certainty:.2f}",
+                                          scale=certainty_scale()))
 
 
-_VARIANT_WORDS = {"supported": "supported version", "regressed": "easier version"}
+_SIDE_FIRST = {"both": N_("both sides"), "left": N_("left side first"),
+               "right": N_("right side first")}
+"""Where a drill starts, as a sentence of its own in each language (a side's word agrees with
+the word for side)."""
+
+_VARIANT_WORDS = {"supported": N_("supported version"), "regressed": N_("easier version")}
 
 
 def _variant_words(item: PlanItem) -> str:
@@ -357,7 +377,7 @@ def _variant_words(item: PlanItem) -> str:
     words = _VARIANT_WORDS.get(item.variant, f"{item.variant} version")
     if item.variant in ("standard", "support") or words.split()[0] in item.name.lower():
         return ""
-    return f" - {words}"
+    return f" - {_(words)}"
 
 
 def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
@@ -367,40 +387,41 @@ def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
     drill = catalogue().drills[item.drill]
     with st.container(border=True, key=f"drill_card_{item.drill}"):
         st.subheader(f"{number}. {item.name}{_variant_words(item)}")
-        side = "both sides" if item.side == "both" else f"{item.side} side first"
-        st.markdown(f"**Side:** {side} &nbsp;·&nbsp; **Dose:** {item.dose.text}  \n{item.purpose}")
+        side = _(_SIDE_FIRST.get(item.side, N_("{side} side first")), side=side_name(item.side))
+        st.markdown(_("**Side:** {side} &nbsp;·&nbsp; **Dose:** {dose}", side=side,
+                      dose=item.dose.text) + f"  \n{item.purpose}")
         picture(drill.picture, drill.picture_alt)
         left, right = st.columns(2)
         with left:
-            st.markdown("**How to do it**\n" + "\n".join(
+            st.markdown(_("**How to do it**") + "\n" + "\n".join(
                 f"{i}. {step}" for i, step in enumerate(item.steps, 1)))
-            st.markdown("**Cues:** " + "; ".join(item.cues))
+            st.markdown(_("**Cues:**") + " " + "; ".join(item.cues))
         with right:
-            st.markdown("**You should feel**\n" + "\n".join(f"- {f}" for f in item.feel))
-            st.markdown("**You should NOT feel** (if you do, stop and use the easier version)\n"
-                        + "\n".join(f"- {f}" for f in item.dont_feel))
-        st.markdown(f"**Easier:** {item.regression}  \n**Harder, once it is easy:** "
-                    f"{item.progression}")
+            st.markdown(_("**You should feel**") + "\n" + "\n".join(f"- {f}" for f in item.feel))
+            st.markdown(_("**You should NOT feel** (if you do, stop and use the easier version)")
+                        + "\n" + "\n".join(f"- {f}" for f in item.dont_feel))
+        st.markdown(_("**Easier:** {easier}  \n**Harder, once it is easy:** {harder}",
+                      easier=item.regression, harder=item.progression))
         if clinician or result is None:
             why = [one_bracket(w) for w in item.why]
         else:  # the person's words: what it trains, then the plan's notes (never rule words)
             why = drill_purpose_words(result, item.serves, item.side)
-            why += [w for w in item.why if not w.startswith("Trains ")]
+            why += [w for w in item.why if not w.startswith(("Trains ", _("Trains ")))]
         if why:
-            title = "Why this drill" if clinician else "Why this drill for you"
+            title = _("Why this drill") if clinician else _("Why this drill for you")
             st.markdown(f"**{title}**\n" + "\n".join(f"- {w}" for w in why))
 
 
 def plan_section(result: Result, *, clinician: bool = False, anchor: str | None = None,
                  heading=st.header) -> None:
     """The plan: precautions first, then a card per drill, or why there is no plan."""
-    heading("Plan" if clinician else "Your plan", anchor=anchor)
+    heading(_("Plan") if clinician else _("Your plan"), anchor=anchor)
     if not result.triage.drills_allowed:
-        st.error(f"No exercises: {result.triage.action}", icon=":material/block:")
+        st.error(_("No exercises: {action}", action=result.triage.action), icon=":material/block:")
         return
     if not result.plan:
-        st.info("No drills: the answers given do not point to a hip stability or hinge problem. "
-                "Doing more of the self-tests may change that.")
+        st.info(_("No drills: the answers given do not point to a hip stability or hinge problem. "
+                  "Doing more of the self-tests may change that."))
         return
     for precaution in result.precautions:
         st.warning(f"**{precaution.label}.** {precaution.text}", icon=":material/warning:")
@@ -412,10 +433,11 @@ def skipped_tests(result: Result, *, clinician: bool = False, anchor: str | None
     """The self-tests not done, and what each would have checked ("not tested" is not "none")."""
     if not result.skipped_tests:
         return
-    st.header("Tests not done" if clinician else "Tests you skipped", anchor=anchor)
-    st.write("These were not tested, which is not the same as 'no problem'. Each would have "
-             "checked:")
-    st.markdown("\n".join(f"- **{s.label}** - would check {s.would_check}"
+    st.header(_("Tests not done") if clinician else _("Tests you skipped"), anchor=anchor)
+    st.write(_("These were not tested, which is not the same as 'no problem'. Each would have "
+               "checked:"))
+    st.markdown("\n".join("- " + _("**{label}** - would check {what}", label=s.label,
+                                    what=s.would_check)
                           for s in result.skipped_tests))
 
 

@@ -1,6 +1,6 @@
 """The CLIPS anchor (issue 13): screen() against the same rules in CLIPS, in one process.
 
-The CLIPS source is generated from the experta rules and the catalogue (benchmarks/clips_port.py).
+The CLIPS source is generated from the experta rules and the catalogue (tests/clips_helpers.py).
 First the agreement check: every case file's intake and `--check` synthetic intakes through both,
 comparing triage, red flags, deficits (id, side, certainty to 4 decimals, confidence), plan
 (drill, side, the drill it replaces) and precautions; then the review stage, on a port with all
@@ -21,7 +21,6 @@ import argparse
 import importlib.metadata
 import os
 import platform
-import random
 import re
 import statistics
 import sys
@@ -31,7 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.clips_port import (  # noqa: E402
+from hipscreen.cases.files import CaseError, discover, load_case  # noqa: E402
+from hipscreen.knowledge.checkin import CheckIn  # noqa: E402
+from hipscreen.knowledge.intake import Intake  # noqa: E402
+from hipscreen.review import Baseline, checkin_facts, review  # noqa: E402
+from hipscreen.screening import answers, fields_the_rules_read, screen  # noqa: E402
+from tests.clips_helpers import (  # noqa: E402
     ALL_STAGES,
     ClipsScreen,
     Outcome,
@@ -39,12 +43,8 @@ from benchmarks.clips_port import (  # noqa: E402
     outcome_of,
     outcome_of_review,
 )
-from benchmarks.synth import generate as synthetic  # noqa: E402
-from hipscreen.cases.files import CaseError, discover, load_case  # noqa: E402
-from hipscreen.knowledge.checkin import CheckIn, Sign  # noqa: E402
-from hipscreen.knowledge.intake import Intake  # noqa: E402
-from hipscreen.review import Baseline, checkin_facts, review  # noqa: E402
-from hipscreen.screening import answers, fields_the_rules_read, screen  # noqa: E402
+from tests.synth_helpers import generate as synthetic  # noqa: E402
+from tests.synth_helpers import synthetic_checkins  # noqa: E402
 
 TARGET = 4.0  # screen() within 4x of the CLIPS port's median (issue 13)
 SHOWN = 10  # disagreements printed in full
@@ -111,35 +111,6 @@ def check(port: ClipsScreen, n: int, seed: int) -> int:
     if len(wrong) > SHOWN:
         print(f"... and {len(wrong) - SHOWN} more disagreements")
     return len(wrong)
-
-
-def synthetic_checkins(n: int, seed: int) -> list[tuple[CheckIn, Baseline]]:
-    """`n` seeded check-ins, each against the plan of a synthetic intake's screening: most
-    planned drills tried, with pain during them, settling or not, signs felt, too easy or
-    not; scores up or down; now and then a red flag."""
-    rng = random.Random(seed)
-    out = []
-    for data in synthetic(n, seed=seed):
-        result = screen(Intake.model_validate(data))
-        activities = rng.sample(["running 5 km", "deadlift", "golf", "carrying my child"], rng.randint(0, 2))
-        baseline = Baseline.of_result(result, psfs={a: rng.randint(2, 8) for a in activities})
-        drills = {}
-        for item in result.plan if result.triage.drills_allowed else []:
-            if rng.random() < 0.8:
-                felt = rng.sample(list(Sign), 1) if rng.random() < 0.2 else []
-                drills[item.drill] = {"sessions": rng.randint(1, 20), "pain_during": rng.randint(0, 8),
-                                      "settled_next_morning": rng.random() < 0.8, "felt": felt,
-                                      "too_easy": rng.random() < 0.4}
-        safety = {}
-        if rng.random() < 0.05:
-            safety[rng.choice(["saddle_numbness", "fever_or_unwell", "cancer_history"])] = True
-        worst = rng.randint(0, 9)
-        checkin = CheckIn.model_validate({
-            "safety": safety, "pain_now": rng.randint(0, worst), "pain_worst_week": worst,
-            "psfs": {a: max(0, min(10, v + rng.randint(-3, 3))) for a, v in baseline.psfs.items()},
-            "drills": drills})
-        out.append((checkin, baseline))
-    return out
 
 
 def check_reviews(port: ClipsScreen, n: int, seed: int) -> int:

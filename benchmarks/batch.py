@@ -40,10 +40,11 @@ from hipscreen.batch import screen_file, write_table
 
 
 def _generate_frame(n: int, seed: int):
-    try:
-        from benchmarks.synth import generate_frame
-    except ModuleNotFoundError:  # run as a script: benchmarks/ itself is first on sys.path
-        from synth import generate_frame  # type: ignore[no-redef]
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:  # run as a script: only benchmarks/ itself is on sys.path
+        sys.path.insert(0, root)
+    from tests.synth_helpers import generate_frame
+
     return generate_frame(n, seed)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.synth import generate  # noqa: E402
 from hipscreen.knowledge.intake import Intake  # noqa: E402
 from hipscreen.rules.engine import ScreeningEngine  # noqa: E402
 from hipscreen.screening import _result, answers, engine, fields_the_rules_read, screen  # noqa: E402
+from tests.synth_helpers import generate  # noqa: E402
 
 TARGET_MS = 0.6  # the speed issue: screen() with the full trace, median
 

@@ -14,6 +14,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from hipscreen.documents import InputError, field_problems, load_yaml, read_text
+from hipscreen.i18n import N_, SOURCE_LANGUAGE, current_language, translate, use_language
 from hipscreen.knowledge.intake import DrillId
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -109,15 +110,19 @@ class Threshold(_Entry):
     source: str
 
     def number(self) -> str:
-        """The value with its unit: '30 degrees', '8/10', '0.6'."""
+        """The value with its unit: '30 degrees', '8/10', '0.6' (the unit as this catalogue's
+        language words it)."""
         if not self.unit:
             return f"{self.value:g}"
         joiner = "" if self.unit.startswith("/") else " "
         return f"{self.value:g}{joiner}{self.unit}"
 
     def words(self) -> str:
-        """The comparison in words: 'below 30 degrees', 'at least 8/10', 'above 5/10'."""
-        return f"{self.comparison.replace('_', ' ')} {self.number()}"
+        """The comparison in words, in the current language: 'below 30 degrees', 'at least
+        8/10', 'above 5/10'."""
+        phrase = {"below": N_("below {number}"), "at_least": N_("at least {number}"),
+                  "above": N_("above {number}")}[self.comparison]
+        return translate(phrase).format(number=self.number())
 
     def holds(self, value: float) -> bool:
         """Whether an answer meets this threshold's comparison."""
@@ -165,9 +170,14 @@ class DoseSpec(_Entry):
         return self
 
     def text(self) -> str:
-        amount = f"{self.reps} reps" if self.reps else f"{self.hold_seconds} s holds"
-        side = " each side" if self.per_side else ""
-        return f"{self.sets} x {amount}{side}, {self.sessions_per_week} sessions a week"
+        """The dose in words, in the current language: '3 x 30 s holds each side, 3-5
+        sessions a week'."""
+        amount = (translate("{reps} reps").format(reps=self.reps) if self.reps
+                  else translate("{seconds} s holds").format(seconds=self.hold_seconds))
+        if self.per_side:
+            amount = translate("{amount} each side").format(amount=amount)
+        return translate("{sets} x {amount}, {sessions} sessions a week").format(
+            sets=self.sets, amount=amount, sessions=self.sessions_per_week)
 
 
 PICTURE_NAME = re.compile(r"^pictures/[a-z0-9_]+\.svg$")
@@ -407,8 +417,9 @@ def read_catalogue_files(data_dir: Path = DATA_DIR) -> CatalogueFiles:
     return files
 
 
-def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
-    """Read and validate every catalogue file of `data_dir`; raise CatalogueError on any problem."""
+def load_source_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
+    """Read and validate every catalogue file of `data_dir` as written (English, with its
+    {threshold} placeholders); raise CatalogueError on any problem."""
     files = read_catalogue_files(data_dir)
     if files.problems:
         raise CatalogueError("\n".join(f"{where}: {what}" for where, what in files.problems))
@@ -416,26 +427,130 @@ def load_catalogue(data_dir: Path = DATA_DIR) -> Catalogue:
     problems = _check_references(cat) + missing_pictures(cat, data_dir)
     if problems:
         raise CatalogueError("\n".join(problems))
-    return _with_numbers_filled_in(cat)
+    return cat
+
+
+def load_catalogue(data_dir: Path = DATA_DIR, lang: str = SOURCE_LANGUAGE) -> Catalogue:
+    """Read and validate every catalogue file of `data_dir`; raise CatalogueError on any problem.
+    The texts are in `lang` (English by default), with their numbers filled in."""
+    return _in_language(load_source_catalogue(data_dir), lang)
+
+
+# -- languages ----------------------------------------------------------------------------------
+TRANSLATED_FIELDS: dict[str, tuple[str, ...]] = {
+    "thresholds": ("unit", "description"),
+    "findings": ("label",),
+    "deficits": ("label", "text"),
+    "drills": ("name", "purpose", "steps", "cues", "feel", "dont_feel", "regression",
+               "progression", "one_side_note", "picture_alt"),
+    "red_flags": ("label", "when", "action"),
+    "precautions": ("label", "text"),
+    "movement_tests": ("label", "would_check", "how_to", "picture_alt"),
+    "safety_net": ("text",),
+}
+"""The texts of each catalogue file a person or a clinician reads, translated when the catalogue
+is read in another language (the `knowledge` message domain). Ids, numbers, sources, citations,
+`variant`, `level`, pictures and anything a rule compares are never translated, so the rules
+conclude the same in every language."""
+
+
+def _msgid(text: str) -> str:
+    """A catalogue text as a message id: without the spaces and line end YAML may leave
+    around it."""
+    return text.strip()
+
+
+def knowledge_texts(cat: Catalogue) -> Iterator[tuple[str, str]]:
+    """(where, message id) for every text of a source catalogue that TRANSLATED_FIELDS names,
+    in file order; what `hipscreen lint` and the catalogue update extract for the knowledge
+    domain."""
+    for name, fields in TRANSLATED_FIELDS.items():
+        table = getattr(cat, name)
+        items = (enumerate(table, 1) if isinstance(table, list) else table.items())
+        for key, entry in items:
+            where = (f"{name}.yaml: entry #{key}" if isinstance(table, list)
+                     else f"{name}.yaml: entry '{key}'")
+            for field_name in fields:
+                value = getattr(entry, field_name)
+                for text in value if isinstance(value, list) else [value]:
+                    if text and _msgid(text):
+                        yield f"{where}, field '{field_name}'", _msgid(text)
+
+
+def _translated(text: str | None, lang: str) -> str | None:
+    if not text or not _msgid(text):
+        return text
+    out = translate(_msgid(text), lang=lang)
+    return text if out == _msgid(text) else out
+
+
+def _in_language(source: Catalogue, lang: str) -> Catalogue:
+    """The source catalogue with its texts in `lang` (English: as written) and every
+    {threshold} placeholder filled in, in that language."""
+    with use_language(lang):
+        if lang == SOURCE_LANGUAGE:
+            return _with_numbers_filled_in(source)
+
+        def entry_in(entry: BaseModel, fields: tuple[str, ...]) -> BaseModel:
+            update = {}
+            for name in fields:
+                value = getattr(entry, name)
+                update[name] = ([_translated(v, lang) for v in value] if isinstance(value, list)
+                                else _translated(value, lang))
+            return entry.model_copy(update=update)
+
+        update: dict = {}
+        for name, fields in TRANSLATED_FIELDS.items():
+            table = getattr(source, name)
+            update[name] = ([entry_in(e, fields) for e in table] if isinstance(table, list)
+                            else {k: entry_in(e, fields) for k, e in table.items()})
+        return _with_numbers_filled_in(source.model_copy(update=update))
+
+
+class _Loaded:
+    """One catalogue as read (its source texts), and its copy in each language asked for."""
+
+    def __init__(self, source: Catalogue) -> None:
+        self.source = source
+        self._by_language: dict[str, Catalogue] = {}
+
+    def get(self, lang: str) -> Catalogue:
+        found = self._by_language.get(lang)
+        if found is None:
+            found = self._by_language.setdefault(lang, _in_language(self.source, lang))
+        return found
 
 
 @cache
-def shipped_catalogue() -> Catalogue:
-    """The shipped catalogue, loaded and validated once per process."""
-    return load_catalogue()
+def _shipped() -> _Loaded:
+    return _Loaded(load_source_catalogue())
 
 
-_in_use: list[Catalogue] = []
+def shipped_catalogue(lang: str = SOURCE_LANGUAGE) -> Catalogue:
+    """The shipped catalogue in `lang` (English by default), loaded and validated once per
+    process, translated once per language."""
+    return _shipped().get(lang)
+
+
+def source_catalogue() -> Catalogue:
+    """The catalogue in use as written: English, placeholders not filled in. The same in every
+    language, so what identifies the knowledge base (its fingerprint) can read it."""
+    return (_in_use[-1] if _in_use else _shipped()).source
+
+
+_in_use: list[_Loaded] = []
 
 
 def catalogue() -> Catalogue:
-    """The catalogue the rules read: the shipped one, or the one `catalogue_from` put in use."""
-    return _in_use[-1] if _in_use else shipped_catalogue()
+    """The catalogue the rules read, in the current language (`hipscreen.i18n`): the shipped
+    one, or the one `catalogue_from` put in use."""
+    return (_in_use[-1] if _in_use else _shipped()).get(current_language())
 
 
 def per_catalogue(fn: Callable[..., T]) -> Callable[..., T]:
-    """Cache `fn` like functools.cache, once for each catalogue in use, so what is derived from
-    the knowledge base (rule texts, drill cards) follows `catalogue_from`."""
+    """Cache `fn` like functools.cache, once for each catalogue in use (and each language it
+    is read in), so what is derived from the knowledge base (rule texts, drill cards) follows
+    `catalogue_from` and the language."""
     held: dict[int, tuple[Catalogue, dict]] = {}
 
     @functools.wraps(fn)
@@ -455,9 +570,9 @@ def per_catalogue(fn: Callable[..., T]) -> Callable[..., T]:
 def catalogue_from(data_dir: Path | str) -> Iterator[Catalogue]:
     """Inside the block, the rules, explanations, reference and app read the catalogue of
     `data_dir` (a tuned copy of knowledge/data) instead of the shipped one."""
-    _in_use.append(load_catalogue(Path(data_dir)))
+    _in_use.append(_Loaded(load_source_catalogue(Path(data_dir))))
     try:
-        yield _in_use[-1]
+        yield catalogue()
     finally:
         _in_use.pop()
 

@@ -19,7 +19,8 @@ ReteMatcher on every condition form it accepts (with retraction, batches, random
 random runs), and tests/test_experta_patches.py and benchmarks/equivalence.py compare the whole
 rule base on stock experta. It accepts patterns, AND, OR, NOT, EXISTS and TEST; FORALL, EXISTS
 of more than one pattern, nested field access (`a__b`) and a variable under `~` or `|` are
-refused when the engine is built, never matched wrongly. Where experta itself goes wrong it
+refused when the engine is built (UnsupportedCondition), never matched wrongly; an OR inside
+EXISTS or FORALL is refused as experta refuses it (SyntaxError). Where experta itself goes wrong it
 does not follow: two equal patterns in one rule match every pair of facts, a rule starting
 with TEST can fire, and a fact declared and retracted between two `changes()` is matched by no
 rule (experta raises KeyError).
@@ -224,6 +225,9 @@ class _Branch:
                 test = element[0]
                 params = tuple(inspect.signature(test).parameters)
                 self.tests.append((test, params, frozenset(bound)))
+            elif isinstance(element, EXISTS | FORALL) and _holds_or(element):
+                # experta's own refusal (ReteMatcher), with its words: not a form it matches
+                raise SyntaxError("You can't use an OR clause inside FORALL or EXISTS")
             elif isinstance(element, FORALL):
                 raise UnsupportedCondition(f"rule {name!r}: FORALL is not supported by the "
                                            f"compiled matcher")
@@ -365,6 +369,13 @@ class _Branch:
             del pending[id(match)]
         else:
             pending[id(match)] = (match, active)
+
+
+def _holds_or(element) -> bool:
+    """Whether an EXISTS or FORALL holds an OR (directly or in an AND, EXISTS or FORALL inside
+    it), which experta's ReteMatcher refuses with a SyntaxError when the engine is built."""
+    return any(isinstance(e, OR) or (isinstance(e, AND | EXISTS | FORALL) and _holds_or(e))
+               for e in element)
 
 
 def _joins(join, bindings, context) -> bool:

@@ -48,13 +48,25 @@ class ScreeningEngine(SafetyRules, InterpretRules, DeficitRules, PrescribeRules,
         self.fired: list[str] = []
 
     # -- running and recording -----------------------------------------------------------
-    def reset(self) -> None:
-        """Forget the last intake: its trace, and (experta_patches) its facts and agenda."""
+    def reset(self, **kwargs) -> None:
+        """Forget the last intake: its trace, and (experta_patches) its facts and agenda. The
+        initial facts (InitialFact(), and any @DefFacts' facts, given the keyword arguments as
+        experta gives them) are declared again; a DefFacts' fact is recorded as an intake fact
+        is (declared by no rule)."""
         self.derivations = {}
         self.fired = []
         self._firing = None
-        super().reset()
-        self._by_kind = {"InitialFact": list(self.facts.values())}
+        super().reset(**kwargs)
+        initial = list(self.facts.values())
+        if len(initial) == 1:  # InitialFact() alone: the screening rules have no DefFacts
+            self._by_kind = {"InitialFact": initial}
+            return
+        by_kind: dict[str, list[Fact]] = {}
+        for fact in initial:
+            by_kind.setdefault(kind_of(fact), []).append(fact)
+            if not isinstance(fact, InitialFact):
+                self._record(fact)
+        self._by_kind = by_kind
 
     def _fire(self, activation) -> None:
         """Fire one activation, recording it: `_record` and `evidence` read `_firing`."""

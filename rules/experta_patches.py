@@ -15,11 +15,13 @@ it was written against: importing this module (or the matcher) checks that versi
   class-level lru_cache. Why: a deterministic order, and cheaper keys.
 - `QuietFactList` (experta.factlist.FactList.declare): the same bookkeeping without the
   watcher's logger call per fact.
-- `PatchedKnowledgeEngine` (experta.engine.KnowledgeEngine's declare and name-mangled
-  `__declare`, experta.rule.Rule's `_wrapped` / `_wrapped_args`, FactList._get_fact_id): a
-  declare that makes experta's checks in one pass, a reset without the DefFacts lookup, and a
-  run loop that calls each rule body with the engine that fires it. Why: speed, and nothing in
-  a run depends on experta state shared by every engine of the class.
+- `PatchedKnowledgeEngine` (experta.engine.KnowledgeEngine's declare, reset and name-mangled
+  `__declare`, experta.rule.Rule's `_wrapped` / `_wrapped_args`, experta.deffacts.DefFacts's
+  `_wrapped` and `order`, FactList._get_fact_id): a declare that makes experta's checks in one
+  pass, a reset that declares the @DefFacts found once when the class is created (with the
+  reset's keyword arguments, as experta passes them) instead of looking them up on every reset,
+  and a run loop that calls each rule body with the engine that fires it. Why: speed, and
+  nothing in a run depends on experta state shared by every engine of the class.
 - `_Fact` (rules/facts.py; experta.fact.Fact.__init__, __setitem__ and its name-mangled
   `__defaults`): a fact of plain values stored without experta's `freeze` dispatch.
 """
@@ -36,11 +38,14 @@ from hipscreen.rules.experta_version import (
 check_experta_version()
 
 import bisect  # noqa: E402
+import inspect  # noqa: E402
+from typing import NamedTuple  # noqa: E402
 
 from experta import Fact, InitialFact, KnowledgeEngine  # noqa: E402
 from experta.abstract import Strategy  # noqa: E402
 from experta.agenda import Agenda  # noqa: E402
 from experta.conditionalelement import ConditionalElement  # noqa: E402
+from experta.deffacts import DefFacts  # noqa: E402
 from experta.factlist import FactList  # noqa: E402
 
 from hipscreen.rules.compiled_matcher import CompiledMatcher  # noqa: E402
@@ -57,6 +62,7 @@ __all__ = [
     "SalienceThenRecencyStrategy",
     "check_declarable",
     "check_experta_version",
+    "deffacts_of",
 ]
 
 
@@ -177,6 +183,47 @@ class QuietFactList(FactList):
         return None
 
 
+# -- the initial facts (@DefFacts) ------------------------------------------------------------
+class DefFactsCall(NamedTuple):
+    """One @DefFacts of an engine class, as its reset calls it."""
+
+    name: str                     # the attribute it is found under
+    function: object              # the generator function it decorates (called with the engine)
+    takes: frozenset | None       # the reset keywords it takes by name; None: all (**kwargs)
+
+
+def _call_of(name: str, deffacts: DefFacts, owner: str) -> DefFactsCall:
+    function = deffacts._wrapped
+    if function is None:
+        raise TypeError(f"{owner}.{name} is a DefFacts() that decorates nothing: decorate a "
+                        f"generator method with it (@DefFacts() above `def {name}(self): yield ...`)")
+    params = list(inspect.signature(function).parameters.values())[1:]  # after the engine (self)
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return DefFactsCall(name, function, None)
+    return DefFactsCall(name, function, frozenset(
+        p.name for p in params
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)))
+
+
+_STOCK_INITIAL = KnowledgeEngine.__dict__["_declare_initial_fact"]  # DefFacts(order=-1): InitialFact()
+_INITIAL_ONLY = (_call_of("_declare_initial_fact", _STOCK_INITIAL, "KnowledgeEngine"),)
+
+
+def deffacts_of(cls: type) -> tuple[DefFactsCall, ...]:
+    """The @DefFacts of an engine class, in the order experta's reset declares their facts: by
+    their `order`, then by name (experta finds them with inspect.getmembers), the definition in
+    the most derived class winning for a name. experta's own `_declare_initial_fact` (order -1,
+    InitialFact()) is one of them."""
+    members: dict = {}
+    for klass in reversed(cls.__mro__):
+        members.update(vars(klass))  # the class's own attributes, without calling __get__
+    found = sorted((name, obj) for name, obj in members.items() if isinstance(obj, DefFacts))
+    found.sort(key=lambda item: item[1].order)  # stable: equal orders stay by name
+    if [obj for _, obj in found] == [_STOCK_INITIAL]:
+        return _INITIAL_ONLY
+    return tuple(_call_of(name, obj, cls.__name__) for name, obj in found)
+
+
 # -- the engine ------------------------------------------------------------------------------
 class PatchedKnowledgeEngine(KnowledgeEngine):
     """KnowledgeEngine with the compiled matcher, the patched strategy and fact list, a cheaper
@@ -186,15 +233,44 @@ class PatchedKnowledgeEngine(KnowledgeEngine):
     __matcher__ = CompiledMatcher
     __strategy__ = SalienceThenRecencyStrategy
 
-    def reset(self) -> None:
-        """experta's reset without its DefFacts lookup: that lookup runs inspect.getmembers over
-        every rule on each reset (slow, and it rebinds experta's shared Rule objects to this
-        engine). The only initial fact these engines use is InitialFact()."""
+    _hipscreen_deffacts: tuple[DefFactsCall, ...] = _INITIAL_ONLY  # set for each class when it is created
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._hipscreen_deffacts = deffacts_of(cls)
+
+    def reset(self, **kwargs) -> None:
+        """experta's reset: a new agenda and working memory, then the facts of every @DefFacts of
+        the class (InitialFact() first, from experta's own), declared in one batch. Each DefFacts
+        gets the reset's keyword arguments it names, or all of them if it takes **kwargs, as in
+        experta; a keyword no DefFacts takes is refused (experta drops it silently).
+
+        The DefFacts are found once, when the class is created (`deffacts_of`), not on every
+        reset: experta's lookup runs inspect.getmembers over every rule of the engine (slow, and
+        it rebinds experta's Rule objects, shared by every engine of the class, to this one)."""
         self.agenda = KeyedAgenda()
         self.facts = QuietFactList()
         self.matcher.reset()
         self.running = False
-        PatchedKnowledgeEngine.declare(self, InitialFact())  # as experta's reset: not a rule's fact
+        calls = self._hipscreen_deffacts
+        if calls is _INITIAL_ONLY and not kwargs:  # what every hipscreen engine does
+            PatchedKnowledgeEngine.declare(self, InitialFact())  # as experta's: not a rule's fact
+            return
+        if kwargs:
+            unknown = [key for key in kwargs
+                       if not any(c.takes is None or key in c.takes for c in calls)]
+            if unknown:
+                named = ", ".join(c.name for c in calls if c.function is not _STOCK_INITIAL._wrapped)
+                raise TypeError(
+                    f"{type(self).__name__}.reset() got keyword arguments that no @DefFacts of the "
+                    f"class takes: {', '.join(map(repr, unknown))} (its DefFacts: {named or 'none'}); "
+                    f"name them in a DefFacts' parameters or leave them out")
+        facts = []
+        for call in calls:
+            given = kwargs if call.takes is None else {
+                key: value for key, value in kwargs.items() if key in call.takes}
+            facts.extend(fact.copy() for fact in call.function(self, **given))  # as DefFacts does
+        PatchedKnowledgeEngine.declare(self, *facts)  # as experta's reset: not through an override
 
     def declare(self, *facts: Fact):
         """experta's declare: refuse a fact holding a pattern's field constraint or a key with a

@@ -1,4 +1,5 @@
-"""Shared fixtures: a rich self-care intake most tests start from."""
+"""Shared fixtures: a rich self-care intake most tests start from; the record store's databases
+(SQLite and a throwaway PostgreSQL); the app's database, and the app served off this computer."""
 
 import copy
 
@@ -36,3 +37,51 @@ def pytest_collection_modifyitems(config, items):
         elif any(word in item.name.lower() for word in SLOW_WORDS) or item.path.name in (
                 "test_wheel.py", "test_records_integrity.py"):
             item.add_marker(pytest.mark.slow)
+
+
+# -- the record store's databases (tests/test_records.py, tests/test_records_integrity.py) ----------
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """A throwaway PostgreSQL cluster for the session (skipped, saying why, without one)."""
+    from hipscreen.records import dispose_engines
+    from hipscreen.records.throwaway import NoPostgres, throwaway_postgres
+
+    try:
+        with throwaway_postgres() as url:
+            try:
+                yield url
+            finally:
+                dispose_engines()  # close pooled connections before the cluster stops
+    except NoPostgres as exc:
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file that does not exist yet, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'records.sqlite3'}"
+    from tests.records_helpers import new_pg_database
+
+    return new_pg_database(request.getfixturevalue("pg_cluster"))
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """The app's database (HIPSCREEN_DATABASE_URL) and a user data directory, both still empty
+    (tests/test_app_access.py, tests/test_records_app.py)."""
+    path = tmp_path / "records.sqlite3"
+    monkeypatch.setenv("HIPSCREEN_DATABASE_URL", str(path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    return path
+
+
+@pytest.fixture
+def served_everywhere():
+    """The app served on every address (0.0.0.0), as off this computer; put back afterwards."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", "0.0.0.0")
+    yield
+    config.set_option("server.address", before)

@@ -1,4 +1,4 @@
-"""The CLIPS anchor's generator (benchmarks/clips_port.py, issue 13): the generated port agrees
+"""The CLIPS anchor's generator (tests/clips_helpers.py, issue 13): the generated port agrees
 with screen(), covers every screening rule, and refuses what it cannot translate."""
 
 from __future__ import annotations
@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 from experta import MATCH, P, Rule
 
-from benchmarks.anchor import synthetic_checkins
-from benchmarks.clips_port import (
+from hipscreen.cases.files import discover, load_case
+from hipscreen.knowledge.intake import Intake
+from hipscreen.review import Baseline, checkin_facts, review
+from hipscreen.rules.facts import Deficit, Planned
+from hipscreen.rules.registry import rules
+from hipscreen.screening import answers, fields_the_rules_read, screen
+from tests.clips_helpers import (
     ALL_STAGES,
     FRAGMENTS,
     SCREENING_STAGES,
@@ -19,13 +24,8 @@ from benchmarks.clips_port import (
     outcome_of,
     outcome_of_review,
 )
-from benchmarks.synth import generate as synthetic
-from hipscreen.cases.files import discover, load_case
-from hipscreen.knowledge.intake import Intake
-from hipscreen.review import Baseline, checkin_facts, review
-from hipscreen.rules.facts import Deficit, Planned
-from hipscreen.rules.registry import rules
-from hipscreen.screening import answers, fields_the_rules_read, screen
+from tests.synth_helpers import generate as synthetic
+from tests.synth_helpers import synthetic_checkins
 
 ROOT = Path(__file__).resolve().parent.parent
 

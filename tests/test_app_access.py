@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from pathlib import Path
 
 import pytest
 from streamlit import config
@@ -20,21 +19,10 @@ from hipscreen.app.plain import md
 from hipscreen.records import RecordStore
 
 from .app_pages import APP, TIMEOUT, app, shown, texts
+from .records_helpers import HINGE, RECORD_PAGES
 
-HINGE = {"age": 41, "activities": ["lifting"], "safety": {},
-         "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
-         "movement": {"hinge_faults": ["back_rounds"]}}
-RECORD_PAGES = ("pages/checkin.py", "pages/progress.py", "pages/queue.py")
 IMAGE = "![t](http://other-host.test/p.png)"
 COLOUR = ":red[x]"
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "records.sqlite3"
-    monkeypatch.setenv("HIPSCREEN_DATABASE_URL", str(path))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return path
 
 
 @pytest.fixture
@@ -43,14 +31,6 @@ def token(monkeypatch) -> str:
     value = secrets.token_urlsafe(32)
     monkeypatch.setenv(launch.TOKEN_ENV, value)
     return value
-
-
-@pytest.fixture
-def served_everywhere():
-    before = config.get_option("server.address")
-    config.set_option("server.address", "0.0.0.0")
-    yield
-    config.set_option("server.address", before)
 
 
 def opened(page: str | None = None, *, params: dict[str, str] | None = None) -> AppTest:

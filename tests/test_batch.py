@@ -7,7 +7,6 @@ import json
 import pandas as pd
 import pytest
 
-from benchmarks.synth import generate, generate_frame
 from hipscreen.batch import (
     COLUMN_NAMES,
     OUTPUT_COLUMNS,
@@ -25,6 +24,7 @@ from hipscreen.batch import (
 )
 from hipscreen.knowledge.intake import Intake
 from hipscreen.screening import screen
+from tests.synth_helpers import generate, generate_frame
 
 GOOD = {"age": "34", "movement.hip_shift": "right", "symptoms.locations": "low_back_right",
         "safety.pregnant": "false"}  # a safety answer: the questions were asked, nothing ticked
@@ -469,3 +469,24 @@ def test_screen_file_never_writes_onto_its_input_or_through_a_symlink(tmp_path):
     screen_file(source, out, jobs=1, progress=False)
     assert oct(os.stat(out).st_mode & 0o777) == "0o600"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv", "screened.jsonl"]
+
+
+def test_batch_is_split_into_rows_tables_and_the_run_with_the_same_names():
+    import subprocess
+    import sys
+
+    import hipscreen.batch as batch
+    import hipscreen.rows as rows
+    import hipscreen.tables as tables
+
+    for name in ("COLUMNS", "ID_COLUMN", "RowError", "intake_from_row", "row_from_intake",
+                 "format_result", "OUTPUT_COLUMNS"):
+        assert getattr(batch, name) is getattr(rows, name), name
+    for name in ("BatchInputError", "TABLE_FORMATS", "read_table", "write_table", "template_frame",
+                 "write_template"):
+        assert getattr(batch, name) is getattr(tables, name), name
+    code = ("import sys, hipscreen.rows, hipscreen.tables; "
+            "print(sorted(m for m in ('pandas', 'numpy', 'hipscreen.batch', 'hipscreen.fhir', "
+            "'experta') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -25,6 +25,7 @@ from hipscreen.cases import (
     save_run,
 )
 from hipscreen.cli import main
+from hipscreen.explain import why_not
 from hipscreen.rules.registry import rules
 
 from .knowledge_copies import tuned_copy
@@ -150,9 +151,9 @@ def test_failing_case_gives_field_level_diff_with_why_not(tmp_path: Path) -> Non
     assert set(by_field) == {"triage", "deficits", "not_deficits", "drills", "not_drills"}
     assert by_field["triage"].headline == "expected triage clinician_review, got self_care"
     screened = engine.screen(load_case(path).intake)
-    why = screened.why_not("glute_underuse").summary
+    why = why_not(screened, "glute_underuse").summary
     assert by_field["deficits"].message == f"missing deficit glute_underuse — why not: {why}"
-    assert by_field["drills"].explanation == screened.why_not("glute_bridge").summary
+    assert by_field["drills"].explanation == why_not(screened, "glute_bridge").summary
     assert by_field["not_deficits"].headline.startswith(
         "unexpected deficit hip_stability_deficit: likely on right")
     assert "hip_shift_suggests_unstable_hip" in by_field["not_deficits"].explanation

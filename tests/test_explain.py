@@ -2,7 +2,7 @@
 
 import pytest
 
-from hipscreen.explain import UnknownConclusion
+from hipscreen.explain import UnknownConclusion, how, why_not
 from hipscreen.screening import screen
 
 
@@ -14,7 +14,7 @@ def _leaves(node):
 
 def test_how_a_deficit_goes_down_to_answers(rich_intake):
     result = screen(rich_intake)
-    [tree] = result.how("hip_stability_deficit")
+    [tree] = how(result, "hip_stability_deficit")
     assert tree.rule == "evidence_combines_into_deficits"
     leaves = _leaves(tree)
     assert all(leaf.rule is None and leaf.text.startswith("answer ") for leaf in leaves)
@@ -23,18 +23,18 @@ def test_how_a_deficit_goes_down_to_answers(rich_intake):
 
 def test_how_a_drill_names_rules_and_sources(rich_intake):
     result = screen(rich_intake)
-    [tree] = result.how("single_leg_hip_hinge")
+    [tree] = how(result, "single_leg_hip_hinge")
     assert tree.rule == "unblocked_candidate_goes_into_the_plan"
     assert tree.source and tree.rule_text
 
 
 def test_how_the_triage(rich_intake):
-    [tree] = screen(rich_intake).how("self_care")
+    [tree] = how(screen(rich_intake), "self_care")
     assert tree.rule == "no_red_flag_means_self_care"
 
 
 def test_why_not_a_deficit_lists_rules_and_missing_conditions(rich_intake):
-    answer = screen(rich_intake).why_not("rotational_control_deficit")
+    answer = why_not(screen(rich_intake), "rotational_control_deficit")
     assert not answer.concluded
     rules = {r.rule: r for r in answer.rules}
     assert "rotation_pain_with_limited_ir_suggests_poor_rotational_control" in rules
@@ -43,19 +43,19 @@ def test_why_not_a_deficit_lists_rules_and_missing_conditions(rich_intake):
 
 
 def test_why_not_a_concluded_deficit_says_so(rich_intake):
-    answer = screen(rich_intake).why_not("hip_stability_deficit")
+    answer = why_not(screen(rich_intake), "hip_stability_deficit")
     assert answer.concluded and "concluded" in answer.summary
 
 
 def test_why_not_a_drill_at_emergency_names_the_red_flag(rich_intake):
     rich_intake["safety"] = {"saddle_numbness": True}
-    answer = screen(rich_intake).why_not("single_leg_stability")
+    answer = why_not(screen(rich_intake), "single_leg_stability")
     assert "cauda_equina" in answer.summary and not answer.concluded
 
 
 def test_unknown_id_is_a_clear_error(rich_intake):
     with pytest.raises(UnknownConclusion, match="unknown id 'hip_wobble'"):
-        screen(rich_intake).why_not("hip_wobble")
+        why_not(screen(rich_intake), "hip_wobble")
 
 
 def test_trace_records_every_fact_with_its_rule(rich_intake):

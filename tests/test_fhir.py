@@ -22,12 +22,12 @@ from hipscreen.fhir import (
     bundle_json,
     intake_from_response,
     questionnaire_json,
-    response_from_intake,
 )
 from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
 from hipscreen.knowledge.intake import Intake, Safety
 from hipscreen.result import DISCLAIMER, Result
 from hipscreen.screening import screen
+from tests.fhir_helpers import base_response, find_item, response
 from tests.strategies import intakes
 
 CASE_FILES = sorted(Path(__file__).resolve().parent.parent.joinpath("cases").glob("*.yaml"))
@@ -54,10 +54,6 @@ def case_result(path: Path) -> Result:
 @cache
 def questionnaire(release: str) -> dict[str, Any]:
     return json.loads(questionnaire_json(release))
-
-
-def response(intake: Intake, release: str = "R4B") -> dict[str, Any]:
-    return json.loads(response_from_intake(intake, release).model_dump_json())
 
 
 # -- our own check that a response answers its Questionnaire (fhir.resources does not) ---------
@@ -267,8 +263,8 @@ def test_safety_items_left_out_are_not_asked_never_no():
 
 @pytest.mark.parametrize("empty", [{"answer": []}, {}], ids=["answer []", "no answer"])
 def test_a_red_flag_item_with_no_answer_is_refused_in_one_line(empty):
-    resp = _base()
-    item = _item(resp, "safety.fever_or_unwell")
+    resp = base_response()
+    item = find_item(resp, "safety.fever_or_unwell")
     item.pop("answer")
     item.update(empty)
     with pytest.raises(InputError) as caught:
@@ -279,9 +275,9 @@ def test_a_red_flag_item_with_no_answer_is_refused_in_one_line(empty):
 
 
 def test_an_emergency_in_a_refused_response_is_reported_beside_the_error(tmp_path, capsys):
-    resp = _base()
-    _item(resp, "safety.fever_or_unwell")["answer"] = []
-    _item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
+    resp = base_response()
+    find_item(resp, "safety.fever_or_unwell")["answer"] = []
+    find_item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
     with pytest.raises(InputError) as caught:
         intake_from_response(resp, "r.json")
     lines = str(caught.value).splitlines()
@@ -296,9 +292,9 @@ def test_an_emergency_in_a_refused_response_is_reported_beside_the_error(tmp_pat
 
 
 def test_a_wrong_type_elsewhere_never_hides_an_urgent_flag():
-    resp = _base()
-    _item(resp, "safety.worsening_leg_weakness")["answer"] = [{"valueBoolean": True}]
-    _item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
+    resp = base_response()
+    find_item(resp, "safety.worsening_leg_weakness")["answer"] = [{"valueBoolean": True}]
+    find_item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
     with pytest.raises(InputError) as caught:
         intake_from_response(resp, "r.json")
     text = str(caught.value)
@@ -311,33 +307,18 @@ def test_a_wrong_type_elsewhere_never_hides_an_urgent_flag():
 
 
 def test_a_refusal_without_an_emergency_or_urgent_flag_has_no_banner():
-    resp = _base()
-    _item(resp, "safety.cancer_history")["answer"] = [{"valueBoolean": True}]  # review only
-    _item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
+    resp = base_response()
+    find_item(resp, "safety.cancer_history")["answer"] = [{"valueBoolean": True}]  # review only
+    find_item(resp, "symptoms.pain_now")["answer"] = [{"valueString": "6"}]
     with pytest.raises(InputError) as caught:
         intake_from_response(resp, "r.json")
     assert str(caught.value).startswith("r.json: linkId 'symptoms.pain_now'")
 
 
 # -- bad responses: every problem names its linkId ------------------------------------------------
-def _base() -> dict[str, Any]:
-    return response(Intake(age=34, activities=["running"], safety={}, symptoms={"pain_now": 2,
-                    "pain_worst_week": 4}, movement={"hip_shift": "right"}))
-
-
-def _item(resp: dict[str, Any], link_id: str) -> dict[str, Any]:
-    stack = list(resp["item"])
-    while stack:
-        item = stack.pop()
-        if item["linkId"] == link_id:
-            return item
-        stack += item.get("item", [])
-    raise KeyError(link_id)
-
-
 def _set_answer(link_id: str, *answers: dict[str, Any]):
     def change(resp):
-        _item(resp, link_id)["answer"] = list(answers)
+        find_item(resp, link_id)["answer"] = list(answers)
     return change
 
 
@@ -347,12 +328,12 @@ def _coding(link_id: str, code: str, system: str | None = None) -> dict[str, Any
 
 
 def _move_out(resp):
-    symptoms = _item(resp, "symptoms")
+    symptoms = find_item(resp, "symptoms")
     resp["item"].append(symptoms["item"].pop(0))
 
 
 def _unknown(resp):
-    _item(resp, "movement")["item"].append(
+    find_item(resp, "movement")["item"].append(
         {"linkId": "movement.hip_shfit", "answer": [_coding("movement.hip_shift", "left")]})
 
 
@@ -380,7 +361,7 @@ BAD = {
 @pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
 def test_a_bad_response_is_refused_naming_the_linkid(case):
     link_id, words, change = BAD[case]
-    resp = _base()
+    resp = base_response()
     assert conformance_problems(resp, questionnaire("R4B")) == []
     change(resp)
     assert conformance_problems(resp, questionnaire("R4B"))  # our own check sees it too
@@ -392,10 +373,10 @@ def test_a_bad_response_is_refused_naming_the_linkid(case):
 
 
 def test_cross_answer_problems_and_missing_answers_name_their_linkid():
-    resp = _base()
-    _item(resp, "symptoms.pain_now")["answer"] = [{"valueInteger": 6}]
+    resp = base_response()
+    find_item(resp, "symptoms.pain_now")["answer"] = [{"valueInteger": 6}]
     resp["item"] = [i for i in resp["item"] if i["linkId"] != "age"]
-    _item(resp, "movement")["item"].append({"linkId": "movement.hip_ir_degrees", "item": [
+    find_item(resp, "movement")["item"].append({"linkId": "movement.hip_ir_degrees", "item": [
         {"linkId": "movement.hip_ir_degrees.left", "answer": [{"valueInteger": 20}]}]})
     with pytest.raises(InputError) as caught:
         intake_from_response(resp, "r.json")
@@ -417,7 +398,7 @@ def test_cross_answer_problems_and_missing_answers_name_their_linkid():
     (lambda r: r["item"][0].update(bogus=1), "linkId 'mode': bogus: unknown element"),
 ])
 def test_a_malformed_resource_is_refused_in_one_line_each(change, words):
-    resp = _base()
+    resp = base_response()
     change(resp)
     with pytest.raises(InputError) as caught:
         intake_from_response(resp, "r.json")
@@ -426,8 +407,8 @@ def test_a_malformed_resource_is_refused_in_one_line_each(change, words):
 
 
 def test_screen_exits_2_naming_the_linkid(tmp_path, capsys):
-    resp = _base()
-    _item(resp, "movement.hip_shift")["answer"] = [_coding("movement.hip_shift", "up")]
+    resp = base_response()
+    find_item(resp, "movement.hip_shift")["answer"] = [_coding("movement.hip_shift", "up")]
     path = tmp_path / "f.json"
     path.write_text(json.dumps(resp))
     assert main(["screen", str(path)]) == 2
@@ -440,7 +421,7 @@ def test_screen_reads_a_response_in_yaml_too(tmp_path, capsys):
     import yaml
 
     path = tmp_path / "r.yaml"
-    path.write_text(yaml.safe_dump(_base()))
+    path.write_text(yaml.safe_dump(base_response()))
     assert main(["screen", str(path), "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["intake"]["movement"]["hip_shift"] == "right"
@@ -617,9 +598,9 @@ def test_batch_screens_ndjson_responses_and_keeps_a_broken_one_in_place(tmp_path
         resp = response(load_case(path).intake)
         resp["id"] = path.stem
         lines.append(json.dumps(resp))
-    broken = _base()
+    broken = base_response()
     broken["id"] = "broken"
-    _item(broken, "movement.hip_shift")["answer"] = [_coding("movement.hip_shift", "up")]
+    find_item(broken, "movement.hip_shift")["answer"] = [_coding("movement.hip_shift", "up")]
     lines.insert(2, json.dumps(broken))
     source = tmp_path / "responses.jsonl"
     source.write_text("\n".join(lines) + "\n")
@@ -639,14 +620,14 @@ def test_batch_keeps_the_red_flag_of_a_refused_response_beside_its_error(tmp_pat
 
     from hipscreen.batch import screen_file
 
-    refused = _base()
+    refused = base_response()
     refused["id"] = "refused"
-    _item(refused, "safety.hot_swollen_hip")["answer"] = [{"valueBoolean": True}]
-    _item(refused, "symptoms.pain_now")["answer"] = [{"valueInteger": 9}]  # worse than the worst
-    empty = _base()
+    find_item(refused, "safety.hot_swollen_hip")["answer"] = [{"valueBoolean": True}]
+    find_item(refused, "symptoms.pain_now")["answer"] = [{"valueInteger": 9}]  # worse than the worst
+    empty = base_response()
     empty["id"] = "empty"
-    _item(empty, "safety.saddle_numbness")["answer"] = []
-    fine = _base()
+    find_item(empty, "safety.saddle_numbness")["answer"] = []
+    fine = base_response()
     fine["id"] = "fine"
     source = tmp_path / "responses.jsonl"
     source.write_text("\n".join(json.dumps(r) for r in (refused, empty, fine)) + "\n")

@@ -23,6 +23,7 @@ from hipscreen.fhir import (
 from hipscreen.fingerprint import hipscreen_version
 from hipscreen.knowledge.checkin import CheckIn
 from hipscreen.knowledge.intake import DrillId, Intake, Safety
+from tests.fhir_helpers import find_item
 
 CASES = Path(__file__).resolve().parent.parent / "cases" / "checkins"
 CHECKIN_CASES = sorted(CASES.glob("*.yaml"))
@@ -46,16 +47,6 @@ def _items(release: str = "R4B") -> dict[str, dict[str, Any]]:
 
 def _response(checkin: CheckIn, release: str = "R4B") -> dict[str, Any]:
     return json.loads(response_from_checkin(checkin, release).model_dump_json())
-
-
-def _item(resp: dict[str, Any], link_id: str) -> dict[str, Any]:
-    stack = list(resp["item"])
-    while stack:
-        item = stack.pop()
-        if item["linkId"] == link_id:
-            return item
-        stack += item.get("item", [])
-    raise KeyError(link_id)
 
 
 @pytest.mark.parametrize("release", RELEASES)
@@ -135,8 +126,8 @@ def test_a_drill_given_as_tried_opens_its_details_and_a_no_leaves_it_out():
                       drills={"glute_bridge": {"sessions": 4, "pain_during": 1,
                                                "settled_next_morning": True}})
     resp = _response(checkin)
-    assert _item(resp, "drills.glute_bridge.tried")["answer"] == [{"valueBoolean": True}]
-    _item(resp, "drills")["item"].append({"linkId": "drills.hip_airplane", "item": [
+    assert find_item(resp, "drills.glute_bridge.tried")["answer"] == [{"valueBoolean": True}]
+    find_item(resp, "drills")["item"].append({"linkId": "drills.hip_airplane", "item": [
         {"linkId": "drills.hip_airplane.tried", "answer": [{"valueBoolean": False}]}]})
     assert checkin_from_response(resp, "c.json") == checkin
 
@@ -159,26 +150,26 @@ def test_a_checkin_response_is_refused_in_lines_naming_the_linkid():
         "c.json: linkId 'safety': required but missing; expected the group with its items "
         "(Safety questions (red flags), asked again: answer each one yes or no)"]
     resp = _base()
-    _item(resp, "safety.fever_or_unwell")["answer"] = []
+    find_item(resp, "safety.fever_or_unwell")["answer"] = []
     assert _lines(resp) == ["c.json: linkId 'safety.fever_or_unwell': a red-flag question must "
                             "be answered yes or no; it has no answer (leave the item out if it "
                             "was not asked)"]
     resp = _base()
-    _item(resp, "psfs")  # two activities of the same name
+    find_item(resp, "psfs")  # two activities of the same name
     for group in (g for g in resp["item"] if g["linkId"] == "psfs"):
         group["item"][0]["answer"] = [{"valueString": "running"}]
     assert any("c.json: linkId 'psfs.activity': the activity 'running' is named twice" in line
                for line in _lines(resp))
     resp = _base()
-    _item(resp, "pain_now")["answer"] = [{"valueInteger": 11}]
+    find_item(resp, "pain_now")["answer"] = [{"valueInteger": 11}]
     assert _lines(resp) == ["c.json: linkId 'pain_now': expected a whole number 0..10 "
                             "(valueInteger); got 11"]
 
 
 def test_a_red_flag_in_a_refused_checkin_leads_its_error():
     resp = _base()
-    _item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
-    _item(resp, "pain_now")["answer"] = []
+    find_item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
+    find_item(resp, "pain_now")["answer"] = []
     lines = _lines(resp)
     assert lines[0].startswith("EMERGENCY despite the errors below")
     assert lines[-1].startswith("c.json: linkId 'pain_now': an empty answer list")

@@ -11,28 +11,12 @@ import pytest
 
 from hipscreen.cli import main
 from hipscreen.documents import InputError
-from hipscreen.fhir import intake_from_response, response_from_intake
+from hipscreen.fhir import intake_from_response
 from hipscreen.fingerprint import hipscreen_version
-from hipscreen.knowledge.intake import Intake
+from tests.fhir_helpers import base_response, find_item
 
 URL = "https://hipscreen.example/fhir/Questionnaire/intake"
 VERSION = hipscreen_version()
-
-
-def _base() -> dict[str, Any]:
-    return json.loads(response_from_intake(Intake(
-        age=34, activities=["running"], safety={}, symptoms={"pain_now": 2, "pain_worst_week": 4},
-        movement={"hip_shift": "right"})).model_dump_json())
-
-
-def _item(resp: dict[str, Any], link_id: str) -> dict[str, Any]:
-    stack = list(resp["item"])
-    while stack:
-        item = stack.pop()
-        if item["linkId"] == link_id:
-            return item
-        stack += item.get("item", [])
-    raise KeyError(link_id)
 
 
 def _refusal(resp: dict[str, Any]) -> list[str]:
@@ -56,7 +40,7 @@ def _refusal(resp: dict[str, Any]) -> list[str]:
      "that is the hipscreen check-in: use `hipscreen checkin FILE`"),
 ])
 def test_a_missing_or_other_questionnaire_is_refused_naming_both(canonical, words):
-    resp = _base()
+    resp = base_response()
     resp.pop("questionnaire")
     if canonical is not None:
         resp["questionnaire"] = canonical
@@ -65,9 +49,9 @@ def test_a_missing_or_other_questionnaire_is_refused_naming_both(canonical, word
 
 
 def test_the_questionnaire_error_still_names_a_red_flag_first(tmp_path, capsys):
-    resp = _base()
+    resp = base_response()
     resp.pop("questionnaire")
-    _item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
+    find_item(resp, "safety.saddle_numbness")["answer"] = [{"valueBoolean": True}]
     path = tmp_path / "qr.json"
     path.write_text(json.dumps(resp))
     assert main(["screen", str(path)]) == 2
@@ -78,16 +62,16 @@ def test_the_questionnaire_error_still_names_a_red_flag_first(tmp_path, capsys):
 
 # -- empty answers and two values ----------------------------------------------------------------
 def test_an_empty_answer_list_is_refused_in_one_line():
-    resp = _base()
-    _item(resp, "symptoms.pain_now")["answer"] = []
+    resp = base_response()
+    find_item(resp, "symptoms.pain_now")["answer"] = []
     assert _refusal(resp) == [
         "r.json: linkId 'symptoms.pain_now': an empty answer list (answer: []); give an answer, "
         "or leave the item out if it was not answered"]
 
 
 def test_an_empty_group_is_refused_in_one_line():
-    resp = _base()
-    _item(resp, "movement")["item"] = []
+    resp = base_response()
+    find_item(resp, "movement")["item"] = []
     assert _refusal(resp) == [
         "r.json: linkId 'movement': an empty group (item: []); leave it out, or give the answers "
         "it holds"]
@@ -102,14 +86,14 @@ def test_an_empty_group_is_refused_in_one_line():
      "exactly one: a whole number 0..10 (valueInteger)"),
 ])
 def test_two_values_in_one_answer_get_one_clear_line(link_id, answer, expected):
-    resp = _base()
-    _item(resp, link_id)["answer"] = [answer]
+    resp = base_response()
+    find_item(resp, link_id)["answer"] = [answer]
     assert _refusal(resp) == [f"r.json: linkId '{link_id}': {expected}"]
 
 
 def test_two_values_in_the_second_of_several_answers_say_which():
-    resp = _base()
-    _item(resp, "activities")["answer"].append(
+    resp = base_response()
+    find_item(resp, "activities")["answer"].append(
         {"valueCoding": {"code": "golf"}, "valueBoolean": True})
     (line,) = _refusal(resp)
     assert line.startswith("r.json: linkId 'activities': answer 2 holds 2 values")
@@ -120,9 +104,9 @@ def test_the_readmes_batch_of_ndjson_responses_works(tmp_path, capsys):
     import pandas as pd
 
     source = tmp_path / "responses.ndjson"
-    good, bad = _base(), _base()
+    good, bad = base_response(), base_response()
     good["id"], bad["id"] = "good", "bad"
-    _item(bad, "symptoms.pain_now")["answer"] = []
+    find_item(bad, "symptoms.pain_now")["answer"] = []
     source.write_text(f"{json.dumps(good)}\n{json.dumps(bad)}\n")
     out = tmp_path / "screened.csv"
     assert main(["batch", str(source), "-o", str(out), "--jobs", "1"]) in (0, 1)

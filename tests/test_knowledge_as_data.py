@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from hipscreen import Intake, screen
 from hipscreen.cli import command_help
+from hipscreen.explain import why_not
 from hipscreen.knowledge.catalogue import PLACEHOLDER, catalogue, catalogue_from
 from hipscreen.reference import reference_markdown
 from hipscreen.rules.registry import rules
@@ -35,16 +36,16 @@ def test_a_threshold_edit_changes_the_answer_and_the_why_not_words(tuned):
     shipped = screen(intake)
     assert shipped.triage.level == "self_care"
     assert "limited_hip_ir" in {s.data.get("id") for s in shipped.trace if s.kind == "Finding"}
-    assert "at least 8/10" in shipped.why_not("nerve_or_severe_pain").summary
+    assert "at least 8/10" in why_not(shipped, "nerve_or_severe_pain").summary
     with catalogue_from(tuned):
         result = screen(intake)
         assert result.triage.level == "clinician_review"
         assert "limited_hip_ir" not in {s.data.get("id") for s in result.trace
                                         if s.kind == "Finding"}
-        why = result.why_not("limited_hip_ir")
+        why = why_not(result, "limited_hip_ir")
         assert any("below 25 degrees" in r.rule_text for r in why.rules)
         milder = Intake.model_validate({"safety": {}, "age": 40, "symptoms": {"pain_worst_week": 6}})
-        assert "at least 7/10" in screen(milder).why_not("nerve_or_severe_pain").summary
+        assert "at least 7/10" in why_not(screen(milder), "nerve_or_severe_pain").summary
     assert screen(intake).triage.level == "self_care"  # the shipped catalogue is back
 
 

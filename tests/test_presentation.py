@@ -10,6 +10,7 @@ import yaml
 
 from hipscreen.app import presentation as pr
 from hipscreen.cases import CaseError, differences, run_case
+from hipscreen.explain import how
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import MOVEMENT_TESTS, Intake, Location, Safety
 from hipscreen.screening import screen
@@ -193,7 +194,7 @@ def test_conclusions_start_with_triage_and_list_each_deficit_once():
 
 def test_how_markdown_nests_premises_down_to_the_answers():
     result = screen(RUNNER)
-    text = pr.how_markdown(result.how("hip_stability_deficit"))
+    text = pr.how_markdown(how(result, "hip_stability_deficit"))
     assert "because of rule `evidence_combines_into_deficits`" in text
     assert "your answer" in text
     assert "\n        - " in text  # a premise is nested under its conclusion

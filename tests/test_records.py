@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 import textwrap
-import uuid
 from pathlib import Path
 
 import pytest
@@ -23,43 +20,10 @@ import yaml
 
 from hipscreen import screen
 from hipscreen.cli import main
-from hipscreen.records import MissingDatabase, RecordError, RecordStore, dispose_engines
+from hipscreen.records import MissingDatabase, RecordError, RecordStore
 from hipscreen.records.models import metadata
-from hipscreen.records.throwaway import NoPostgres, create_database, throwaway_postgres
 from hipscreen.review import review
-
-ROOT = Path(__file__).resolve().parents[1]
-HINGE = {"safety": {}, "age": 41, "activities": ["lifting"],
-         "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
-         "movement": {"hinge_faults": ["back_rounds"]}}
-URGENT = {"age": 50, "safety": {"fever_or_unwell": True}}
-EMERGENCY = {"age": 50, "safety": {"saddle_numbness": True}}
-REVIEW = {"age": 50, "safety": {"osteoporosis_or_steroids": True}}
-
-
-# -- the databases ------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def pg_cluster():
-    try:
-        with throwaway_postgres() as url:
-            try:
-                yield url
-            finally:
-                dispose_engines()  # close pooled connections before the cluster stops
-    except NoPostgres as exc:
-        pytest.skip(f"PostgreSQL tests skipped: {exc}")
-
-
-def _new_pg_database(cluster: str) -> str:
-    return create_database(cluster, f"t_{uuid.uuid4().hex[:12]}")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request, tmp_path) -> str:
-    """An empty database: a SQLite file that does not exist yet, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'records.sqlite3'}"
-    return _new_pg_database(request.getfixturevalue("pg_cluster"))
+from tests.records_helpers import EMERGENCY, HINGE, REVIEW, ROOT, URGENT, new_pg_database, race
 
 
 @pytest.fixture
@@ -268,17 +232,7 @@ def test_two_processes_saving_at_once_lose_nothing(db_url):
     """Both start on an empty database (both may race to create the schema), are released at the
     same moment, and save 20 records each."""
     n = 20
-    procs = [subprocess.Popen([sys.executable, "-c", SAVER, db_url, who, str(n)], cwd=ROOT,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for who in ("a", "b")]
-    for proc in procs:
-        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-    for proc in procs:
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0 and "done" in out, err
+    race(SAVER, [(db_url, who, str(n)) for who in ("a", "b")], timeout=120)
     rows = RecordStore(db_url).queue()
     assert len(rows) == 2 * n
     assert len({r.record_id for r in rows}) == 2 * n
@@ -395,7 +349,7 @@ def test_the_environment_variable_chooses_the_database(capsys, files, tmp_path, 
 def test_a_password_never_appears_in_output_or_errors(capsys, files, pg_cluster, caplog):
     from sqlalchemy.engine import make_url
 
-    real = make_url(_new_pg_database(pg_cluster))
+    real = make_url(new_pg_database(pg_cluster))
     secret = real.password
     wrong = real.set(password="Wr0ng-Pa55word").render_as_string(hide_password=False)
     right = real.render_as_string(hide_password=False)

@@ -6,30 +6,14 @@ the sign-in itself in tests/test_app_access.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from hipscreen import screen
 from hipscreen.records import RecordStore
 
 from .app_pages import APP, TIMEOUT, app, shown, texts
-
-HINGE = {"age": 41, "activities": ["lifting"], "safety": {},
-         "symptoms": {"pain_now": 2, "pain_worst_week": 4, "worse_with": ["bending_lifting"]},
-         "movement": {"hinge_faults": ["back_rounds"]}}
-RECORD_PAGES = ("pages/checkin.py", "pages/progress.py", "pages/queue.py")
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch) -> Path:
-    """The app's database (HIPSCREEN_DATABASE_URL) and a user data directory, both still empty."""
-    path = tmp_path / "records.sqlite3"
-    monkeypatch.setenv("HIPSCREEN_DATABASE_URL", str(path))
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
-    return path
+from .records_helpers import HINGE, RECORD_PAGES
 
 
 def press(at: AppTest, label: str) -> AppTest:
@@ -194,14 +178,6 @@ def test_the_clinic_queue_opens_changes_status_revises_and_deletes(db):
     press(at, "Delete")
     assert store.count() == 2
     assert [e.action for e in store.events(first)] == ["status", "status", "deleted"]
-
-
-@pytest.fixture
-def served_everywhere():
-    before = config.get_option("server.address")
-    config.set_option("server.address", "0.0.0.0")
-    yield
-    config.set_option("server.address", before)
 
 
 @pytest.mark.parametrize("page", RECORD_PAGES)

@@ -1,5 +1,5 @@
 """Records keep their integrity (issue 18, items 4, 5, 7 and 9), on SQLite and on a real
-PostgreSQL (the throwaway cluster of tests/test_records.py):
+PostgreSQL (the throwaway cluster of tests/conftest.py):
 
 * ids are never given twice: after the newest record is deleted, the next one gets a larger id,
   also on a database written by revision 0002 and upgraded, where every row and every log entry
@@ -14,8 +14,6 @@ PostgreSQL (the throwaway cluster of tests/test_records.py):
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -33,13 +31,8 @@ from hipscreen.records import (
 )
 from hipscreen.records.export import export_records
 from hipscreen.review import review
-from tests import test_records
-from tests.test_records import HINGE, URGENT, _new_pg_database
+from tests.records_helpers import HINGE, URGENT, new_pg_database, race
 
-pg_cluster = test_records.pg_cluster  # the same fixtures: a throwaway cluster, a fresh database
-db_url = test_records.db_url
-
-ROOT = Path(__file__).resolve().parents[1]
 CHECKIN = {"safety": {}, "pain_now": 2, "pain_worst_week": 4, "psfs": {"deadlift": 5},
            "drills": {"single_leg_hip_hinge": {"sessions": 3, "pain_during": 1,
                                                "settled_next_morning": True}}}
@@ -191,17 +184,7 @@ def test_two_processes_checking_in_for_one_person_leave_one_chain(db_url, hinge,
     store = RecordStore(db_url)
     first = store.save_screening(hinge, person="racer", psfs={"deadlift": 6})
     n = 30
-    procs = [subprocess.Popen([sys.executable, "-c", CHECKER, db_url, "racer", str(n), how],
-                              cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
-    for proc in procs:
-        assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
-    for proc in procs:
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    for proc in procs:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0 and "done" in out, err
+    race(CHECKER, [(db_url, "racer", str(n), how)] * 2, timeout=300)
     chain = store.history("racer")
     assert len(chain) == 2 * n + 1 and chain[0].record_id == first
     assert [h.follows for h in chain] == [None] + [h.record_id for h in chain[:-1]]
@@ -278,7 +261,7 @@ def test_a_missing_database_is_an_error_for_every_read(tmp_path):
 
 
 def test_an_empty_postgresql_database_is_an_error_for_every_read(pg_cluster, tmp_path):
-    url = _new_pg_database(pg_cluster)
+    url = new_pg_database(pg_cluster)
     store = RecordStore(url)
     for read in _reads(store, tmp_path).values():
         with pytest.raises(MissingDatabase, match="holds no records"):
@@ -313,7 +296,7 @@ def test_history_pages_from_the_newest_back(db_url, hinge):
 
 
 def test_a_check_in_never_creates_a_database(tmp_path, pg_cluster):
-    for url in (tmp_path / "none.sqlite3", _new_pg_database(pg_cluster)):
+    for url in (tmp_path / "none.sqlite3", new_pg_database(pg_cluster)):
         store = RecordStore(url)
         with pytest.raises(MissingDatabase, match="save a screening first"):
             store.check_in(CHECKIN, person="p")

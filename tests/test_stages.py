@@ -3,6 +3,7 @@ precautions, and the not-tested / none distinction."""
 
 import pytest
 
+from hipscreen.explain import why_not
 from hipscreen.rules.deficits import combine_certainty
 from hipscreen.screening import screen
 
@@ -59,10 +60,10 @@ def test_not_tested_is_reported_and_none_is_not():
     untested = screen({"safety": {}, "age": 40})
     assert "movement.hip_shift" not in {s.field for s in tested.skipped_tests}
     assert "movement.hip_shift" in {s.field for s in untested.skipped_tests}
-    why = untested.why_not("hip_stability_deficit")
+    why = why_not(untested, "hip_stability_deficit")
     statuses = {c.status for r in why.rules for c in r.conditions}
     assert "not_tested" in statuses
-    why_none = tested.why_not("hip_stability_deficit")
+    why_none = why_not(tested, "hip_stability_deficit")
     shift_rule = next(r for r in why_none.rules if r.rule == "hip_shift_suggests_unstable_hip")
     assert shift_rule.conditions[0].status == "missing"
     assert "movement.hip_shift = none" in shift_rule.conditions[0].text
@@ -87,7 +88,7 @@ def test_over_12_weeks_after_hip_surgery_no_ir_hinge_and_no_airplane():
                          "supported_internal_rotation_hinge", "supported_hip_airplane"}
     assert {"single_leg_stability", "single_leg_hip_hinge"} <= drills
     assert "hip_surgery_no_rotation_load" in {p.id for p in result.precautions}
-    assert "hip surgery" in result.why_not("hip_airplane").summary
+    assert "hip surgery" in why_not(result, "hip_airplane").summary
 
 
 def test_under_12_weeks_after_hip_surgery_no_drills_at_all():
@@ -148,4 +149,4 @@ def test_pinch_in_a_drill_with_no_easier_variant_takes_it_out():
                                                            "dowel_hip_hinge"]}})
     assert result.plan == []
     assert "pinch_with_no_easier_variant" in {p.id for p in result.precautions}
-    assert "clinician" in result.why_not("dowel_hip_hinge").summary
+    assert "clinician" in why_not(result, "dowel_hip_hinge").summary

@@ -1,4 +1,4 @@
-"""The synthetic intake generator behind the batch benchmark (benchmarks/synth.py)."""
+"""The synthetic intake generator (tests/synth_helpers.py; benchmarks/synth.py writes it to a table)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections import Counter
 
 import pandas as pd
 
-from benchmarks.synth import generate, generate_frame, generate_labelled, main
 from hipscreen.batch import COLUMN_NAMES, intake_from_row, read_table, screen_frame
 from hipscreen.knowledge.intake import Intake
 from hipscreen.result import TRIAGE_ORDER
+from tests.synth_helpers import generate, generate_frame, generate_labelled, main
 
 
 def test_same_seed_same_intakes_other_seed_other_intakes():

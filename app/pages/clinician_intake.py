@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hipscreen.app import language, widgets
 from hipscreen.app import presentation as pr
-from hipscreen.app import widgets
+from hipscreen.i18n import _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Movement
+
+language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
 STORE = "clinician_answers"
 PREFIX = "cl:"
@@ -53,53 +56,53 @@ def field(widget, path: str, default, label: str, **kwargs):
     return value
 
 
-widgets.page_header("Clinician intake", "Every intake field on one form. Movement tests default "
-                                        "to 'not tested'; Tab moves between fields.")
+widgets.page_header(_("Clinician intake"), _("Every intake field on one form. Movement tests default "
+                                        "to 'not tested'; Tab moves between fields."))
 
 result = st.session_state.get(widgets.RESULT_KEY)
 stop = st.session_state.get(STOP)
 # the triage at a glance (and, with a red flag, beside the errors), brought into view and
-# focused after each "Screen this intake", wherever the button was
+# focused after each _("Screen this intake"), wherever the button was
 glance = st.container(key=GLANCE_KEY)
 with glance:
     if errors and stop is not None:  # a red flag always wins: shown first, beside the errors
         widgets.triage_banner(stop.triage, clinician=True)
-        st.caption("From the answers that are valid; fix the fields named below for the full "
-                   "screen.")
+        st.caption(_("From the answers that are valid; fix the fields named below for the full "
+                   "screen."))
     summary = st.container()  # the errors, listed once the form has drawn (and named) its fields
 mine = result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician"
 if mine and not errors:
     with glance:
         widgets.triage_banner(result.triage, compact=True, clinician=True)
-        found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
-                          for d in result.deficits) or "none"
-        drills = ", ".join(f"{p.name} ({p.side})" for p in result.plan) or "none"
-        st.markdown(f"**Deficits:** {found}  \n**Plan:** {drills}")
-        st.page_link("pages/result.py", label="Open the full result: note to paste, reasoning "
-                                              "and downloads")
+        found = "; ".join(f"{d.label} ({pr.side_name(d.side)}, {_(d.confidence)}, "
+                          f"CF {d.certainty:.2f})" for d in result.deficits) or _("none")
+        drills = ", ".join(f"{p.name} ({pr.side_name(p.side)})" for p in result.plan) or _("none")
+        st.markdown(_("**Deficits:** {found}  \n**Plan:** {drills}", found=found, drills=drills))
+        st.page_link("pages/result.py", label=_("Open the full result: note to paste, reasoning "
+                                              "and downloads"))
 if st.session_state.get(SUBMITS):
     widgets.reveal(GLANCE_KEY, f"screened-{st.session_state[SUBMITS]}")
 
-side_words = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
-              "both": "both"}
+side_words = {pr.NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
+              "right": _("right"), "both": _("both")}
 drills = {key: d.name for key, d in catalogue().drills.items()}
 
 with st.form("clinician_intake"):
-    st.header("Patient")
+    st.header(_("Patient"))
     c1, c2, c3 = st.columns([1, 1, 3])
     with c1:
-        field(st.number_input, "age", None, "Age (years)", min_value=8, max_value=110, step=1)
+        field(st.number_input, "age", None, _("Age (years)"), min_value=8, max_value=110, step=1)
     with c2:
-        field(st.selectbox, "sex", None, "Sex", options=[k for k in pr.SEX_LABELS if k],
-              format_func=pr.SEX_LABELS.__getitem__, placeholder="Not given")
+        field(st.selectbox, "sex", None, _("Sex"), options=[k for k in pr.SEX_LABELS if k],
+              format_func=pr.SEX_LABELS.__getitem__, placeholder=_("Not given"))
     with c3:
-        field(st.multiselect, "activities", [], "Activities", options=[a.value for a in Activity],
+        field(st.multiselect, "activities", [], _("Activities"), options=[a.value for a in Activity],
               format_func=pr.ACTIVITY_LABELS.__getitem__, select_all=False)
 
-    st.header("Red flags and precautions")
+    st.header(_("Red flags and precautions"))
     for caption, names in (
-            ("Emergency and same-day", pr.EMERGENCY_QUESTIONS),
-            ("Risk factors, NG65 features (inflammatory back pain), precautions",
+            (_("Emergency and same-day"), pr.EMERGENCY_QUESTIONS),
+            (_("Risk factors, NG65 features (inflammatory back pain), precautions"),
              pr.HEALTH_QUESTIONS)):
         st.caption(caption)
         columns = st.columns(3)
@@ -107,46 +110,46 @@ with st.form("clinician_intake"):
             with columns[index % 3]:
                 field(st.checkbox, f"safety.{name}", False, pr.CLINICIAN_SAFETY_LABELS[name],
                       help=pr.field_label(f"safety.{name}"))
-    field(st.selectbox, "safety.hip_surgery", "none", "Hip surgery (replacement or other)",
+    field(st.selectbox, "safety.hip_surgery", "none", _("Hip surgery (replacement or other)"),
           options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
 
-    st.header("Symptoms")
+    st.header(_("Symptoms"))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        field(st.number_input, "symptoms.pain_now", 0, "Pain now (0-10)", min_value=0,
+        field(st.number_input, "symptoms.pain_now", 0, _("Pain now (0-10)"), min_value=0,
               max_value=10, step=1)
     with c2:
-        field(st.number_input, "symptoms.pain_worst_week", 0, "Worst pain, last week (0-10)",
+        field(st.number_input, "symptoms.pain_worst_week", 0, _("Worst pain, last week (0-10)"),
               min_value=0, max_value=10, step=1)
     with c3:
-        field(st.number_input, "symptoms.weeks", 0, "Episode length (weeks)", min_value=0,
+        field(st.number_input, "symptoms.weeks", 0, _("Episode length (weeks)"), min_value=0,
               max_value=520, step=1)
     with c4:
         field(st.selectbox, "symptoms.recurring_hamstring_strain", "none",
-              "Recurring hamstring strain", options=list(pr.HAMSTRING_LABELS),
+              _("Recurring hamstring strain"), options=list(pr.HAMSTRING_LABELS),
               format_func=pr.HAMSTRING_LABELS.__getitem__)
-    field(st.multiselect, "symptoms.locations", [], "Pain locations",
+    field(st.multiselect, "symptoms.locations", [], _("Pain locations"),
           options=[loc.value for loc in Location], format_func=pr.LOCATION_LABELS.__getitem__,
           select_all=False)
-    field(st.multiselect, "symptoms.worse_with", [], "Worse with",
+    field(st.multiselect, "symptoms.worse_with", [], _("Worse with"),
           options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__,
           select_all=False)
-    c1, _ = st.columns([1, 3])
+    c1, _gap = st.columns([1, 3])
     with c1:
         field(st.number_input, "symptoms.first_episode_age", None,
-              "First back pain at age (optional)", min_value=0, max_value=110, step=1,
+              _("First back pain at age (optional)"), min_value=0, max_value=110, step=1,
               help=pr.field_label("symptoms.first_episode_age"))
     c1, c2, c3 = st.columns(3)
     with c1:
-        field(st.checkbox, "symptoms.keeps_coming_back", False, "Keeps coming back")
+        field(st.checkbox, "symptoms.keeps_coming_back", False, _("Keeps coming back"))
     with c2:
         field(st.checkbox, "symptoms.pins_and_needles_below_knee", False,
-              "Paraesthesia below the knee", help="Pins and needles or numbness below the knee")
+              _("Paraesthesia below the knee"), help=_("Pins and needles or numbness below the knee"))
     with c3:
         field(st.checkbox, "symptoms.stretching_only_temporary_relief", False,
-              "Stretching gives only temporary relief")
+              _("Stretching gives only temporary relief"))
 
-    st.header("Objective tests")
+    st.header(_("Objective tests"))
     columns = st.columns(4)
     for index, name in enumerate(SIDE_TESTS):
         with columns[index % 4]:
@@ -155,36 +158,36 @@ with st.form("clinician_intake"):
                   format_func=side_words.__getitem__, help=pr.field_label(f"movement.{name}"))
     c1, c2, c3 = st.columns([1, 1, 3])
     with c1:
-        field(st.number_input, "movement.hip_ir_degrees.left", None, "Left hip IR (degrees)",
-              min_value=0, max_value=90, step=1, help="Leave both empty if not measured.")
+        field(st.number_input, "movement.hip_ir_degrees.left", None, _("Left hip IR (degrees)"),
+              min_value=0, max_value=90, step=1, help=_("Leave both empty if not measured."))
     with c2:
-        field(st.number_input, "movement.hip_ir_degrees.right", None, "Right hip IR (degrees)",
-              min_value=0, max_value=90, step=1, help="Leave both empty if not measured.")
+        field(st.number_input, "movement.hip_ir_degrees.right", None, _("Right hip IR (degrees)"),
+              min_value=0, max_value=90, step=1, help=_("Leave both empty if not measured."))
     with c3:
         st.caption(pr.measured_ir_rule_words())
     c1, c2 = st.columns([1, 3])
     with c1:
-        field(st.checkbox, HINGE_TESTED, False, "Hip hinge tested")
+        field(st.checkbox, HINGE_TESTED, False, _("Hip hinge tested"))
     with c2:
         field(st.multiselect, "movement.hinge_faults", [],
-              "Hinge faults (tested with none chosen = clean hinge)",
+              _("Hinge faults (tested with none chosen = clean hinge)"),
               options=[f.value for f in HingeFault],
               format_func=pr.CLINICIAN_HINGE_FAULT_LABELS.__getitem__, select_all=False,
-              placeholder="None: a clean hinge")
+              placeholder=_("None: a clean hinge"))
 
-    st.header("Drill response (follow-up visits)")
+    st.header(_("Drill response (follow-up visits)"))
     c1, c2 = st.columns(2)
     with c1:
-        field(st.multiselect, "drill_response.low_back_pinch", [], "Low back pinch during",
+        field(st.multiselect, "drill_response.low_back_pinch", [], _("Low back pinch during"),
               options=list(drills), format_func=drills.__getitem__, select_all=False)
     with c2:
-        field(st.multiselect, "drill_response.hamstring_cramp", [], "Hamstring cramp during",
+        field(st.multiselect, "drill_response.hamstring_cramp", [], _("Hamstring cramp during"),
               options=list(drills), format_func=drills.__getitem__, select_all=False)
 
-    st.form_submit_button("Screen this intake", type="primary", on_click=submit)
+    st.form_submit_button(_("Screen this intake"), type="primary", on_click=submit)
 
 if errors:
     with summary:
-        st.error("Some answers need fixing (see the messages next to the fields):\n"
+        st.error(_("Some answers need fixing (see the messages next to the fields):") + "\n"
                  + "\n".join(f"- {labels.get(path) or pr.field_label(path)}: {message}"
                              for path, message in errors.items()), icon=":material/edit:")

@@ -10,13 +10,18 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from hipscreen.app import records_ui, widgets
+from hipscreen.app import language, records_ui, widgets
 from hipscreen.app.plain import md
+from hipscreen.app.presentation import side_name as pr_side
+from hipscreen.i18n import N_, _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.review import DECISION_WORDS
 from hipscreen.words import LEVEL_WORDS
 
-KIND_WORDS = {"screening": "Screening", "revision": "Clinician revision", "checkin": "Check-in"}
+language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
+
+KIND_WORDS = {"screening": N_("Screening"), "revision": N_("Clinician revision"),
+              "checkin": N_("Check-in")}
 PAGE = 50  # records read and drawn at first, and added by each "Show older records"
 SHOWN_KEY = "progress:shown"
 
@@ -27,11 +32,11 @@ def show_more(label: str) -> None:
     st.session_state[SHOWN_KEY] = (label, count + PAGE)
 
 
-widgets.page_header("Your progress", "Pain and the activities you named, record by record, and "
-                                     "what each check-in changed in your plan.")
+widgets.page_header(_("Your progress"), _("Pain and the activities you named, record by record, "
+                                          "and what each check-in changed in your plan."))
 records_ui.require_records_access()
 
-label = st.text_input("Your label", key="progress:label", max_chars=60)
+label = st.text_input(_("Your label"), key="progress:label", max_chars=60)
 if not label.strip():
     st.stop()
 shown = st.session_state.get(SHOWN_KEY)
@@ -39,12 +44,13 @@ limit = shown[1] if shown and shown[0] == label.strip() else PAGE
 page = records_ui.read_or_stop(lambda: records_ui.store().history_page(label, limit=limit))
 history = page.rows
 if not history:
-    st.info("Nothing is saved under this label.", icon=":material/search_off:")
+    st.info(_("Nothing is saved under this label."), icon=":material/search_off:")
     st.stop()
 if page.before is not None:
     left, right = st.columns([3, 1], vertical_alignment="center")
-    left.caption(f"Showing the newest {len(history)} of {page.total} records.")
-    right.button("Show older records", key="progress:older", on_click=show_more,
+    left.caption(_("Showing the newest {count} of {total} records.", count=len(history),
+                   total=page.total))
+    right.button(_("Show older records"), key="progress:older", on_click=show_more,
                  args=(label.strip(),))
 
 # Okabe-Ito colours (told apart with any colour vision), and each line also has its own point
@@ -75,7 +81,7 @@ def chart(columns: dict[str, list], y_title: str) -> None:
     data = pd.DataFrame(rows, columns=["order", "date", "measure", "score"])
     if data.empty:
         return
-    x = alt.X("date:O", title="Saved on", sort=dates,
+    x = alt.X("date:O", title=_("Saved on"), sort=dates,
               axis=alt.Axis(labelAngle=0 if len(history) <= 3 else -40, labelLimit=160))
     y = alt.Y("score:Q", title=y_title, scale=alt.Scale(domain=[0, 10]))
     colours = alt.Scale(domain=names, range=PALETTE[:len(names)])
@@ -86,13 +92,14 @@ def chart(columns: dict[str, list], y_title: str) -> None:
                         legend=None),
         strokeDash=alt.StrokeDash("measure:N", legend=None,
                                   scale=alt.Scale(domain=names, range=DASHES[:len(names)])),
-        tooltip=[alt.Tooltip("date:O", title="saved"), alt.Tooltip("measure:N", title="what"),
-                 alt.Tooltip("score:Q", title="score")])
+        tooltip=[alt.Tooltip("date:O", title=_("saved")),
+                 alt.Tooltip("measure:N", title=_("what")),
+                 alt.Tooltip("score:Q", title=_("score"))])
     layers = [lines]
     last = data.loc[data.groupby("measure")["order"].idxmax()].sort_values("score",
                                                                           ascending=False)
     placed: list[tuple[float, float]] = []  # (score, dy) of the names drawn so far
-    for _, point in last.iterrows():  # each line's name above its last point, never on another
+    for _row, point in last.iterrows():  # each line's name above its last point, never on another
         near = [dy for score, dy in placed if abs(score - point["score"]) < 2]
         dy = min(near) - 17 if near else -14
         placed.append((point["score"], dy))
@@ -106,37 +113,39 @@ def chart(columns: dict[str, list], y_title: str) -> None:
     st.altair_chart(alt.layer(*layers).properties(height=300), width="stretch")
 
 
-st.header("Pain")
-chart({"Pain now": [h.summary.get("pain_now") for h in history],
-       "Worst pain of the week": [h.summary.get("pain_worst_week") for h in history]},
-      "pain (0-10)")
+st.header(_("Pain"))
+chart({_("Pain now"): [h.summary.get("pain_now") for h in history],
+       _("Worst pain of the week"): [h.summary.get("pain_worst_week") for h in history]},
+      _("pain (0-10)"))
 
 activities = list(dict.fromkeys(name for h in history for name in (h.summary.get("psfs") or {})))
-st.header("Your activities (PSFS)")
+st.header(_("Your activities (PSFS)"))
 if activities:
     chart({name: [(h.summary.get("psfs") or {}).get(name) for h in history] for name in activities},
-          "0 = unable, 10 = as before")
+          _("0 = unable, 10 = as before"))
 else:
-    st.write("No activities were named. You can name up to three when you save a screening.")
+    st.write(_("No activities were named. You can name up to three when you save a screening."))
 
 drills = catalogue().drills
-st.header("Your plan over time")
+st.header(_("Your plan over time"))
 # a table that wraps its text: the whole plan of each record is read, never cut off
+SAVED = _("Saved")
 st.table(pd.DataFrame([{
-    "Saved": h.created_at.strftime("%Y-%m-%d %H:%M"), "Record": h.record_id,
-    "Kind": KIND_WORDS.get(h.kind, h.kind), "What to do": LEVEL_WORDS[h.triage],
-    "Plan": ", ".join(f"{drills[p['drill']].name} ({p['side']})" for p in h.summary.get("plan") or [])
-            or "no drills",
-    "Worse": ", ".join(h.summary.get("worse") or []) or "none",
-} for h in history]).set_index("Saved"))
+    SAVED: h.created_at.strftime("%Y-%m-%d %H:%M"), _("Record"): h.record_id,
+    _("Kind"): _(KIND_WORDS.get(h.kind, h.kind)), _("What to do"): LEVEL_WORDS[h.triage],
+    _("Plan"): ", ".join(f"{drills[p['drill']].name} ({pr_side(p['side'])})"
+                         for p in h.summary.get("plan") or []) or _("no drills"),
+    _("Worse"): ", ".join(h.summary.get("worse") or []) or _("none"),
+} for h in history]).set_index(SAVED))
 
-st.header("Every decision, with its reason")
+st.header(_("Every decision, with its reason"))
 checkins = [h for h in history if h.kind == "checkin"]
 if not checkins:
-    st.write("No check-in yet.")
+    st.write(_("No check-in yet."))
 for h in reversed(checkins):
-    with st.expander(f"Check-in of {h.created_at:%Y-%m-%d} (record {h.record_id}): "
-                     f"{LEVEL_WORDS[h.triage]}", expanded=h is checkins[-1]):
+    with st.expander(_("Check-in of {date} (record {number}): {level}",
+                       date=f"{h.created_at:%Y-%m-%d}", number=h.record_id,
+                       level=LEVEL_WORDS[h.triage]), expanded=h is checkins[-1]):
         for d in h.summary.get("decisions") or []:
             st.markdown(f"- **{md(drills[d['drill']].name)}: {DECISION_WORDS[d['decision']]}.** "
                         f"{md(d['text'])}")

@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
+from hipscreen.app import language, records_ui, widgets
 from hipscreen.app import presentation as pr
-from hipscreen.app import records_ui, widgets
 from hipscreen.app.plain import md, quoted
 from hipscreen.documents import field_problems
+from hipscreen.explain import how
+from hipscreen.i18n import _
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.records.models import STATUSES
@@ -20,24 +22,26 @@ from hipscreen.review import DECISION_WORDS, Review, review_text
 from hipscreen.screening import screen
 from hipscreen.words import LEVEL_WORDS
 
-SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
-SIDE_WORDS = {pr.NOT_TESTED: "not tested", "none": "none", "left": "left", "right": "right",
-              "both": "both"}
+language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
-widgets.page_header("Clinic queue", "Saved screenings and check-ins, most urgent first, then "
-                                    "oldest first.")
+SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
+SIDE_WORDS = {pr.NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
+              "right": _("right"), "both": _("both")}
+
+widgets.page_header(_("Clinic queue"), _("Saved screenings and check-ins, most urgent first, "
+                                         "then oldest first."))
 records_ui.require_records_access()
 store = records_ui.store()
 
 c1, c2, c3 = st.columns([2, 1, 1])
-statuses = c1.multiselect("Status", options=list(STATUSES), default=["new", "reviewed", "referred"],
+statuses = c1.multiselect(_("Status"), options=list(STATUSES), default=["new", "reviewed", "referred"],
                           key="queue:status")
-since = c2.date_input("Saved from", value=None, key="queue:since")
-until = c3.date_input("Saved until", value=None, key="queue:until")
+since = c2.date_input(_("Saved from"), value=None, key="queue:since")
+until = c3.date_input(_("Saved until"), value=None, key="queue:until")
 rows = records_ui.read_or_stop(
     lambda: store.queue(status=statuses or None, since=since, until=until))
 if not rows:
-    st.info("No saved record matches.", icon=":material/inbox:")
+    st.info(_("No saved record matches."), icon=":material/inbox:")
     st.stop()
 
 details = records_ui.queue_details(store, [r.record_id for r in rows])
@@ -47,27 +51,30 @@ st.dataframe(pd.DataFrame([{
     "status": r.status, "kind": r.kind, "person": r.person,
 } for r in rows]), hide_index=True, column_config={
     "red flags": st.column_config.TextColumn(width="medium",
-                                             help="The red flags of the record, in words")})
+                                             help=_("The red flags of the record, in words"))})
 
 choices = {r.record_id: f"#{r.record_id} - {LEVEL_WORDS[r.triage]} - {r.person} - "
                         f"{r.created_at:%Y-%m-%d} ({r.kind}, {r.status})" for r in rows}
-picked = st.selectbox("Open a record", options=list(choices), format_func=choices.__getitem__,
-                      index=None, placeholder="Choose a record", key="queue:open")
+picked = st.selectbox(_("Open a record"), options=list(choices), format_func=choices.__getitem__,
+                      index=None, placeholder=_("Choose a record"), key="queue:open")
 if picked is None:
     st.stop()
 record = records_ui.read_or_stop(lambda: store.get(picked))
 
-st.header(f"Record {record.id}: {record.kind}, {quoted(record.person)}")
-st.caption(f"Saved {record.created_at:%Y-%m-%d %H:%M} UTC, {record.mode} mode"
-           + (f", by {md(record.made_by)}" if record.made_by else "")
-           + (f", follows record {record.follows}" if record.follows else "")
-           + f"; status {record.status}; hipscreen {record.hipscreen_version}, knowledge base "
-             f"{record.knowledge_fingerprint}")
+st.header(_("Record {number}: {kind}, {person}", number=record.id, kind=record.kind,
+            person=quoted(record.person)))
+st.caption(_("Saved {when} UTC, {mode} mode", when=f"{record.created_at:%Y-%m-%d %H:%M}",
+             mode=record.mode)
+           + (_(", by {who}", who=md(record.made_by)) if record.made_by else "")
+           + (_(", follows record {number}", number=record.follows) if record.follows else "")
+           + _("; status {status}; hipscreen {version}, knowledge base {fingerprint}",
+               status=record.status, version=record.hipscreen_version,
+               fingerprint=record.knowledge_fingerprint))
 try:
     model = record.model()
 except ValidationError:
-    st.warning("This record was written by another hipscreen version in a shape this one cannot "
-               "draw; here it is as saved.")
+    st.warning(_("This record was written by another hipscreen version in a shape this one "
+                 "cannot draw; here it is as saved."))
     st.json(record.result, expanded=False)
     model = None
 
@@ -76,52 +83,53 @@ if isinstance(model, Review):
     for note in model.notes:
         st.warning(md(note))
     for d in model.decisions:
-        st.markdown(f"- **{md(d.name)} ({d.side}): {DECISION_WORDS[d.decision]}.** {md(d.text)} "
-                    f"(rules: {', '.join(d.rules)})")
-        with st.expander(f"Reasoning: {md(d.name)}"):
+        st.markdown(f"- **{md(d.name)} ({pr.side_name(d.side)}): {DECISION_WORDS[d.decision]}.** "
+                    f"{md(d.text)} " + _("(rules: {rules})", rules=", ".join(d.rules)))
+        with st.expander(_("Reasoning: {drill}", drill=md(d.name))):
             st.markdown(pr.how_markdown(model.decision_how(d.drill)))
-    st.markdown("**Updated plan:** " + (", ".join(f"{p.name} ({p.side})" for p in model.plan)
-                                        or "no drills"))
-    st.subheader("Note for the record")
-    st.caption("Ready to paste into a clinical record: the copy button is at the top right.")
+    st.markdown(_("**Updated plan:**") + " " + (", ".join(f"{p.name} ({pr.side_name(p.side)})"
+                                                          for p in model.plan) or _("no drills")))
+    st.subheader(_("Note for the record"))
+    st.caption(_("Ready to paste into a clinical record: the copy button is at the top right."))
     st.code(review_text(model), language=None, wrap_lines=True)
 elif model is not None:
     widgets.triage_banner(model.triage, compact=True, clinician=True)
-    found = "; ".join(f"{d.label} ({d.side}, {d.confidence}, CF {d.certainty:.2f})"
-                      for d in model.deficits) or "none"
-    st.markdown(f"**Deficits:** {found}  \n**Plan:** "
-                + (", ".join(f"{p.name} ({p.side})" for p in model.plan) or "no drills"))
-    st.subheader("Note for the record")
-    st.caption("Ready to paste into a clinical record: the copy button is at the top right.")
+    found = "; ".join(f"{d.label} ({pr.side_name(d.side)}, {_(d.confidence)}, "
+                      f"CF {d.certainty:.2f})" for d in model.deficits) or _("none")
+    st.markdown(_("**Deficits:** {found}  \n**Plan:** {drills}", found=found, drills=", ".join(
+        f"{p.name} ({pr.side_name(p.side)})" for p in model.plan) or _("no drills")))
+    st.subheader(_("Note for the record"))
+    st.caption(_("Ready to paste into a clinical record: the copy button is at the top right."))
     st.code(pr.note_to_paste(model), language=None, wrap_lines=True)
-    with st.expander("The plan, drill by drill"):
+    with st.expander(_("The plan, drill by drill")):
         widgets.plan_section(model, clinician=True, heading=st.subheader)
-    with st.expander("Tests not done"):
-        st.markdown("\n".join(f"- {s.label}" for s in model.skipped_tests) or "All done.")
-    st.subheader("Reasoning")
+    with st.expander(_("Tests not done")):
+        st.markdown("\n".join(f"- {s.label}" for s in model.skipped_tests) or _("All done."))
+    st.subheader(_("Reasoning"))
     for conclusion, text in pr.conclusions(model):
         with st.expander(text):
-            st.markdown(pr.how_markdown(model.how(conclusion)))
+            st.markdown(pr.how_markdown(how(model, conclusion)))
 
-st.subheader("Status")
+st.subheader(_("Status"))
 with st.form("status"):
     c1, c2, c3 = st.columns([1, 1, 2])
-    new_status = c1.selectbox("New status", options=list(STATUSES),
+    new_status = c1.selectbox(_("New status"), options=list(STATUSES),
                               index=STATUSES.index(record.status), key="queue:new_status")
-    initials = c2.text_input("Your initials", max_chars=10, key="queue:status_by")
-    note = c3.text_input("Note (optional)", max_chars=200, key="queue:status_note")
-    if st.form_submit_button("Change status"):
+    initials = c2.text_input(_("Your initials"), max_chars=10, key="queue:status_by")
+    note = c3.text_input(_("Note (optional)"), max_chars=200, key="queue:status_note")
+    if st.form_submit_button(_("Change status")):
         try:
             store.set_status(record.id, new_status, by=initials or None, note=note or None)
         except (RecordError, DatabaseError) as exc:
             records_ui.show_problem(exc)
         else:
-            st.success(f"Record {record.id}: status {new_status} (logged).")
+            st.success(_("Record {number}: status {status} (logged).", number=record.id,
+                         status=new_status))
 
 if record.kind in ("screening", "revision") and model is not None:
-    st.subheader("Add objective tests and re-screen")
-    st.caption("Saved as a new record that follows this one, with your initials; this record is "
-               "not changed. " + pr.measured_ir_rule_words())
+    st.subheader(_("Add objective tests and re-screen"))
+    st.caption(_("Saved as a new record that follows this one, with your initials; this record "
+                 "is not changed.") + " " + pr.measured_ir_rule_words())
     movement = model.intake.movement
     with st.form("rescreen"):
         columns = st.columns(4)
@@ -135,20 +143,20 @@ if record.kind in ("screening", "revision") and model is not None:
                 format_func=SIDE_WORDS.__getitem__, key=f"queue:rs:{name}")
         degrees = movement.hip_ir_degrees
         c1, c2, c3, c4 = st.columns(4)
-        left = c1.number_input("Left hip IR (degrees)", 0, 90, degrees.left if degrees else None,
+        left = c1.number_input(_("Left hip IR (degrees)"), 0, 90, degrees.left if degrees else None,
                                key="queue:rs:ir_left")
-        right = c2.number_input("Right hip IR (degrees)", 0, 90, degrees.right if degrees else None,
+        right = c2.number_input(_("Right hip IR (degrees)"), 0, 90, degrees.right if degrees else None,
                                 key="queue:rs:ir_right")
-        by = c3.text_input("Your initials", max_chars=10, key="queue:rs:by")
-        status = c4.selectbox("Status of both records", options=list(STATUSES),
+        by = c3.text_input(_("Your initials"), max_chars=10, key="queue:rs:by")
+        status = c4.selectbox(_("Status of both records"), options=list(STATUSES),
                               index=STATUSES.index("reviewed"), key="queue:rs:status")
-        if st.form_submit_button("Re-screen and save as a revision", type="primary"):
+        if st.form_submit_button(_("Re-screen and save as a revision"), type="primary"):
             data = model.intake.model_dump()
             data["mode"] = "clinician"
             for name, value in chosen.items():
                 data["movement"][name] = None if value == pr.NOT_TESTED else value
             if (left is None) != (right is None):
-                st.error("Give the IR angle for both hips, or neither.")
+                st.error(_("Give the IR angle for both hips, or neither."))
                 st.stop()
             data["movement"]["hip_ir_degrees"] = (None if left is None
                                                   else {"left": int(left), "right": int(right)})
@@ -160,10 +168,11 @@ if record.kind in ("screening", "revision") and model is not None:
             except (RecordError, DatabaseError) as exc:
                 records_ui.show_problem(exc)
             else:
-                st.success(f"Saved revision {new_id} (follows record {record.id}): triage "
-                           f"{LEVEL_WORDS[result.triage.level]}.")
+                st.success(_("Saved revision {new} (follows record {number}): triage {level}.",
+                             new=new_id, number=record.id,
+                             level=LEVEL_WORDS[result.triage.level]))
 
-with st.expander("History of this record (status changes)"):
+with st.expander(_("History of this record (status changes)")):
     log = records_ui.read_or_stop(lambda: store.events(record.id))
     if log:  # a table: notes and reasons are the clinic's own words, shown as plain text
         st.dataframe(pd.DataFrame([{
@@ -171,19 +180,20 @@ with st.expander("History of this record (status changes)"):
             "details": "; ".join(f"{k}: {v}" for k, v in (e.detail or {}).items()) or "-",
         } for e in log]), hide_index=True)
     else:
-        st.write("No change yet.")
+        st.write(_("No change yet."))
 
-with st.expander("Delete this record"):
-    st.write("Deleting removes this record and its content for good. The deletion is logged (who, "
-             "when, which record, why); records that follow it keep their own content.")
+with st.expander(_("Delete this record")):
+    st.write(_("Deleting removes this record and its content for good. The deletion is logged "
+               "(who, when, which record, why); records that follow it keep their own content."))
     with st.form("delete"):
         c1, c2 = st.columns([1, 3])
-        by = c1.text_input("Your initials", max_chars=10, key="queue:del_by")
-        reason = c2.text_input("Why", max_chars=200, key="queue:del_reason")
-        sure = st.checkbox(f"Yes, delete record {record.id} for good", key="queue:del_sure")
-        if st.form_submit_button("Delete"):
+        by = c1.text_input(_("Your initials"), max_chars=10, key="queue:del_by")
+        reason = c2.text_input(_("Why"), max_chars=200, key="queue:del_reason")
+        sure = st.checkbox(_("Yes, delete record {number} for good", number=record.id),
+                           key="queue:del_sure")
+        if st.form_submit_button(_("Delete")):
             if not sure or not by:
-                st.error("Give your initials and tick the box to confirm first.")
+                st.error(_("Give your initials and tick the box to confirm first."))
             else:
                 try:
                     store.delete(record.id, by=by or None, reason=reason or None)
@@ -191,6 +201,6 @@ with st.expander("Delete this record"):
                     records_ui.show_problem(exc)
                 else:
                     st.session_state.pop("queue:open", None)
-                    st.success(f"Record {record.id} deleted (logged).")
+                    st.success(_("Record {number} deleted (logged).", number=record.id))
                     st.rerun()
 

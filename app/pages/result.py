@@ -13,21 +13,25 @@ from functools import partial
 
 import streamlit as st
 
+from hipscreen.app import language, records_ui, widgets
 from hipscreen.app import presentation as pr
-from hipscreen.app import records_ui, widgets
+from hipscreen.explain import how, why_not
+from hipscreen.i18n import _
 from hipscreen.pdf import report_pdf
 from hipscreen.render import clinician_reasons, to_markdown
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.screening import screen
 
+language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
+
 result: Result | None = st.session_state.get(widgets.RESULT_KEY)
 clinician = st.session_state.get(widgets.RESULT_FROM_KEY) == "clinician"
-TITLE = "Screening result" if clinician else "Your result"
+TITLE = _("Screening result") if clinician else _("Your result")
 widgets.page_header(TITLE)
 if result is None:
-    st.write("There is no result yet in this browser session. Start a screening first:")
-    st.page_link("pages/self_screening.py", label="Self-screening, one step at a time")
-    st.page_link("pages/clinician_intake.py", label="Clinician intake form")
+    st.write(_("There is no result yet in this browser session. Start a screening first:"))
+    st.page_link("pages/self_screening.py", label=_("Self-screening, one step at a time"))
+    st.page_link("pages/clinician_intake.py", label=_("Clinician intake form"))
     st.stop()
 # a new screening opens at the top of the page, the focus on its title (once per screening)
 widgets.focus_heading(TITLE, f"result-{st.session_state.get(widgets.RESULT_NONCE_KEY, 0)}",
@@ -36,11 +40,13 @@ widgets.focus_heading(TITLE, f"result-{st.session_state.get(widgets.RESULT_NONCE
 stops = result.triage.level in LEVELS_THAT_STOP_DRILLS
 
 # the sections of a long result, and their anchors: "On this page" jumps to each
-SECTIONS = {"note": "Note for the record", "found": "Deficits" if clinician else "What we found",
-            "safety-net": "See a clinician if...", "plan": "Plan" if clinician else "Your plan",
-            "skipped": "Tests not done" if clinician else "Tests you skipped",
-            "reasoning": "How we got here", "downloads": "Downloads",
-            "save": "Save on this computer"}
+SECTIONS = {"note": _("Note for the record"),
+            "found": _("Deficits") if clinician else _("What we found"),
+            "safety-net": _("See a clinician if..."),
+            "plan": _("Plan") if clinician else _("Your plan"),
+            "skipped": _("Tests not done") if clinician else _("Tests you skipped"),
+            "reasoning": _("How we got here"), "downloads": _("Downloads"),
+            "save": _("Save on this computer")}
 
 
 def header(section: str) -> None:
@@ -54,20 +60,20 @@ def on_this_page() -> None:
         shown.remove("skipped")
     if not records_ui.records_allowed()[0] and not clinician:
         shown.remove("save")
-    st.markdown("**On this page:** " + " · ".join(f"[{SECTIONS[s]}](#{s})" for s in shown))
+    st.markdown(_("**On this page:**") + " " + " · ".join(f"[{SECTIONS[s]}](#{s})" for s in shown))
 
 
 def note_section() -> None:
     header("note")
-    st.write("Ready to paste into a clinical record: use the copy button at the top right of the "
-             "box.")
+    st.write(_("Ready to paste into a clinical record: use the copy button at the top right of "
+               "the box."))
     st.code(pr.note_to_paste(result), language=None, wrap_lines=True)
 
 
 def findings_section() -> None:
     header("found")
     if not result.deficits:
-        st.write("No deficit was concluded from the answers given.")
+        st.write(_("No deficit was concluded from the answers given."))
     elif clinician:
         reasons = clinician_reasons(result)
         for deficit in result.deficits:
@@ -78,10 +84,12 @@ def findings_section() -> None:
 
 def reasoning_picture() -> None:
     header("reasoning")
-    whose = "an answer" if clinician else "one of your answers"
-    st.write(f"Each box is {whose} or something the rules concluded from it; arrows go from a "
-             "reason to what follows. A dashed box is a drill left out for safety. On a small "
-             "screen, slide the picture sideways.")
+    st.write(_("Each box is an answer or something the rules concluded from it; arrows go from "
+               "a reason to what follows. A dashed box is a drill left out for safety. On a small "
+               "screen, slide the picture sideways.") if clinician else
+             _("Each box is one of your answers or something the rules concluded from it; arrows "
+               "go from a reason to what follows. A dashed box is a drill left out for safety. On "
+               "a small screen, slide the picture sideways."))
     summary = pr.reasoning_words(pr.reasoning_summary(result), clinician=clinician)
     if not clinician:
         summary = pr.person_summary(summary)
@@ -89,11 +97,11 @@ def reasoning_picture() -> None:
     if picture:  # at its own size, so its words stay readable on a phone; it scrolls sideways
         st.html(f'<div class="hipscreen-reasoning" style="overflow-x:auto; max-width:100%; '
                 f'-webkit-overflow-scrolling:touch" tabindex="0" role="region" '
-                f'aria-label="The reasoning picture; scroll sideways">{picture}</div>')
+                f'aria-label="{_("The reasoning picture; scroll sideways")}">{picture}</div>')
     else:
         st.graphviz_chart(pr.reasoning_words(pr.reasoning_dot(result), clinician=clinician),
                           width="stretch")
-    with st.expander("The picture in words"):
+    with st.expander(_("The picture in words")):
         st.write(summary)
 
 
@@ -102,60 +110,63 @@ def how_and_why_not(*, nested: bool) -> None:
     for conclusion, label in pr.conclusions(result):
         if nested:
             with st.expander(label):
-                st.markdown(pr.how_markdown(result.how(conclusion), clinician=True))
+                st.markdown(pr.how_markdown(how(result, conclusion), clinician=True))
         else:
             st.markdown(f"**{label}**")
-            st.markdown(pr.how_markdown(result.how(conclusion)))
-    (st.subheader if nested else st.markdown)("Why not ...?" if nested else "**Why not ...?**")
+            st.markdown(pr.how_markdown(how(result, conclusion)))
+    (st.subheader if nested else st.markdown)(_("Why not ...?") if nested
+                                              else "**" + _("Why not ...?") + "**")
     choices = dict(pr.why_not_choices())
-    asked = st.selectbox("Ask why a deficit or drill was or was not concluded",
+    asked = st.selectbox(_("Ask why a deficit or drill was or was not concluded"),
                          options=list(choices), format_func=choices.__getitem__, index=None,
-                         placeholder="Choose a deficit or a drill", key="why_not_pick")
+                         placeholder=_("Choose a deficit or a drill"), key="why_not_pick")
     if asked:
-        answer = result.why_not(asked)
+        answer = why_not(result, asked)
         (st.success if answer.concluded else st.info)(answer.summary)
         for rule in answer.rules:
-            fired = "fired" if rule.fired else "did not fire"
+            fired = _("fired") if rule.fired else _("did not fire")
             with st.container(border=True):
-                st.markdown(f"**Rule `{rule.rule}`** ({fired}): {rule.rule_text}  \n"
-                            f"*Source: {rule.source}*")
+                st.markdown(_("**Rule `{rule}`** ({fired}): {text}  \n*Source: {source}*",
+                              rule=rule.rule, fired=fired, text=rule.rule_text,
+                              source=rule.source))
                 st.markdown("\n".join(
-                    f"- {pr.WHY_NOT_STATUS_WORDS[c.status].capitalize()}: {c.text}"
+                    f"- {_(pr.WHY_NOT_STATUS_WORDS[c.status]).capitalize()}: {c.text}"
                     for c in rule.conditions))
 
 
 def downloads() -> None:
     header("downloads")
-    st.write("Nothing is saved unless you download it here.")
+    st.write(_("Nothing is saved unless you download it here."))
     # the PDF is made only when its button is clicked (a callable), not on every rerun
     if not clinician:  # the person's own plan; the files for records are in the clinician view
-        st.download_button("Your plan (PDF)" if not stops else "What to do now (PDF)",
+        st.download_button(_("Your plan (PDF)") if not stops else _("What to do now (PDF)"),
                            partial(report_pdf, result, "plan"), file_name="hipscreen-plan.pdf",
                            mime="application/pdf", key="dl_pdf_plan", on_click="ignore",
-                           help="What to do now, on one page" if stops else
-                           "Each drill with its steps and cues, and when to see a clinician")
+                           help=_("What to do now, on one page") if stops else
+                           _("Each drill with its steps and cues, and when to see a clinician"))
         return
     cols = st.columns(3)
-    cols[0].download_button("Report (Markdown)", to_markdown(result),
+    cols[0].download_button(_("Report (Markdown)"), to_markdown(result),
                             file_name="hipscreen-report.md", mime="text/markdown",
                             key="dl_markdown", on_click="ignore")
-    cols[1].download_button("Result (JSON)", result.model_dump_json(indent=2),
+    cols[1].download_button(_("Result (JSON)"), result.model_dump_json(indent=2),
                             file_name="hipscreen-result.json", mime="application/json",
                             key="dl_json", on_click="ignore")
-    cols[2].download_button("Intake as a case file (YAML)", pr.case_file_yaml(result),
+    cols[2].download_button(_("Intake as a case file (YAML)"), pr.case_file_yaml(result),
                             file_name="new-case.yaml", mime="application/x-yaml", key="dl_case",
                             on_click="ignore",
-                            help="Turn this intake into a documented case for cases/")
+                            help=_("Turn this intake into a documented case for cases/"))
     pdfs = st.columns(3)
-    pdfs[0].download_button("Clinician report (PDF)", partial(report_pdf, result, "clinician"),
+    pdfs[0].download_button(_("Clinician report (PDF)"), partial(report_pdf, result, "clinician"),
                             file_name="hipscreen-clinician-report.pdf", mime="application/pdf",
                             key="dl_pdf_clinician", on_click="ignore",
-                            help="Answers, triage, deficits with their reasoning, the plan, the "
-                                 "picture")
-    pdfs[1].download_button("Plan for the person (PDF)", partial(report_pdf, result, "plan"),
+                            help=_("Answers, triage, deficits with their reasoning, the plan, "
+                                   "the picture"))
+    pdfs[1].download_button(_("Plan for the person (PDF)"), partial(report_pdf, result, "plan"),
                             file_name="hipscreen-plan.pdf", mime="application/pdf",
                             key="dl_pdf_plan", on_click="ignore",
-                            help="Each drill with its steps and cues, and when to see a clinician")
+                            help=_("Each drill with its steps and cues, and when to see a "
+                                   "clinician"))
 
 
 widgets.triage_banner(result.triage, clinician=clinician)
@@ -173,10 +184,10 @@ if not stops:
     widgets.skipped_tests(result, clinician=clinician, anchor="skipped")
     reasoning_picture()
     if clinician:
-        st.subheader("How was each conclusion reached?")
+        st.subheader(_("How was each conclusion reached?"))
         how_and_why_not(nested=True)
     else:
-        with st.expander("The full reasoning, for a clinician: rules, ids and weights"):
+        with st.expander(_("The full reasoning, for a clinician: rules, ids and weights")):
             how_and_why_not(nested=False)
 
 downloads()
@@ -184,24 +195,24 @@ if clinician or not stops:  # a person at a stop acts on it first: nothing to sa
     records_ui.save_widget(result, clinician=clinician, anchor="save")
 
 if result.plan:
-    st.header("Drill response (follow-up)" if clinician
-              else "Tried the plan? Tell us how it felt")
+    st.header(_("Drill response (follow-up)") if clinician
+              else _("Tried the plan? Tell us how it felt"))
     names = {item.drill: item.name for item in result.plan}
     current = result.intake.drill_response
     # tick boxes, not drop-down lists: one tap each on a phone, Space on a keyboard
     with st.form("drill_response", enter_to_submit=False):
         felt = {}
         for field, words, earlier in (
-                ("pinch", "Low back pinch during" if clinician
-                 else "I felt a low back pinch during", current.low_back_pinch),
-                ("cramp", "Hamstring cramp during" if clinician
-                 else "My hamstring cramped during", current.hamstring_cramp)):
+                ("pinch", _("Low back pinch during") if clinician
+                 else _("I felt a low back pinch during"), current.low_back_pinch),
+                ("cramp", _("Hamstring cramp during") if clinician
+                 else _("My hamstring cramped during"), current.hamstring_cramp)):
             st.markdown(f"**{words}:**")
             with widgets.questions(f"response_{field}"):
                 felt[field] = [drill for drill, name in names.items()
                                if st.checkbox(name, value=drill in earlier,
                                               key=f"response_{field}:{drill}")]
-        if st.form_submit_button("Update the plan" if clinician else "Update my plan",
+        if st.form_submit_button(_("Update the plan") if clinician else _("Update my plan"),
                                  key="response_update"):
             # drills reported earlier and since swapped out of the plan keep their answer
             earlier_pinch = [d for d in current.low_back_pinch if d not in names]

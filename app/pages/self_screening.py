@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from hipscreen.app import language, widgets
 from hipscreen.app import presentation as pr
-from hipscreen.app import widgets
+from hipscreen.i18n import _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Safety
 from hipscreen.screening import screen
+
+language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
 STORE = "self_answers"
 STEP = "self_step"
@@ -21,12 +24,12 @@ REACHED = "self_reached"
 TO_RESULT = "self_to_result"  # "See my result" was pressed: this run opens the result page
 
 STEPS: list[tuple[str, str]] = [
-    ("safety", "Safety first"),
-    ("health", "More health questions"),
-    ("about", "About you"),
-    ("symptoms", "Your symptoms"),
-    *[(f"test:{t.key}", f"Self-test: {t.title}") for t in pr.SELF_TESTS],
-    ("review", "Check your answers"),
+    ("safety", _("Safety first")),
+    ("health", _("More health questions")),
+    ("about", _("About you")),
+    ("symptoms", _("Your symptoms")),
+    *[(f"test:{t.key}", _("Self-test: {title}", title=_(t.title))) for t in pr.SELF_TESTS],
+    ("review", _("Check your answers")),
 ]
 
 if st.session_state.pop(TO_RESULT, False):
@@ -147,10 +150,11 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
     with banner:
         widgets.triage_banner(triage)
         widgets.what_to_tell(result)
-        st.markdown("**Please act on this now. The screening stops here and gives no "
-                    "exercises.**  \nIf you ticked a box by mistake, untick it to carry on.")
+        st.markdown(_("**Please act on this now. The screening stops here and gives no "
+                      "exercises.**  \nIf you ticked a box by mistake, untick it to carry on."))
         if screened.errors:
-            st.warning("**Some other answers need fixing. That does not change this stop.**\n"
+            st.warning(_("**Some other answers need fixing. That does not change this stop.**")
+                       + "\n"
                        + "\n".join(f"- {pr.field_label(path)}: {message}"
                                    for path, message in screened.errors.items()),
                        icon=":material/edit:")
@@ -165,19 +169,20 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
 def safety_questions(groups: tuple[pr.QuestionGroup, ...], *, disabled: bool = False) -> None:
     """The yes/no safety questions of a step, a short heading over each group."""
     for index, (heading, names) in enumerate(groups):
-        st.markdown(f"**{heading}**")
+        st.markdown(f"**{_(heading)}**")
         with widgets.questions(f"{STEPS[step][0]}_{index}"):
             for name in names:
                 widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
                               label=pr.field_label(f"safety.{name}"), disabled=disabled,
-                              help=pr.SAFETY_HELP.get(name))
+                              help=_(pr.SAFETY_HELP.get(name)))
 
 
 def stopped_here() -> None:
     """Where the Next button was: the stop again, in short."""
     result = st.session_state[widgets.RESULT_KEY]
-    st.error(f"**The screening has stopped: {result.triage.label}.** {result.triage.action} "
-             "See the box at the top of this step.", icon=":material/emergency:")
+    st.error(_("**The screening has stopped: {level}.** {action} See the box at the top of this "
+               "step.", level=result.triage.label, action=result.triage.action),
+             icon=":material/emergency:")
 
 
 def step_of_field(path: str) -> int:
@@ -193,40 +198,40 @@ def step_of_field(path: str) -> int:
         key = next((f"test:{t.key}" for t in pr.SELF_TESTS if name in t.fields), "review")
     else:
         key = "symptoms"
-    return next(i for i, (k, _) in enumerate(STEPS) if k == key)
+    return next(i for i, (k, _title) in enumerate(STEPS) if k == key)
 
 
-def nav(*, can_go_on: bool = True, next_label: str = "Next", stopped: bool = False,
+def nav(*, can_go_on: bool = True, next_label: str | None = None, stopped: bool = False,
         to_fix: dict[str, str] | None = None) -> None:
     """Back and Next. With answers `to_fix` on this step, Next waits and says what to fix."""
     if stopped:
         stopped_here()
     if to_fix:
-        st.error("**Please fix this before you go on:**\n" + "\n".join(
+        st.error(_("**Please fix this before you go on:**") + "\n" + "\n".join(
             f"- {pr.field_label(path)}: {message}" for path, message in to_fix.items()),
             icon=":material/edit:")
-    back, _, forward = st.columns([1, 3, 1])
+    back, _gap, forward = st.columns([1, 3, 1])
     if step > 0:
-        back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
+        back.button(_("Back"), key="back", on_click=go, args=(step - 1,), width="stretch")
     if can_go_on:
-        forward.button(next_label, key="next", type="primary", on_click=go, args=(step + 1,),
+        forward.button(next_label or _("Next"), key="next", type="primary", on_click=go, args=(step + 1,),
                        width="stretch", disabled=bool(to_fix))
 
 
 def safety_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
-    st.write("Before anything else, a few questions to make sure this screen is right for you. "
-             "Tick any that are true **now**.")
+    st.write(_("Before anything else, a few questions to make sure this screen is right for you. "
+               "Tick any that are true **now**."))
     age = widgets.bound(st.number_input, store, "age", None, prefix=PREFIX,
-                        label="Your age in years", min_value=8, max_value=110, step=1,
-                        help="Some hip problems in children and teenagers need a doctor the "
-                             "same day, so we ask your age first.")
+                        label=_("Your age in years"), min_value=8, max_value=110, step=1,
+                        help=_("Some hip problems in children and teenagers need a doctor the "
+                               "same day, so we ask your age first."))
     if age is None:
-        st.caption("Enter your age first; then the questions below open.")
+        st.caption(_("Enter your age first; then the questions below open."))
     safety_questions(pr.EMERGENCY_GROUPS, disabled=age is None)
-    st.markdown("**Operations**")
+    st.markdown(_("**Operations**"))
     widgets.bound(st.radio, store, "safety.hip_surgery", "none", prefix=PREFIX,
-                  label="Have you had hip surgery (a replacement or another operation)?",
+                  label=_("Have you had hip surgery (a replacement or another operation)?"),
                   options=list(pr.HIP_SURGERY_LABELS),
                   format_func=pr.HIP_SURGERY_LABELS.__getitem__, disabled=age is None)
     stopped, errors = check_answers(banner)
@@ -236,18 +241,18 @@ def safety_step() -> None:
 
 def health_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
-    st.write("A few more health questions. Tick any that are true.")
+    st.write(_("A few more health questions. Tick any that are true."))
     safety_questions(pr.HEALTH_GROUPS)
-    stopped, _ = check_answers(banner)
+    stopped, _errors = check_answers(banner)
     nav(can_go_on=not stopped, stopped=stopped)
 
 
 def about_step() -> None:
     widgets.bound(st.radio, store, "sex", None, prefix=PREFIX,
-                  label="Sex (optional: you can leave it empty)",
+                  label=_("Sex (optional: you can leave it empty)"),
                   options=[k for k in pr.SEX_LABELS if k is not None],
                   format_func=pr.SEX_LABELS.__getitem__, index=None)
-    st.markdown("**What do you do regularly?** Tick any that fit.")
+    st.markdown(_("**What do you do regularly?** Tick any that fit."))
     tick_list("act", pr.ACTIVITY_LABELS)
     nav()
 
@@ -255,42 +260,44 @@ def about_step() -> None:
 def symptoms_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
     widgets.bound(st.slider, store, "symptoms.pain_now", 0, prefix=PREFIX,
-                  label="Pain now, from 0 (none) to 10 (worst imaginable)", min_value=0,
+                  label=_("Pain now, from 0 (none) to 10 (worst imaginable)"), min_value=0,
                   max_value=10)
     widgets.bound(st.slider, store, "symptoms.pain_worst_week", 0, prefix=PREFIX,
-                  label="Worst pain in the last week, from 0 to 10", min_value=0, max_value=10)
+                  label=_("Worst pain in the last week, from 0 to 10"), min_value=0,
+                  max_value=10)
     slots = {"symptoms.pain_worst_week": st.container(), "symptoms.pain_now": st.container()}
     widgets.bound(st.number_input, store, "symptoms.weeks", 0, prefix=PREFIX,
-                  label="How many weeks has this episode lasted?", min_value=0, max_value=520,
+                  label=_("How many weeks has this episode lasted?"), min_value=0, max_value=520,
                   step=1)
     slots["symptoms.weeks"] = st.container()
     widgets.bound(st.checkbox, store, "symptoms.keeps_coming_back", False, prefix=PREFIX,
-                  label="The pain keeps coming back")
+                  label=_("The pain keeps coming back"))
     widgets.bound(st.number_input, store, "symptoms.first_episode_age", None, prefix=PREFIX,
-                  label="How old were you when back pain first started? (optional)",
-                  min_value=0, max_value=110, step=1, placeholder="Leave empty if not sure",
-                  help="Your age the very first time you had back pain. Leave it empty if you "
-                       "do not remember.")
+                  label=_("How old were you when back pain first started? (optional)"),
+                  min_value=0, max_value=110, step=1, placeholder=_("Leave empty if not sure"),
+                  help=_("Your age the very first time you had back pain. Leave it empty if you "
+                         "do not remember."))
     slots["symptoms.first_episode_age"] = st.container()
 
-    st.subheader("Where does it hurt?")
-    st.write("Tick every place that hurts. The picture marks what you tick.")
+    st.subheader(_("Where does it hurt?"))
+    st.write(_("Tick every place that hurts. The picture marks what you tick."))
     picture, boxes = st.columns([1, 1])
     with boxes:
         picked = tick_list("loc", pr.LOCATION_LABELS)
     with picture:
-        st.image(pr.body_map_svg(picked), alt=pr.body_map_alt(picked), caption="Body map: " + (
-            ", ".join(pr.LOCATION_LABELS[p] for p in picked) or "nothing ticked yet"))
+        st.image(pr.body_map_svg(picked), alt=pr.body_map_alt(picked), caption=_(
+            "Body map: {places}", places=", ".join(pr.LOCATION_LABELS[p] for p in picked)
+            or _("nothing ticked yet")))
 
     widgets.bound(st.checkbox, store, "symptoms.pins_and_needles_below_knee", False,
-                  prefix=PREFIX, label="Pins and needles or numbness below the knee")
-    st.markdown("**What makes it worse?** Tick any that fit.")
+                  prefix=PREFIX, label=_("Pins and needles or numbness below the knee"))
+    st.markdown(_("**What makes it worse?** Tick any that fit."))
     tick_list("worse", pr.AGGRAVATOR_LABELS)
     widgets.bound(st.checkbox, store, "symptoms.stretching_only_temporary_relief", False,
                   prefix=PREFIX,
-                  label="Stretching helps only for a while, and the tightness comes back")
+                  label=_("Stretching helps only for a while, and the tightness comes back"))
     widgets.bound(st.radio, store, "symptoms.recurring_hamstring_strain", "none", prefix=PREFIX,
-                  label="Do hamstring strains (back of the thigh) keep coming back?",
+                  label=_("Do hamstring strains (back of the thigh) keep coming back?"),
                   options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
                   horizontal=True)
     stopped, errors = check_answers(banner)
@@ -302,34 +309,34 @@ def symptoms_step() -> None:
 
 
 def test_step(test: pr.SelfTest) -> None:
-    st.write("Do this test if you can do it safely; if you cannot, or it hurts too much, skip it. "
-             "A skipped test is reported as 'not tested', never as 'no problem'.")
+    st.write(_("Do this test if you can do it safely; if you cannot, or it hurts too much, skip "
+               "it. A skipped test is reported as 'not tested', never as 'no problem'."))
     with st.container(border=True, key=f"self_test_{test.key}"):
-        st.markdown("**How to do it**")
+        st.markdown(_("**How to do it**"))
         for how_to, picture, alt in test.parts():
             widgets.picture(picture, alt)
             st.markdown(how_to)
-        st.markdown(f"**What to look for:** {test.look_for}")
+        st.markdown(_("**What to look for:** {look_for}", look_for=_(test.look_for)))
     for name in test.fields:
         if name == "hinge_faults":
             tested = widgets.bound(st.radio, store, HINGE_TESTED, False, prefix=PREFIX,
-                                   label="Did you do the hinge test?", options=[False, True],
-                                   format_func=lambda v: "Yes, I did it" if v
-                                   else "Not tested - I skipped this", horizontal=True)
+                                   label=_("Did you do the hinge test?"), options=[False, True],
+                                   format_func=lambda v: _("Yes, I did it") if v
+                                   else _("Not tested - I skipped this"), horizontal=True)
             if tested:
-                st.write("Tick what happened. Tick nothing if the hinge felt right: the stick "
-                         "stayed in place and you felt the back of your thighs.")
+                st.write(_("Tick what happened. Tick nothing if the hinge felt right: the stick "
+                           "stayed in place and you felt the back of your thighs."))
                 tick_list("hinge", pr.HINGE_FAULT_LABELS)
             continue
-        question, _ = pr.MOVEMENT_QUESTIONS[name]
+        question, _none_words = pr.MOVEMENT_QUESTIONS[name]
         widgets.bound(st.radio, store, f"movement.{name}", pr.NOT_TESTED, prefix=PREFIX,
-                      label=question, options=pr.movement_options(name),
+                      label=_(question), options=pr.movement_options(name),
                       format_func=lambda option, name=name: pr.movement_option_words(name, option))
-    back, _, skip, forward = st.columns([1, 2, 1, 1])
-    back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
-    skip.button("Skip this test", key="skip", on_click=skip_test, args=(test.fields,),
+    back, _gap, skip, forward = st.columns([1, 2, 1, 1])
+    back.button(_("Back"), key="back", on_click=go, args=(step - 1,), width="stretch")
+    skip.button(_("Skip this test"), key="skip", on_click=skip_test, args=(test.fields,),
                 width="stretch")
-    forward.button("Next", key="next", type="primary", on_click=go, args=(step + 1,),
+    forward.button(_("Next"), key="next", type="primary", on_click=go, args=(step + 1,),
                    width="stretch")
 
 
@@ -342,14 +349,15 @@ def answer_rows(values: dict) -> tuple[list[str], list[str]]:
     ticked = [pr.answer_text(f"safety.{name}", values.get(f"safety.{name}"))
               for name in Safety.model_fields
               if values.get(f"safety.{name}") not in (False, None, "none")]
-    rows += ticked or ["Safety questions: none ticked"]
+    rows += ticked or [_("Safety questions: none ticked")]
     defaults = {"pain_now": 0, "pain_worst_week": 0, "weeks": 0, "keeps_coming_back": False,
                 "locations": [], "pins_and_needles_below_knee": False, "worse_with": [],
                 "stretching_only_temporary_relief": False, "recurring_hamstring_strain": "none"}
     rows += [pr.answer_text(f"symptoms.{name}", values.get(f"symptoms.{name}", default))
              for name, default in defaults.items()]
     if values.get("symptoms.first_episode_age") is not None:
-        rows.append(f"Back pain first started at the age of {values['symptoms.first_episode_age']}")
+        rows.append(_("Back pain first started at the age of {age}",
+                      age=values["symptoms.first_episode_age"]))
     untested = []
     for test in pr.SELF_TESTS:
         for name in test.fields:
@@ -359,7 +367,7 @@ def answer_rows(values: dict) -> tuple[list[str], list[str]]:
             elif name == "hinge_faults":
                 rows.append(pr.answer_text("movement.hinge_faults", list(value)))
             else:
-                rows.append(f"{pr.MOVEMENT_REVIEW_LABELS[name]}: "
+                rows.append(f"{_(pr.MOVEMENT_REVIEW_LABELS[name])}: "
                             f"{pr.movement_option_words(name, value)}")
     return rows, untested
 
@@ -374,24 +382,26 @@ def review_step() -> None:
         nav(can_go_on=False, stopped=stopped)
         return
     if errors:
-        st.error("**Some answers need fixing before you can see your result.** Each button "
-                 "takes you to the question.", icon=":material/edit:")
+        st.error(_("**Some answers need fixing before you can see your result.** Each button "
+                   "takes you to the question."), icon=":material/edit:")
         for index, (path, message) in enumerate(errors.items()):
             st.markdown(f"- **{pr.field_label(path)}:** {message}")
             to = step_of_field(path)
-            st.button(f"Change it on step {to + 1}: {STEPS[to][1]}", key=f"fix_{index}",
+            st.button(_("Change it on step {number}: {title}", number=to + 1,
+                        title=STEPS[to][1]), key=f"fix_{index}",
                       on_click=go, args=(to,))
     else:
-        st.write("Here is what you told us. Go back to change anything, or see your result.")
+        st.write(_("Here is what you told us. Go back to change anything, or see your result."))
     rows, untested = answer_rows(values)
     st.markdown("\n".join(f"- {row}" for row in rows))
     if untested:
-        st.markdown("**Not tested** (skipped):\n" + "\n".join(f"- {label}" for label in untested))
-    back, _, forward = st.columns([1, 2, 2])
-    back.button("Back", key="back", on_click=go, args=(step - 1,), width="stretch")
+        st.markdown(_("**Not tested** (skipped):") + "\n"
+                    + "\n".join(f"- {label}" for label in untested))
+    back, _gap, forward = st.columns([1, 2, 2])
+    back.button(_("Back"), key="back", on_click=go, args=(step - 1,), width="stretch")
     if intake is None:
         return
-    forward.button("See my result", key="submit", type="primary", width="stretch",
+    forward.button(_("See my result"), key="submit", type="primary", width="stretch",
                    on_click=see_result, args=(intake,))
 
 
@@ -404,10 +414,11 @@ def see_result(intake) -> None:
     st.session_state[TO_RESULT] = True
 
 
-widgets.page_header("Self-screening", "Answer one step at a time. It takes about 10 minutes, "
-                                      "including a few simple movement tests.")
+widgets.page_header(_("Self-screening"), _("Answer one step at a time. It takes about 10 "
+                                            "minutes, including a few simple movement tests."))
 key, title = STEPS[step]
-st.progress((step + 1) / len(STEPS), text=f"Step {step + 1} of {len(STEPS)}: {title}")
+st.progress((step + 1) / len(STEPS), text=_("Step {number} of {count}: {title}",
+                                            number=step + 1, count=len(STEPS), title=title))
 st.header(title)
 widgets.focus_heading(title, f"{step}", top=step == 0)
 if key == "safety":
@@ -423,4 +434,5 @@ elif key.startswith("test:"):
 else:
     review_step()
 st.divider()
-st.button("Start again", key="restart", on_click=restart, help="Clear every answer on this page")
+st.button(_("Start again"), key="restart", on_click=restart,
+          help=_("Clear every answer on this page"))

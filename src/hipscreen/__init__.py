@@ -3,9 +3,10 @@
 The front door for a library user::
 
     from hipscreen import Intake, Result, screen
+    from hipscreen.explain import how, why_not
 
     result = screen(Intake(age=34, movement={"hip_shift": "right"}))
-    result.triage.level, [d.id for d in result.deficits], result.why_not("hip_airplane")
+    result.triage.level, [d.id for d in result.deficits], why_not(result, "hip_airplane")
 
 The names load on first use, so `hipscreen --help` does not start the rule engine.
 """

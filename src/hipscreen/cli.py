@@ -26,6 +26,16 @@ from hipscreen.documents import (
     load_mapping,
     read_text,
 )
+from hipscreen.i18n import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    LanguageError,
+    _,
+    check_language,
+    translate,
+    use_language,
+)
+from hipscreen.renderers import RENDERERS
 
 if TYPE_CHECKING:
     from hipscreen.knowledge.intake import Intake
@@ -71,8 +81,8 @@ def bad_intake(problems: str, data: dict) -> IntakeInputError:
 
 # -- the subcommands ----------------------------------------------------------------------------
 def _screen(args: argparse.Namespace) -> int:
-    from hipscreen.explain import UnknownConclusion
-    from hipscreen.render import to_markdown, to_text, why_not_text
+    from hipscreen.explain import UnknownConclusion, why_not
+    from hipscreen.render import why_not_text
     from hipscreen.screening import screen
 
     if args.output:  # refused before anything is screened or saved
@@ -82,36 +92,20 @@ def _screen(args: argparse.Namespace) -> int:
     record_id = _save_screening(args, result) if getattr(args, "save", False) else None
     if args.why_not:
         try:
-            answer = result.why_not(args.why_not)
+            answer = why_not(result, args.why_not)
         except UnknownConclusion as exc:
             raise InputError(f"--why-not: {clip(str(exc))}") from None
         print(why_not_text(answer))
-        print(f"\n{result.disclaimer}")
+        print(f"\n{translate(result.disclaimer)}")
         return EXIT_OK
     if args.format == "pdf":
-        from hipscreen.pdf import report_pdf
-
         if not args.output:
             raise InputError("--format pdf: give the file to write with -o FILE.pdf")
-        _write(args.output, report_pdf(result, args.report), inputs=[args.file])
-        print(f"wrote the {args.report} report to {args.output}")
+        _write(args.output, RENDERERS[args.format](result, report=args.report), inputs=[args.file])
+        print(_("wrote the {report} report to {path}", report=args.report, path=args.output))
         return EXIT_OK
-    if args.format == "svg":
-        from hipscreen.picture import reasoning_svg
-
-        text = reasoning_svg(result)
-    elif args.format == "fhir":
-        from hipscreen.fhir import bundle_json
-
-        text = bundle_json(result, release=args.fhir_release, person=args.person)
-    elif args.format == "json":
-        text = result.model_dump_json(indent=2)
-        if record_id is not None:  # the saved record's id leads the result
-            text = json.dumps({"record_id": record_id, **json.loads(text)}, indent=2)
-    elif args.format == "markdown":
-        text = to_markdown(result)
-    else:
-        text = to_text(result)
+    text = RENDERERS[args.format](result, release=args.fhir_release, person=args.person,
+                                  record_id=record_id)
     if args.output:
         _write(args.output, text.encode("utf-8"), inputs=[args.file])
     else:
@@ -204,7 +198,7 @@ def _cases(args: argparse.Namespace) -> int:
 
     try:
         baseline = load_run(args.baseline) if args.baseline else None
-        report = run_cases(args.paths or [CASES_PATH], only=args.only or (),
+        report = run_cases(args.paths, only=args.only or (),
                            baseline=baseline, baseline_name=args.baseline or "baseline",
                            max_bytes=args.max_bytes)
         if args.save:
@@ -571,6 +565,13 @@ def _knowledge_base(args: argparse.Namespace):
         raise InputError(f"--data {folder}: the knowledge base is not valid:\n{exc}") from None
 
 
+def _add_lang_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lang", default=SOURCE_LANGUAGE, metavar="CODE",
+                   help="The language of the output: " + ", ".join(
+                       f"{code} ({name})" for code, name in LANGUAGES.items())
+                   + f"; default {SOURCE_LANGUAGE}, never guessed from the environment")
+
+
 def _add_data_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", dest="knowledge_dir", metavar="DIR",
                    help="Use the catalogues of DIR (a tuned copy of knowledge/data) instead of "
@@ -631,13 +632,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("screen", help="Screen one intake (YAML or JSON) and explain the result.")
     p.add_argument("file", help="Intake file (.yaml, .yml or .json), or - for stdin")
-    p.add_argument("--format", choices=("text", "json", "markdown", "pdf", "svg", "fhir"),
+    p.add_argument("--format", choices=tuple(RENDERERS),
                    default="text",
                    help="text for people (default), json for programs, markdown for notes, pdf "
                         "for a printable report (needs -o), svg for the reasoning picture, fhir "
                         "for a FHIR Bundle")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="Write to FILE instead of standard output (required for pdf)")
+    _add_lang_option(p)
     p.add_argument("--report", choices=("clinician", "plan"), default="clinician",
                    help="With --format pdf: the clinician's report (default) or the person's plan")
     p.add_argument("--fhir-release", choices=("R4B", "R5"), default="R4B",
@@ -686,6 +688,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="The base of every URL hipscreen mints (default: $HIPSCREEN_FHIR_BASE, "
                         "else https://hipscreen.example/fhir); set the same variable when "
                         "reading responses to a form printed under another base")
+    _add_lang_option(p)
     p.set_defaults(func=_fhir)
 
     p = sub.add_parser(
@@ -694,7 +697,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "expected-vs-actual differences, rule coverage, and the changes since a "
                     "saved run. Exit 0 all pass, 1 any fails, 2 any file invalid.")
     p.add_argument("paths", nargs="*", metavar="PATH",
-                   help=f"Case files or directories (searched recursively); default {CASES_PATH}/")
+                   help=f"Case files or directories (searched recursively); default {CASES_PATH}/ here, "
+                        "else the case files installed with hipscreen")
     p.add_argument("--format", choices=("table", "json", "markdown", "junit"), default="table",
                    help="table for people (default), json (the CaseReport model), markdown, "
                         "or junit XML for CI")
@@ -720,8 +724,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "circular rules, and red-flag rows without a case. Exit 1 on any problem.")
     p.add_argument("--data", metavar="DIR",
                    help="Catalogue directory (default: the shipped knowledge/data)")
-    p.add_argument("--cases", default=CASES_PATH, metavar="DIR",
-                   help="Case directory for the red-flag coverage check (default: cases)")
+    p.add_argument("--cases", metavar="DIR",
+                   help="Case directory for the red-flag coverage check (default: ./cases, else the "
+                        "installed case files)")
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text for people (default), json (the LintReport model)")
     p.set_defaults(func=_lint)
@@ -741,6 +746,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "and the check-in is saved after it; with --previous FILE nothing is read "
                     "from or written to a database.")
     p.add_argument("file", help="Check-in file (.yaml, .yml or .json), or - for stdin")
+    _add_lang_option(p)
     who = p.add_mutually_exclusive_group(required=True)
     who.add_argument("--person", metavar="LABEL", type=_plain_label,
                      help="The person's label: review against their newest record, then save")
@@ -795,6 +801,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("record_id", type=_positive_int, help="The record's id")
     p.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                    help="text (default), json (the whole record), markdown")
+    _add_lang_option(p)
     _add_db_option(p)
     p.set_defaults(func=_show)
 
@@ -856,7 +863,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     args = build_parser().parse_args(argv)
     try:
-        with _knowledge_base(args):
+        lang = check_language(getattr(args, "lang", None) or SOURCE_LANGUAGE)
+    except LanguageError as exc:
+        print(f"hipscreen: --lang: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        with use_language(lang), _knowledge_base(args):
             code = args.func(args)
         sys.stdout.flush()
     except InputError as exc:

@@ -1,16 +1,18 @@
-"""HOW and WHY NOT: justification trees and missing conditions, read from a Result's trace."""
+"""HOW and WHY NOT: justification trees and missing conditions, read from a Result's trace.
+
+Functions over the data of a Result (or a check-in's Review): ``how(result, id)`` and
+``why_not(result, id)``. The Result model knows nothing of this module or of the rule engine;
+this module reads the rules (`hipscreen.rules.registry`) to say what a rule needed."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
 from pydantic import BaseModel, ConfigDict
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
-
-if TYPE_CHECKING:  # explain reads a Result; result.py imports this module, never the reverse
-    from hipscreen.result import Result, TraceStep
+from hipscreen.result import Result, TraceStep
 from hipscreen.rules.meta import ThresholdCheck
 from hipscreen.rules.registry import Condition, RuleInfo, admits, rules, rules_concluding
 from hipscreen.rules.review import DECISIONS
@@ -70,6 +72,11 @@ def known_ids() -> dict[str, str]:
     ids |= {k: "decision" for k in DECISIONS}  # a check-in's review (rules/review.py)
     ids["worse"] = "review"
     return ids
+
+
+def _need_trace(result: Result) -> None:
+    if not getattr(result, "traced", True):
+        raise ValueError("this result was screened with trace=False; screen again with the trace")
 
 
 def _check_id(conclusion: str) -> str:
@@ -161,7 +168,10 @@ def _matches_conclusion(step: TraceStep, conclusion: str) -> bool:
 
 
 def how(result: Result, conclusion: str) -> list[HowNode]:
-    """Justification trees for every fact that states `conclusion`, down to the answers."""
+    """Justification trees for every fact that states `conclusion` (a triage level, red flag,
+    finding, deficit, drill...), down to the answers. ValueError on a result screened without
+    its trace; `UnknownConclusion` on an id that names nothing."""
+    _need_trace(result)
     _check_id(conclusion)
     steps = {s.fact_id: s for s in result.trace}
 
@@ -341,7 +351,9 @@ def _drill_why_not(result: Result, drill: str) -> WhyNot:
 
 def why_not(result: Result, conclusion: str) -> WhyNot:
     """Why `conclusion` (a deficit, drill, finding or red flag id) was not concluded: the rules
-    that could have concluded it and which of their conditions were missing or not tested."""
+    that could have concluded it and which of their conditions were missing or not tested (or
+    how it was, if it was). ValueError on a result screened without its trace."""
+    _need_trace(result)
     kind = _check_id(conclusion)
     if kind == "deficit":
         return _deficit_why_not(result, conclusion)

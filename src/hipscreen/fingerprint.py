@@ -7,6 +7,7 @@ import hashlib
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from hipscreen.i18n import SOURCE_LANGUAGE, use_language
 from hipscreen.knowledge.catalogue import catalogue, per_catalogue
 
 
@@ -23,7 +24,8 @@ def knowledge_fingerprint() -> str:
     the same for the same rules and numbers, different after any edit to either."""
     from hipscreen import rules
 
-    digest = hashlib.sha256(catalogue().model_dump_json().encode("utf-8"))
+    with use_language(SOURCE_LANGUAGE):  # the same knowledge base in every language
+        digest = hashlib.sha256(catalogue().model_dump_json().encode("utf-8"))
     for path in sorted(Path(rules.__file__).parent.glob("*.py")):
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -23,21 +23,25 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from babel import support
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:  # Babel is imported when a language other than English is first read
+    from babel import support
+    from babel.messages.catalog import Catalog
 
 LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
 """Each language hipscreen speaks, by its code, named in its own language."""
 
 SOURCE_LANGUAGE = "en"
 DOMAINS = ("knowledge", "hipscreen", "followup", "app")
+KEYWORDS: dict[str, object] = {"_": None, "N_": None, "translate": None, "ngettext": (1, 2)}
+"""The calls whose first string argument(s) Babel extracts as message ids (`hipscreen.messages`):
+`_`, `translate` and `N_` (a text marked where it is written and translated where it is read),
+`ngettext` (singular, plural)."""
 
 _language: ContextVar[str] = ContextVar("hipscreen_language", default=SOURCE_LANGUAGE)
 
@@ -80,6 +84,8 @@ def catalogue_path(lang: str, domain: str):
 @cache
 def read_catalogue(lang: str, domain: str) -> Catalog | None:
     """One domain's catalogue for one language, or None when there is none."""
+    from babel.messages.pofile import read_po
+
     path = catalogue_path(lang, domain)
     if not path.is_file():
         return None
@@ -90,9 +96,13 @@ def read_catalogue(lang: str, domain: str) -> Catalog | None:
 @cache
 def translations(lang: str) -> support.Translations | support.NullTranslations:
     """Every domain of `lang` as one gettext translation (Babel compiles each .po in memory;
-    fuzzy and empty entries are left out, so they read as English)."""
+    fuzzy and empty entries are left out, so they read as English). A message id in more than
+    one domain is read as the first of DOMAINS has it (knowledge, then hipscreen, ...)."""
+    from babel import support
+    from babel.messages.mofile import write_mo
+
     merged: support.Translations | None = None
-    for domain in DOMAINS:
+    for domain in reversed(DOMAINS):  # a message in two domains reads as the earlier one has it
         cat = read_catalogue(lang, domain)
         if cat is None:
             continue
@@ -133,3 +143,41 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     else:
         out = translations(lang).ngettext(singular, plural, n)
     return out.format(n=n, **values)
+
+
+def N_(text: str, /) -> str:
+    """Mark `text` as a message without translating it here (a table's words, a constant): it
+    is translated where it is read, in the language of that moment (see `Words`)."""
+    return text
+
+
+class Words(Mapping[str, str]):
+    """A table of words (id -> English text, each marked with `N_`) read in the current
+    language: `LOCATION_LABELS["belly"]` is "Belly" in English and "Barriga" in Spanish, decided
+    when it is read, never when the module was imported."""
+
+    def __init__(self, table: Mapping, *, context: str | None = None) -> None:
+        self._table = dict(table)
+        self._context = context
+
+    def __getitem__(self, key):
+        return translate(self._table[key], context=self._context)
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, key) -> bool:
+        try:
+            return key in self._table
+        except TypeError:  # an unhashable key is in no table
+            return False
+
+    def source(self) -> dict:
+        """The table in English (the message ids)."""
+        return dict(self._table)
+
+    def __repr__(self) -> str:
+        return f"Words({self._table!r})"

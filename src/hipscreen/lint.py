@@ -59,7 +59,7 @@ from hipscreen.rules.review import REVIEW_CONCLUSIONS
 CHECKS = ("schema", "references", "evidence", "deficit_drills", "unused", "unreachable",
           "text_and_source",
           "redundancy", "subsumption", "conflict", "circularity", "red_flag_cases",
-          "pictures", "full_reference")
+          "pictures", "full_reference", "translations")
 
 ENTRY_MODELS = catalogue_module.ENTRY_FILES
 LIST_MODELS = catalogue_module.LIST_FILES
@@ -781,10 +781,42 @@ def check_full_references(kb: Knowledge, rule_list: Sequence[RuleInfo]) -> list[
     return out
 
 
-def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str = "cases",
+def check_translations(data_dir: Path) -> list[Problem]:
+    """Every message a person or a clinician may read has a translation in every language
+    hipscreen speaks (`hipscreen.messages`): the knowledge texts of `data_dir`, and the `_()` /
+    `ngettext` / `translate` / `N_` messages of the code, per domain; no entry is fuzzy, and a
+    translation keeps its message id's placeholders; the same text reads the same in every
+    domain. Names the domain, the language and the message id."""
+    from hipscreen.i18n import DOMAINS, LANGUAGES, SOURCE_LANGUAGE
+    from hipscreen.messages import catalogue_problems, disagreements, extract
+
+    out = []
+    for domain in DOMAINS:
+        try:
+            messages = extract(domain, data_dir=data_dir)
+        except catalogue_module.CatalogueError:
+            continue  # a catalogue that does not load is the schema check's problem
+        for lang in LANGUAGES:
+            if lang == SOURCE_LANGUAGE:
+                continue
+            out += [Problem(check="translations", where=f"{p.domain}.po ({p.lang})",
+                            message=f"{p.what}: msgid {p.msgid!r}")
+                    for p in catalogue_problems(domain, lang, messages=messages)]
+    for lang in LANGUAGES:
+        if lang != SOURCE_LANGUAGE:
+            out += [Problem(check="translations", where=f"{p.domain}.po ({p.lang})",
+                            message=f"{p.what}: msgid {p.msgid!r}") for p in disagreements(lang)]
+    return out
+
+
+def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str | None = None,
          rule_list: Iterable[RuleInfo] | None = None) -> LintReport:
-    """Run every check on a catalogue directory, a case directory and a rule list (default:
-    the engine's registry)."""
+    """Run every check on a catalogue directory, a case directory (default: ./cases, else the
+    checkout's or the installed case files) and a rule list (default: the engine's registry)."""
+    if case_dir is None:
+        from hipscreen.cases import default_cases_dir
+
+        case_dir = default_cases_dir()
     rule_list = list(rules().values()) if rule_list is None else list(rule_list)
     kb = read_knowledge(Path(data_dir))
     problems = list(kb.problems)
@@ -801,6 +833,7 @@ def lint(data_dir: Path | str = catalogue_module.DATA_DIR, case_dir: Path | str 
     problems += check_red_flag_cases(kb, Path(case_dir))
     problems += check_pictures(kb)
     problems += check_full_references(kb, rule_list)
+    problems += check_translations(Path(data_dir))
     return LintReport(data_dir=str(data_dir), case_dir=str(case_dir), rules_checked=len(rule_list),
                       checks=list(CHECKS), problems=problems)
 

@@ -16,8 +16,11 @@ import re
 from importlib import resources
 from typing import Any, Literal
 
+from babel.dates import format_date
+
 from hipscreen.documents import OutputError
 from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
+from hipscreen.i18n import N_, Words, _, current_language, translate
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Movement, Safety, Symptoms
 from hipscreen.picture import PictureError, deficit_reasons, reasoning_summary, reasoning_svg
@@ -44,9 +47,62 @@ TEXT_WIDTH_PT = 481.8
 PICTURE_MAX_HEIGHT_PT = 640.0
 """The tallest the reasoning picture prints, leaving room for its heading on the page."""
 
-_TITLES = {"clinician": "hipscreen screening report for a clinician",
-           "plan": "Your hipscreen plan"}
-_VARIANT_WORDS = {"supported": "supported version", "regressed": "easier version"}
+_TITLES = Words({"clinician": N_("hipscreen screening report for a clinician"),
+                 "plan": N_("Your hipscreen plan")})
+_VARIANT_WORDS = Words({"supported": N_("supported version"), "regressed": N_("easier version")})
+
+
+def template_words() -> dict[str, str]:
+    """Every heading and label the templates print, in the current language (the templates
+    hold no words of their own)."""
+    return {
+        "triage": _("TRIAGE"),
+        "no_exercises": _("No exercises are given at this level."),
+        "person": _("Person"),
+        "what_to_tell": _("What to tell them"),
+        "side": _("Side"),
+        "dose": _("Dose"),
+        "how_to": _("How to do it"),
+        "cues": _("Cues"),
+        "feel": _("You should feel"),
+        "dont_feel": _("You should NOT feel"),
+        "dont_feel_note": _("(if you do, stop and use the easier version)"),
+        "easier": _("Easier"),
+        "harder": _("Harder, once it is easy"),
+        "before_you_start": _("Before you start"),
+        "your_drills": _("Your drills"),
+        "see_a_clinician_if": _("See a clinician if ..."),
+        "red_flags_raised": _("Red flags raised"),
+        "from_the_answers": _("From the answers:"),
+        "source": _("Source:"),
+        "patient_summary": _("Patient summary"),
+        "movement_tests": _("Movement tests and measurements"),
+        "no_movement_test": _("No movement test was done."),
+        "response_to_drills": _("Response to drills tried"),
+        "red_flag_questions": _("Red-flag questions"),
+        "red_flag_questions_note": _(
+            "Each safety question as answered; a \"yes\" is in bold. A question never asked reads "
+            "\"Not asked\", in italics: it is not a \"no\"."),
+        "deficits": _("Likely and possible deficits"),
+        "certainty_note": _("Certainty combines the evidence of every finding (certainty "
+                            "factors), per side; {scale}.", scale=certainty_scale()),
+        "certainty": _("certainty"),
+        "shown_by": _("Shown by:"),
+        "plan": _("Plan"),
+        "drill": _("Drill"),
+        "dose_and_why": _("Dose and why"),
+        "precautions": _("Precautions applied"),
+        "tests_not_done": _("Tests not done"),
+        "every_test_done": _("Every movement test was done."),
+        "not_tested_note": _("Not tested is not the same as \"no problem\". Each would have "
+                             "checked:"),
+        "would_check": _("would check"),
+        "picture": _("The reasoning picture"),
+        "picture_note": _("Answers (left) lead to findings, findings to deficits, deficits to "
+                          "drills. An edge's number is the evidence weight; a dashed box is a "
+                          "drill left out for safety."),
+        "page_of": _("{page} of {total}"),
+    }
 
 
 class ReportError(OutputError):
@@ -89,12 +145,16 @@ def report_data(result: Result, report: Report, *, person: str | None = None,
                 today: dt.date | None = None) -> dict[str, Any]:
     """Everything a template shows, as JSON-ready plain strings, lists and flags (no markup)."""
     today = today or dt.date.today()
+    lang = current_language()
     data: dict[str, Any] = {
+        "lang": lang,
+        "words": template_words(),
         "title": _TITLES[report],
-        "date": f"{today.day} {today:%B %Y}",
+        "date": format_date(today, "d MMMM y" if lang == "en" else "long", locale=lang),
         "person": person or "",
-        "version": f"hipscreen {hipscreen_version()}, knowledge base {knowledge_fingerprint()}",
-        "disclaimer": result.disclaimer,
+        "version": _("hipscreen {version}, knowledge base {fingerprint}",
+                     version=hipscreen_version(), fingerprint=knowledge_fingerprint()),
+        "disclaimer": translate(result.disclaimer),
         "triage": _triage(result),
     }
     if report == "clinician":
@@ -124,7 +184,7 @@ def _triage(result: Result) -> dict[str, Any]:
         "note": t.plan_note or "",
         "stops": stops,
         "not_asked": safety_not_asked_line(result) or "",
-        "red_flags": [{"label": f.label, "level": f.level.replace("_", " "),
+        "red_flags": [{"label": f.label, "level": translate(f.level.replace("_", " ")),
                        "answers": flag_answer_words(f.answers), "source": f.source}
                       for f in t.red_flags],
     }
@@ -137,8 +197,10 @@ def _rows(section: str, values: dict[str, Any]) -> list[list[str]]:
 
 def _clinician(result: Result) -> dict[str, Any]:
     intake = result.intake
-    person = [[field_label("age"), f"{intake.age} years" if intake.age is not None else "Not given"],
-              [field_label("sex"), value_words("sex", intake.sex) if intake.sex else "Not given"],
+    person = [[field_label("age"), _("{age} years", age=intake.age) if intake.age is not None
+               else _("Not given")],
+              [field_label("sex"), value_words("sex", intake.sex) if intake.sex
+               else _("Not given")],
               [field_label("mode"), value_words("mode", intake.mode)],
               [field_label("activities"), value_words("activities", list(intake.activities))]]
     symptoms = _rows("symptoms", {name: getattr(intake.symptoms, name)
@@ -168,7 +230,7 @@ def _clinician(result: Result) -> dict[str, Any]:
         "safety": safety,
         "deficits": deficits,
         "certainty_scale": certainty_scale(),
-        "no_deficit": "" if result.deficits else "No deficit was concluded from the answers given.",
+        "no_deficit": "" if result.deficits else _("No deficit was concluded from the answers given."),
         "plan": [{"name": _drill_name(item), "side": SIDE_WORDS[item.side],
                   "dose": item.dose.text, "why": item.why} for item in result.plan],
         "no_plan": _no_plan_words(result),
@@ -198,11 +260,20 @@ def _plan(result: Result) -> dict[str, Any]:
 def _drill_name(item: PlanItem) -> str:
     name = item.name
     words = _VARIANT_WORDS.get(item.variant)
-    if words and words.split()[0] not in name.lower():  # not "Supported ... (supported version)"
+    english = _VARIANT_WORDS.source().get(item.variant, "")
+    english_name = catalogue_source_name(item.drill)
+    if words and english.split()[0] not in english_name.lower():  # not "Supported ... (supported version)"
         name += f" ({words})"
     if item.replaces:
-        name += f", instead of the {catalogue().drills[item.replaces].name.lower()}"
+        name += _(", instead of the {drill}", drill=catalogue().drills[item.replaces].name.lower())
     return name
+
+
+def catalogue_source_name(drill_id: str) -> str:
+    """A drill's name as the catalogue writes it (English), whatever the language in use."""
+    from hipscreen.knowledge.catalogue import source_catalogue
+
+    return source_catalogue().drills[drill_id].name
 
 
 def _drill_card(item: PlanItem) -> dict[str, Any]:
@@ -237,8 +308,8 @@ def _no_plan_words(result: Result) -> str:
     if result.plan:
         return ""
     if not result.triage.drills_allowed:
-        return f"No drills: {result.triage.action}"
+        return _("No drills: {action}", action=result.triage.action)
     if result.deficits:
-        return "No drills: the precautions took every drill out of the plan."
-    return ("No drills: the answers given do not point to a hip stability or hinge problem. "
-            "Doing more of the self-tests may change that.")
+        return _("No drills: the precautions took every drill out of the plan.")
+    return _("No drills: the answers given do not point to a hip stability or hinge problem. "
+             "Doing more of the self-tests may change that.")

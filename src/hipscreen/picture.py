@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from hipscreen.documents import OutputError
+from hipscreen.i18n import N_, _, ngettext, translate
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import Result
 from hipscreen.words import answer_text
@@ -26,8 +27,8 @@ _SHOWN = {"Answer", "RedFlag", "Triage", "DrillsStopped", "Finding", "Deficit", 
           "Blocked"}
 _LEVEL_COLOURS = {"emergency": "#f8d7da", "urgent": "#fde2c8", "clinician_review": "#fff3cd",
                   "self_care": "#d1e7dd"}
-_COLUMNS = (("answers", "Your answers"), ("findings", "What they show"),
-            ("deficits", "Likely and possible deficits"), ("plan", "Your plan"))
+_COLUMNS = (("answers", N_("Your answers")), ("findings", N_("What they show")),
+            ("deficits", N_("Likely and possible deficits")), ("plan", N_("Your plan")))
 
 
 def _dot_text(text: str, width: int = 30) -> str:
@@ -56,29 +57,34 @@ def reasoning_graph(result: Result) -> tuple[dict[str, dict[str, str]], set[tupl
         if step.kind == "Answer":
             node = {"label": answer_text(d["field"], d["value"]), "column": "answers"}
         elif step.kind == "Finding":
-            side = "" if d["side"] == "both" else f" ({d['side']})"
+            side = "" if d["side"] == "both" else f" ({translate(d['side'])})"
             node = {"label": cat.findings[d["id"]].label + side, "column": "findings"}
         elif step.kind == "RedFlag":
-            node = {"label": f"Red flag: {cat.red_flags[d['id']].label} "
-                             f"({d['level'].replace('_', ' ')})", "column": "findings",
+            node = {"label": _("Red flag: {label} ({level})", label=cat.red_flags[d["id"]].label,
+                               level=translate(d["level"].replace("_", " "))),
+                    "column": "findings",
                     "fill": _LEVEL_COLOURS[d["level"]]}
         elif step.kind == "Triage":
-            node = {"label": f"Triage: {d['level'].replace('_', ' ')}", "column": "deficits",
+            node = {"label": _("Triage: {level}", level=translate(d["level"].replace("_", " "))),
+                    "column": "deficits",
                     "fill": _LEVEL_COLOURS[d["level"]]}
         elif step.kind == "DrillsStopped":
-            node = {"label": "No drills: the plan is stopped", "column": "plan",
+            node = {"label": _("No drills: the plan is stopped"), "column": "plan",
                     "fill": _LEVEL_COLOURS["emergency"]}
         elif step.kind == "Deficit":
-            node = {"label": f"{cat.deficits[d['id']].label} ({d['side']}): "
-                             f"{d['confidence']}, {d['certainty']:.2f}", "column": "deficits"}
+            node = {"label": f"{cat.deficits[d['id']].label} ({translate(d['side'])}): "
+                             f"{translate(d['confidence'])}, {d['certainty']:.2f}",
+                    "column": "deficits"}
         elif step.kind == "Planned":
             sides = sorted({s.data["side"] for s in result.trace
                             if s.kind == "Planned" and s.data["drill"] == d["drill"]})
-            node = {"label": f"{cat.drills[d['drill']].name} ({', '.join(sides)})",
+            node = {"label": f"{cat.drills[d['drill']].name} "
+                             f"({', '.join(translate(s) for s in sides)})",
                     "column": "plan", "fill": "#cfe2ff"}
         else:  # Blocked
-            node = {"label": f"Left out: {cat.drills[d['drill']].name} "
-                             f"({cat.precautions[d['precaution']].label})",
+            node = {"label": _("Left out: {drill} ({precaution})",
+                               drill=cat.drills[d["drill"]].name,
+                               precaution=cat.precautions[d["precaution"]].label),
                     "column": "plan", "style": "dashed"}
         nodes.setdefault(key, node)
         return key
@@ -102,7 +108,7 @@ def reasoning_graph(result: Result) -> tuple[dict[str, dict[str, str]], set[tupl
                     if parent.kind in _SHOWN:
                         found.add((add_node(parent), ""))
                     else:
-                        label = (f"weight {parent.data['weight']}"
+                        label = (_("weight {weight}", weight=parent.data["weight"])
                                  if parent.kind == "Evidence" else "")
                         found |= {(key, label or lab) for key, lab in shown_parents(pid)}
         memo[fact_id] = found
@@ -135,7 +141,8 @@ def reasoning_dot(result: Result, *, fontname: str = "Helvetica") -> str:
         if not members:
             continue
         lines.append(f"  subgraph cluster_{column} {{")
-        lines.append(f'    label="{title}"; style="rounded"; color="#bbbbbb";')
+        lines.append(f'    label="{_dot_text(translate(title))}"; style="rounded"; '
+                     'color="#bbbbbb";')
         for key, node in sorted(members, key=lambda kn: kn[1]["label"]):
             style = "rounded,filled,dashed" if node.get("style") == "dashed" else "rounded,filled"
             fill = node.get("fill", "#f2f2f2" if column == "answers" else "#ffffff")
@@ -153,8 +160,10 @@ def reasoning_summary(result: Result) -> str:
     """The reasoning picture in one paragraph of words, for screen readers (alt text)."""
     nodes, edges = reasoning_graph(result)
     by_column = {c: [n["label"] for n in nodes.values() if n["column"] == c] for c, _ in _COLUMNS}
-    parts = [f"{title}: {'; '.join(sorted(by_column[c])) or 'none'}" for c, title in _COLUMNS]
-    return "Reasoning picture. " + ". ".join(parts) + f". {len(edges)} links."
+    parts = [f"{translate(title)}: {'; '.join(sorted(by_column[c])) or _('none')}"
+             for c, title in _COLUMNS]
+    return (_("Reasoning picture.") + " " + ". ".join(parts) + ". "
+            + ngettext("{n} link.", "{n} links.", len(edges)))
 
 
 def dot_binary() -> str:
@@ -215,7 +224,7 @@ def deficit_reasons(result: Result) -> dict[tuple[str, str], list[str]]:
             answers = sorted(nodes[p]["label"] for p in parents.get(parent, {})
                              if nodes[p]["column"] == "answers")
             if answers:
-                line += f"; from: {'; '.join(answers)}"
+                line += "; " + _("from: {answers}", answers="; ".join(answers))
             lines.append(line)
         out[(step.data["id"], step.data["side"])] = sorted(lines)
     return out

@@ -6,14 +6,19 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from hipscreen.explain import HowNode, WhyNot
+from hipscreen.i18n import N_, Words, _, ngettext, translate
 from hipscreen.result import PlanItem, RedFlagHit, Result
 
 if TYPE_CHECKING:
     from hipscreen.review import Review
 
 NOT_ASKED_PREFIX = "safety.not_asked = "
-LEVEL_SHOUTS = {"emergency": "EMERGENCY", "urgent": "URGENT",
-                "clinician_review": "SEE A CLINICIAN", "self_care": "SELF-CARE"}
+LEVEL_SHOUTS = Words({"emergency": N_("EMERGENCY"), "urgent": N_("URGENT"),
+                      "clinician_review": N_("SEE A CLINICIAN"), "self_care": N_("SELF-CARE")})
+LEVEL_PLAIN = Words({"emergency": N_("emergency"), "urgent": N_("urgent"),
+                     "clinician_review": N_("clinician review"), "self_care": N_("self care")})
+VARIANT_WORDS = Words({"standard": N_("standard"), "supported": N_("supported"),
+                       "regressed": N_("regressed"), "support": N_("support")})
 
 
 def flag_answers(flag: RedFlagHit) -> str:
@@ -32,8 +37,8 @@ def not_asked_phrase(names: list[str] | tuple[str, ...]) -> str:
     from hipscreen.knowledge.intake import Safety
 
     if set(names) >= set(Safety.model_fields):
-        return "no safety question asked"
-    return "safety questions not asked: " + ", ".join(names)
+        return _("no safety question asked")
+    return _("safety questions not asked: {names}", names=", ".join(names))
 
 
 def safety_not_asked_line(result: Result) -> str | None:
@@ -44,10 +49,13 @@ def safety_not_asked_line(result: Result) -> str | None:
     from hipscreen.knowledge.intake import Safety
 
     if len(unasked) == len(Safety.model_fields):
-        return ("The safety questions were not asked (not asked is not a 'no'): there is no "
-                "self-care plan until they are answered.")
-    return (f"{len(unasked)} safety question(s) were not asked ({', '.join(unasked)}): not asked "
-            "is not 'no', and there is no self-care plan until they are answered.")
+        return _("The safety questions were not asked (not asked is not a 'no'): there is no "
+                 "self-care plan until they are answered.")
+    return ngettext("{n} safety question was not asked ({names}): not asked is not 'no', and "
+                    "there is no self-care plan until it is answered.",
+                    "{n} safety questions were not asked ({names}): not asked is not 'no', and "
+                    "there is no self-care plan until they are answered.",
+                    len(unasked), names=", ".join(unasked))
 
 
 def red_flags_despite_errors(result: Result | None) -> list[str]:
@@ -57,28 +65,33 @@ def red_flags_despite_errors(result: Result | None) -> list[str]:
     if result is None or not result.triage.red_flags:
         return []
     t = result.triage
-    lines = [f"{LEVEL_SHOUTS[t.level]} despite the errors below: {t.action}"]
-    lines += [f"  red flag: {f.label} [{f.level}] - from {flag_answers(f)}"
+    lines = [_("{level} despite the errors below: {action}", level=LEVEL_SHOUTS[t.level],
+               action=t.action)]
+    lines += ["  " + _("red flag: {label} [{level}] - from {answers}", label=f.label,
+                       level=f.level, answers=flag_answers(f))
               for f in t.red_flags]
     if result.intake.age is None:
-        lines.append("  (the age could not be read: red flags that depend on the age, such as "
-                     "a child's hip pain or a broken hip at 65 or over, were not checked)")
-    lines.append("The intake has errors, so it was not screened in full:")
+        lines.append("  " + _("(the age could not be read: red flags that depend on the age, "
+                              "such as a child's hip pain or a broken hip at 65 or over, were "
+                              "not checked)"))
+    lines.append(_("The intake has errors, so it was not screened in full:"))
     return lines
 
 
 def _plan_lines(item: PlanItem, bullet: str) -> list[str]:
-    head = f"{item.name} - {item.side}"
+    head = f"{item.name} - {translate(item.side)}"
     if item.replaces:
-        head += f" ({item.variant}, instead of {item.replaces})"
-    lines = [head, f"{bullet}Dose: {item.dose.text}", f"{bullet}Purpose: {item.purpose}"]
-    lines += [f"{bullet}Step {i}: {s}" for i, s in enumerate(item.steps, 1)]
-    lines.append(f"{bullet}Cues: {'; '.join(item.cues)}")
-    lines.append(f"{bullet}You should feel: {'; '.join(item.feel)}")
-    lines.append(f"{bullet}You should NOT feel: {'; '.join(item.dont_feel)}")
-    lines.append(f"{bullet}Easier: {item.regression}")
-    lines.append(f"{bullet}Harder: {item.progression}")
-    lines += [f"{bullet}Why for you: {w}" for w in item.why]
+        head += " " + _("({variant}, instead of {drill})", variant=VARIANT_WORDS[item.variant],
+                        drill=item.replaces)
+    lines = [head, bullet + _("Dose: {dose}", dose=item.dose.text),
+             bullet + _("Purpose: {purpose}", purpose=item.purpose)]
+    lines += [bullet + _("Step {i}: {step}", i=i, step=s) for i, s in enumerate(item.steps, 1)]
+    lines.append(bullet + _("Cues: {cues}", cues="; ".join(item.cues)))
+    lines.append(bullet + _("You should feel: {feel}", feel="; ".join(item.feel)))
+    lines.append(bullet + _("You should NOT feel: {dont_feel}", dont_feel="; ".join(item.dont_feel)))
+    lines.append(bullet + _("Easier: {easier}", easier=item.regression))
+    lines.append(bullet + _("Harder: {harder}", harder=item.progression))
+    lines += [bullet + _("Why for you: {why}", why=w) for w in item.why]
     return lines
 
 
@@ -86,40 +99,45 @@ def _sections(result: Result, md: bool) -> list[str]:
     h = (lambda t: f"## {t}") if md else (lambda t: f"{t}\n{'-' * len(t)}")
     b = "- " if md else "  * "
     t = result.triage
-    out = [("# hipscreen report" if md else "HIPSCREEN RESULT"), "",
-           f"{'**' if md else ''}{result.disclaimer}{'**' if md else ''}", "",
-           h("Triage"), f"{b}Level: {t.label} ({t.level})", f"{b}Action: {t.action}"]
+    out = [(_("# hipscreen report") if md else _("HIPSCREEN RESULT")), "",
+           f"{'**' if md else ''}{translate(result.disclaimer)}{'**' if md else ''}", "",
+           h(_("Triage")), b + _("Level: {label} ({level})", label=t.label, level=t.level),
+           b + _("Action: {action}", action=t.action)]
     if t.plan_note:
         out.append(f"{b}{t.plan_note}")
     if unasked := safety_not_asked_line(result):
         out.append(f"{b}{unasked}")
     for f in t.red_flags:
-        out.append(f"{b}Red flag: {f.label} [{f.level}] - from {flag_answers(f)} "
-                   f"(source: {f.source})")
-    out += ["", h("Likely and possible deficits")]
-    out += [f"{b}{d.label} ({d.id}) - {d.side}, {d.confidence} (certainty {d.certainty:.2f})"
-            for d in result.deficits] or [f"{b}None concluded."]
-    out += ["", h("Plan")]
+        out.append(b + _("Red flag: {label} [{level}] - from {answers} (source: {source})",
+                         label=f.label, level=f.level, answers=flag_answers(f), source=f.source))
+    out += ["", h(_("Likely and possible deficits"))]
+    out += [b + _("{label} ({id}) - {side}, {confidence} (certainty {certainty})", label=d.label,
+                  id=d.id, side=translate(d.side), confidence=translate(d.confidence),
+                  certainty=format(d.certainty, ".2f"))
+            for d in result.deficits] or [b + _("None concluded.")]
+    out += ["", h(_("Plan"))]
     if not t.drills_allowed:
-        out.append(f"{b}No drills: {t.action}")
+        out.append(b + _("No drills: {action}", action=t.action))
     elif not result.plan and result.deficits:
-        out.append(f"{b}No drills: the precautions below took every drill out of the plan.")
+        out.append(b + _("No drills: the precautions below took every drill out of the plan."))
     elif not result.plan:
-        out.append(f"{b}No drills: no deficit was concluded from the answers given.")
+        out.append(b + _("No drills: no deficit was concluded from the answers given."))
     for i, item in enumerate(result.plan, 1):
         lines = _plan_lines(item, "   - " if md else "      ")
         out.append(f"{i}. {lines[0]}")
         out += lines[1:]
     if result.precautions:
-        out += ["", h("Precautions applied")]
-        out += [f"{b}{p.label}: {p.text}" + (f" (drills: {', '.join(p.drills)})" if p.drills else "")
+        out += ["", h(_("Precautions applied"))]
+        out += [f"{b}{p.label}: {p.text}"
+                + (" " + _("(drills: {drills})", drills=", ".join(p.drills)) if p.drills else "")
                 for p in result.precautions]
     if result.skipped_tests:
-        out += ["", h("Tests not done")]
-        out += [f"{b}{s.label} - would check {s.would_check}" for s in result.skipped_tests]
-    out += ["", h("See a clinician if")]
+        out += ["", h(_("Tests not done"))]
+        out += [b + _("{test} - would check {what}", test=s.label, what=s.would_check)
+                for s in result.skipped_tests]
+    out += ["", h(_("See a clinician if"))]
     out += [f"{b}{s}" for s in result.safety_net]
-    out += ["", h("Rules that fired"),
+    out += ["", h(_("Rules that fired")),
             f"{b}" + ", ".join(dict.fromkeys(result.rules_fired))]
     return out
 
@@ -136,7 +154,7 @@ def how_text(nodes: list[HowNode]) -> str:
     lines: list[str] = []
 
     def walk(node: HowNode, depth: int) -> None:
-        by = f"  <- {node.rule}" if node.rule else "  (intake answer)"
+        by = f"  <- {node.rule}" if node.rule else "  " + _("(intake answer)")
         lines.append("  " * depth + node.text + by)
         for p in node.premises:
             walk(p, depth + 1)
@@ -149,7 +167,8 @@ def how_text(nodes: list[HowNode]) -> str:
 def why_not_text(answer: WhyNot) -> str:
     lines = [answer.summary]
     for rule in answer.rules:
-        lines.append(f"- {rule.rule} ({'fired' if rule.fired else 'did not fire'}): {rule.rule_text}")
+        fired = _("fired") if rule.fired else _("did not fire")
+        lines.append(f"- {rule.rule} ({fired}): {rule.rule_text}")
         lines += [f"    [{c.status}] {c.text}" for c in rule.conditions]
     return "\n".join(lines)
 
@@ -167,7 +186,6 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
         CLINICIAN_LEVEL_WORDS,
         CLINICIAN_MOVEMENT_LABELS,
         CLINICIAN_SAFETY_LABELS,
-        HIP_SURGERY_LABELS,
         SEX_LABELS,
         SIDE_ABBREVIATIONS,
         clinician_value_words,
@@ -177,32 +195,35 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
     drills = catalogue().drills
     intake, t, s = result.intake, result.triage, result.intake.symptoms
-    who = "clinician" if intake.mode == "clinician" else "self-report (the person's own answers)"
-    lines = [f"hipscreen screening note - {today.isoformat()}",
-             "Screening aid, not a diagnosis; to be confirmed by the treating clinician.", ""]
-    patient = f"{intake.age} y" if intake.age is not None else "age not given"
+    who = (_("clinician") if intake.mode == "clinician"
+           else _("self-report (the person's own answers)"))
+    lines = [_("hipscreen screening note - {date}", date=today.isoformat()),
+             _("Screening aid, not a diagnosis; to be confirmed by the treating clinician."), ""]
+    patient = (_("{age} y", age=intake.age) if intake.age is not None else _("age not given"))
     if intake.sex:
         patient += f", {SEX_LABELS[intake.sex].lower()}"
-    lines.append(f"Patient: {patient}. Source: {who}.")
-    lines.append("Activities: " + clinician_value_words("activities", list(intake.activities)))
+    lines.append(_("Patient: {patient}. Source: {who}.", patient=patient, who=who))
+    lines.append(_("Activities: {activities}",
+                   activities=clinician_value_words("activities", list(intake.activities))))
 
-    complaints = [f"pain now {s.pain_now}/10, worst in the last week {s.pain_worst_week}/10"]
+    complaints = [_("pain now {now}/10, worst in the last week {worst}/10", now=s.pain_now,
+                    worst=s.pain_worst_week)]
     if s.weeks:
-        complaints.append(f"this episode {s.weeks} weeks")
-    complaints.append("recurrent" if s.keeps_coming_back else "not reported as recurrent")
-    complaints.append("site: " + clinician_value_words("symptoms.locations", list(s.locations)))
-    complaints.append("aggravated by: "
-                      + clinician_value_words("symptoms.worse_with", list(s.worse_with)))
-    complaints.append("stretching gives only temporary relief"
-                      if s.stretching_only_temporary_relief else "no report of short-lived "
-                      "relief from stretching")
-    complaints.append("paraesthesia or numbness below the knee" if s.pins_and_needles_below_knee
-                      else "no paraesthesia below the knee")
+        complaints.append(_("this episode {weeks} weeks", weeks=s.weeks))
+    complaints.append(_("recurrent") if s.keeps_coming_back else _("not reported as recurrent"))
+    complaints.append(_("site: {sites}", sites=clinician_value_words("symptoms.locations",
+                                                                     list(s.locations))))
+    complaints.append(_("aggravated by: {what}", what=clinician_value_words(
+        "symptoms.worse_with", list(s.worse_with))))
+    complaints.append(_("stretching gives only temporary relief")
+                      if s.stretching_only_temporary_relief
+                      else _("no report of short-lived relief from stretching"))
+    complaints.append(_("paraesthesia or numbness below the knee") if s.pins_and_needles_below_knee
+                      else _("no paraesthesia below the knee"))
     hamstring = s.recurring_hamstring_strain
-    complaints.append("recurrent hamstring strain "
-                      + (SIDE_ABBREVIATIONS[hamstring] if hamstring != "none" else ": none"))
-    lines.append("Complaint: " + "; ".join(complaints).replace("strain : none", "strain: none")
-                 + ".")
+    complaints.append(_("recurrent hamstring strain {side}", side=SIDE_ABBREVIATIONS[hamstring])
+                      if hamstring != "none" else _("recurrent hamstring strain: none"))
+    lines.append(_("Complaint: {complaints}.", complaints="; ".join(complaints)))
 
     tested = []
     for name in Movement.model_fields:
@@ -210,8 +231,8 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
         if value is not None:
             tested.append(f"{CLINICIAN_MOVEMENT_LABELS[name]}: "
                           f"{clinician_value_words(f'movement.{name}', value)}")
-    lines.append("Objective: " + ("; ".join(tested) if tested else "no movement test done")
-                 + ".")
+    lines.append(_("Objective: {tests}.",
+                   tests="; ".join(tested) if tested else _("no movement test done")))
 
     def label(name: str) -> str:
         return CLINICIAN_SAFETY_LABELS.get(name) or field_label(f"safety.{name}")
@@ -221,60 +242,70 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     unasked = [label(n).lower() for n in intake.safety_not_asked if n != "hip_surgery"]
     surgery = intake.safety.hip_surgery
     if not positive and not negative and surgery is None:  # not asked is never a negative screen
-        lines.append("Red flags: NOT ASKED (no safety question was asked; this is not a "
-                     "negative screen).")
+        lines.append(_("Red flags: NOT ASKED (no safety question was asked; this is not a "
+                       "negative screen)."))
     else:
-        lines.append("Red flags positive: " + ("; ".join(positive) if positive else "none")
-                     + ".")
-        lines.append("Red flags negative: " + ("; ".join(negative) if negative else "none")
-                     + ".")
+        lines.append(_("Red flags positive: {flags}.",
+                       flags="; ".join(positive) if positive else _("none")))
+        lines.append(_("Red flags negative: {flags}.",
+                       flags="; ".join(negative) if negative else _("none")))
         if unasked:
-            lines.append("Red flags NOT ASKED (not negative): " + "; ".join(unasked) + ".")
-    lines.append("Hip surgery: " + ("not asked" if surgery is None else "none" if surgery == "none"
-                                    else HIP_SURGERY_LABELS[surgery].removeprefix("Yes, ")) + ".")
+            lines.append(_("Red flags NOT ASKED (not negative): {flags}.",
+                           flags="; ".join(unasked)))
+    surgery_words = {None: _("not asked"), "none": _("none"),
+                     "under_12_weeks": _("less than 12 weeks ago"),
+                     "over_12_weeks": _("12 weeks ago or more")}
+    lines.append(_("Hip surgery: {surgery}.", surgery=surgery_words.get(surgery, surgery)))
     if intake.drill_response.low_back_pinch or intake.drill_response.hamstring_cramp:
         names = {d: drills[d].name.lower() for d in (*intake.drill_response.low_back_pinch,
                                                      *intake.drill_response.hamstring_cramp)}
-        lines.append("Drill response: low back pinch during "
-                     + (", ".join(names[d] for d in intake.drill_response.low_back_pinch)
-                        or "none") + "; hamstring cramp during "
-                     + (", ".join(names[d] for d in intake.drill_response.hamstring_cramp)
-                        or "none") + ".")
+        lines.append(_("Drill response: low back pinch during {pinch}; hamstring cramp during "
+                       "{cramp}.",
+                       pinch=", ".join(names[d] for d in intake.drill_response.low_back_pinch)
+                       or _("none"),
+                       cramp=", ".join(names[d] for d in intake.drill_response.hamstring_cramp)
+                       or _("none")))
 
-    lines += ["", f"Triage: {CLINICIAN_LEVEL_WORDS[t.level]} - {t.action}"]
+    lines += ["", _("Triage: {level} - {action}", level=CLINICIAN_LEVEL_WORDS[t.level],
+                    action=t.action)]
     for flag in t.red_flags:
-        lines.append(f"  - {flag.label} ({flag.level.replace('_', ' ')})")
+        lines.append(f"  - {flag.label} ({LEVEL_PLAIN[flag.level]})")
     if t.plan_note:
         lines.append(f"  {t.plan_note}")
 
     reasons = clinician_reasons(result)
-    lines.append("Deficits (certainty factors, not probabilities):"
-                 if result.deficits else "Deficits: none concluded.")
+    lines.append(_("Deficits (certainty factors, not probabilities):")
+                 if result.deficits else _("Deficits: none concluded."))
     for d in result.deficits:
         side = "" if d.side == "both" else f" {SIDE_ABBREVIATIONS[d.side]}"
-        lines.append(f"  - {d.label}{side}: {d.confidence} (CF {d.certainty:.2f})")
+        lines.append("  - " + _("{deficit}: {confidence} (CF {certainty})",
+                                deficit=d.label + side, confidence=translate(d.confidence),
+                                certainty=format(d.certainty, ".2f")))
         found = reasons.get((d.id, d.side))
         if found:
-            lines.append(f"      evidence: {'; '.join(found)}")
+            lines.append("      " + _("evidence: {evidence}", evidence="; ".join(found)))
 
     if result.plan:
-        lines.append("Plan:")
+        lines.append(_("Plan:"))
         for i, item in enumerate(result.plan, 1):
-            side = "both sides" if item.side == "both" else f"{SIDE_ABBREVIATIONS[item.side]} first"
-            instead = (f" (instead of the {drills[item.replaces].name.lower()})"
+            side = (_("both sides") if item.side == "both"
+                    else _("{side} first", side=SIDE_ABBREVIATIONS[item.side]))
+            instead = (" " + _("(instead of the {drill})",
+                               drill=drills[item.replaces].name.lower())
                        if item.replaces else "")
             lines.append(f"  {i}. {item.name}{instead}, {side}: {item.dose.text}")
     elif not t.drills_allowed:
-        lines.append("Plan: no exercises at this triage level.")
+        lines.append(_("Plan: no exercises at this triage level."))
     else:
-        lines.append("Plan: no drills.")
+        lines.append(_("Plan: no drills."))
     for p in result.precautions:
-        lines.append(f"Precaution: {p.label}.")
+        lines.append(_("Precaution: {label}.", label=p.label))
     if result.skipped_tests and t.drills_allowed:
-        lines.append("Not tested: " + "; ".join(
+        lines.append(_("Not tested: {tests}.", tests="; ".join(
             CLINICIAN_MOVEMENT_LABELS.get(x.field.rpartition(".")[2], x.label)
-            for x in result.skipped_tests) + ".")
-    lines += ["", f"hipscreen {hipscreen_version()}, knowledge base {knowledge_fingerprint()}"]
+            for x in result.skipped_tests)))
+    lines += ["", _("hipscreen {version}, knowledge base {fingerprint}",
+                    version=hipscreen_version(), fingerprint=knowledge_fingerprint())]
     return "\n".join(lines)
 
 
@@ -310,11 +341,11 @@ def checkin_markdown(rev: Review) -> str:
     names) escaped as text (`hipscreen.plaintext.markdown_text`): `![t](http://...)` is shown as
     those characters, never an image fetched, a link or any other markup."""
     from hipscreen.plaintext import markdown_text
-    from hipscreen.review import review_text
+    from hipscreen.review import is_worse_note, review_text
 
     changes = [c.model_copy(update={"activity": markdown_text(c.activity)}) if c.activity else c
                for c in rev.changes]
-    notes = [markdown_text(n) if n.startswith("Worse since") else n for n in rev.notes]
+    notes = [markdown_text(n) if is_worse_note(n) else n for n in rev.notes]
     return review_text(rev.model_copy(update={"changes": changes, "notes": notes}), markdown=True)
 
 

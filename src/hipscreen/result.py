@@ -1,4 +1,7 @@
-"""The Result of one screening: triage, deficits, plan, precautions, skipped tests and the trace."""
+"""The Result of one screening: triage, deficits, plan, precautions, skipped tests and the trace.
+
+Plain data: importing it loads neither the rule engine nor the rules. HOW and WHY NOT are
+functions over this data in `hipscreen.explain` (``how(result, id)``, ``why_not(result, id)``)."""
 
 from __future__ import annotations
 
@@ -10,13 +13,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import CoreSchema, core_schema
 
-from hipscreen.explain import HowNode, WhyNot, how, why_not
+from hipscreen.i18n import N_
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, TriageLevel
 from hipscreen.knowledge.intake import Intake
 
 __all__ = ["TRIAGE_ORDER", "TriageLevel", "Result"]
 
-DISCLAIMER = (
+DISCLAIMER = N_(
     "hipscreen is a screening aid, not a diagnosis. It does not replace an assessment by a "
     "qualified clinician."
 )
@@ -210,21 +213,6 @@ class Result(_Out):
                           or not self.triage.drills_allowed):
             raise ValueError(f"a plan must not be given at triage {self.triage.level}")
         return self
-
-    # -- explanation -------------------------------------------------------------------
-    def how(self, conclusion: str) -> list[HowNode]:
-        """Justification trees for a conclusion id (a triage level, red flag, deficit, drill)."""
-        self._need_trace()
-        return how(self, conclusion)
-
-    def why_not(self, conclusion: str) -> WhyNot:
-        """Why a deficit or drill id was not concluded (or how it was, if it was)."""
-        self._need_trace()
-        return why_not(self, conclusion)
-
-    def _need_trace(self) -> None:
-        if not self.traced:
-            raise ValueError("this result was screened with trace=False; screen again with the trace")
 
     def deficit_ids(self) -> list[str]:
         return [d.id for d in self.deficits]

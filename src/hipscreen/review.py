@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from hipscreen.explain import HowNode, WhyNot, WhyNotCondition, WhyNotRule
+from hipscreen.i18n import LANGUAGES, N_, Words, _, translate
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
 from hipscreen.knowledge.checkin import CheckIn, psfs_key
 from hipscreen.result import (
@@ -35,18 +36,36 @@ from hipscreen.rules.review import DECISIONS
 Side = Literal["left", "right", "both"]
 Decision = Literal["progress", "keep", "regress", "stop"]
 
-WORSE_ACTION = ("Your pain or function is worse than at your last record by a change that "
-                "matters: talk to a clinician before you go on with the plan.")
-KEEP_GOING_ACTION = "Go on with the new plan below. Read the list of when to see a clinician."
-REVIEW_PLAN_NOTE = "Go on with the plan once a clinician agrees."
-NO_PLAN_NOTE = ("No plan was under review: the last record gave no drills. A new screening, or a "
-                "clinician, gives the next plan.")
-SIGN_WORDS = {"low_back_pinch": "a low back pinch", "front_hip_pinch": "a pinch at the front of "
-              "the hip", "hamstring_cramp": "a hamstring cramp", "knee_caving_in": "the knee "
-              "caving in"}
-DECISION_WORDS = {"progress": "Progress", "keep": "Keep", "regress": "Make it easier",
-                  "stop": "Stop"}
-MEASURE_WORDS = {"pain_worst_week": "worst pain of the last week"}
+# The constants are English message ids (N_): each is translated where it is read (`_()`), and
+# the tables (Words) in the language of the moment they are read.
+WORSE_ACTION = N_("Your pain or function is worse than at your last record by a change that "
+                  "matters: talk to a clinician before you go on with the plan.")
+KEEP_GOING_ACTION = N_("Go on with the new plan below. Read the list of when to see a clinician.")
+REVIEW_PLAN_NOTE = N_("Go on with the plan once a clinician agrees.")
+NO_PLAN_NOTE = N_("No plan was under review: the last record gave no drills. A new screening, or "
+                  "a clinician, gives the next plan.")
+WORSE_NOTE = N_("Worse since the last record: {change}, {mic}.")
+SIGN_WORDS = Words({"low_back_pinch": N_("a low back pinch"),
+                    "front_hip_pinch": N_("a pinch at the front of the hip"),
+                    "hamstring_cramp": N_("a hamstring cramp"),
+                    "knee_caving_in": N_("the knee caving in")})
+DECISION_WORDS = Words({"progress": N_("Progress"), "keep": N_("Keep"),
+                        "regress": N_("Make it easier"), "stop": N_("Stop")}, context="decision")
+MEASURE_WORDS = Words({"pain_worst_week": N_("worst pain of the last week")})
+SIDES = Words({"left": N_("left"), "right": N_("right"), "both": N_("both")}, context="side")
+"""A side as the review's text names it in brackets ("Glute bridge (left)")."""
+
+
+def is_worse_note(note: str) -> bool:
+    """Whether one of a Review's notes is a "worse since the last record" note, in any language
+    (the text shows those next to the scores, not again among the notes)."""
+    heads = tuple(translate(WORSE_NOTE, lang=lang).partition("{")[0] for lang in LANGUAGES)
+    return note.startswith(heads)
+
+
+def threshold_words(name: str) -> str:
+    """A threshold's comparison in words, in the current language ('below 3/10')."""
+    return catalogue().thresholds[name].words()
 
 
 class _Out(BaseModel):
@@ -109,7 +128,8 @@ class ScoreChange(_Out):
     worse: bool = Field(description="Worse by a change that matters (a rule concluded it)")
 
     def text(self) -> str:
-        what = f"PSFS '{self.activity}'" if self.activity else MEASURE_WORDS[self.measure]
+        what = (_("PSFS '{activity}'", activity=self.activity) if self.activity
+                else MEASURE_WORDS[self.measure])
         sign = "+" if self.now >= self.before else ""
         return f"{what}: {self.before} -> {self.now} ({sign}{self.now - self.before})"
 
@@ -289,10 +309,11 @@ def _review(checkin: CheckIn, baseline: Baseline, eng, date: dt.date) -> Review:
     plan = _plan(eng, facts, waiting) if triage.drills_allowed else []
     notes = []
     if not baseline.drills_allowed or not baseline.plan:
-        notes.append(NO_PLAN_NOTE)
-    notes += [f"Worse since the last record: {c.text()}, {_mic_words(c)}." for c in changes if c.worse]
-    return Review(checkin=checkin, date=date, baseline=baseline, triage=triage, changes=changes,
-                  notes=notes, decisions=decisions, plan=plan, precautions=_precautions(eng),
+        notes.append(_(NO_PLAN_NOTE))
+    notes += [_(WORSE_NOTE, change=c.text(), mic=_mic_words(c)) for c in changes if c.worse]
+    return Review(disclaimer=_(DISCLAIMER), checkin=checkin, date=date, baseline=baseline,
+                  triage=triage, changes=changes, notes=notes, decisions=decisions, plan=plan,
+                  precautions=_precautions(eng),
                   safety_net=[item.text for item in catalogue().safety_net],
                   rules_fired=list(eng.fired), trace=_trace(eng))
 
@@ -300,7 +321,7 @@ def _review(checkin: CheckIn, baseline: Baseline, eng, date: dt.date) -> Review:
 def _mic_words(change: ScoreChange) -> str:
     name = ("nprs_minimal_important_change" if change.measure == "pain_worst_week"
             else "psfs_minimal_important_change")
-    return f"a change that matters ({catalogue().thresholds[name].words()})"
+    return _("a change that matters ({words})", words=threshold_words(name))
 
 
 def _changes(facts) -> list[ScoreChange]:
@@ -319,14 +340,14 @@ def _triage(eng, facts, worse: bool) -> Triage:
     hits = []
     for flag in sorted(facts.get("RedFlag", []), key=lambda f: TRIAGE_ORDER.index(f["level"])):
         entry = cat.red_flags[flag["id"]]
-        answered = sorted({_answer_text(eng.facts[p]) for _, premises
+        answered = sorted({_answer_text(eng.facts[p]) for _rule, premises
                            in eng.derivations[flag["__factid__"]] for p in premises})
         hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
                                action=entry.action, answers=answered, source=entry.source))
     stopped = bool(facts.get("DrillsStopped"))
-    action = hits[0].action if hits else WORSE_ACTION if worse else KEEP_GOING_ACTION
-    note = REVIEW_PLAN_NOTE if level == "clinician_review" and not stopped else None
-    return Triage(level=level, label=TRIAGE_LABELS[level], action=action, red_flags=hits,
+    action = hits[0].action if hits else _(WORSE_ACTION) if worse else _(KEEP_GOING_ACTION)
+    note = _(REVIEW_PLAN_NOTE) if level == "clinician_review" and not stopped else None
+    return Triage(level=level, label=translate(TRIAGE_LABELS[level]), action=action, red_flags=hits,
                   drills_allowed=not stopped, plan_note=note)
 
 
@@ -346,19 +367,21 @@ def _awaiting_clinician(eng, facts, changes: list[ScoreChange]) -> str | None:
         if kind_of(premise) == "RedFlag":
             why.append(cat.red_flags[premise["id"]].label)
         elif kind_of(premise) == "Worsened":
-            why += [f"worse since the last record ({c.text()})" for c in changes
+            why += [_("worse since the last record ({change})", change=c.text()) for c in changes
                     if c.worse and (c.measure, c.activity) == (premise["measure"],
                                                                 premise["activity"])]
     return "; ".join(dict.fromkeys(why)) or None
 
 
 def _held_words(waiting: str | None) -> str:
-    return "Kept at this level until a clinician has seen you" + (f": {waiting}" if waiting else "")
+    if waiting:
+        return _("Kept at this level until a clinician has seen you: {why}", why=waiting)
+    return _("Kept at this level until a clinician has seen you")
 
 
 def _premises(eng, fact) -> list:
     seen, out = set(), []
-    for _, premises in eng.derivations.get(fact["__factid__"], []):
+    for _rule, premises in eng.derivations.get(fact["__factid__"], []):
         for pid in premises:
             if pid not in seen:
                 seen.add(pid)
@@ -367,14 +390,12 @@ def _premises(eng, fact) -> list:
 
 
 def _reason_words(reason: str, report) -> str:
-    cat = catalogue()
     if reason == "pain_during":
-        limit = cat.thresholds["drill_pain_regress_above"].words()
-        return (f"pain during it reached {report['pain_during']}/10 ({limit} is more pain than is safe "
-                "to train with)")
+        return _("pain during it reached {pain}/10 ({limit} is more pain than is safe to train "
+                 "with)", pain=report["pain_during"], limit=threshold_words("drill_pain_regress_above"))
     if reason == "not_settled":
-        return "the pain had not settled by the next morning"
-    return f"you felt {SIGN_WORDS.get(reason, reason)}"
+        return _("the pain had not settled by the next morning")
+    return _("you felt {sign}", sign=SIGN_WORDS.get(reason, reason))
 
 
 def _decisions(eng, baseline: Baseline, facts, waiting: str | None) -> list[DrillDecisionItem]:
@@ -389,7 +410,7 @@ def _decisions(eng, baseline: Baseline, facts, waiting: str | None) -> list[Dril
         report = reports.get(drill)
         premises = _premises(eng, fact)
         kinds = {kind_of(p) for p in premises}
-        rules_ = list(dict.fromkeys(r for r, _ in eng.derivations[fact["__factid__"]] if r))
+        rules_ = list(dict.fromkeys(r for r, _premises in eng.derivations[fact["__factid__"]] if r))
         reasons = [_reason_words(p["reason"], report) for p in premises
                    if kind_of(p) == "RegressReason" and p["drill"] == drill]
         see_clinician = False
@@ -397,39 +418,46 @@ def _decisions(eng, baseline: Baseline, facts, waiting: str | None) -> list[Dril
         to_name = cat.drills[to].name if to else None
         if decision == "stop" and "DrillsStopped" in kinds:
             flags = ", ".join(f["id"] for f in facts.get("RedFlag", []) if f["stops_drills"])
-            reasons = [f"a red flag at this check-in stops every drill ({flags})"]
-            text = f"Stop: {reasons[0]}. {_stop_action(facts)}"
+            reasons = [_("a red flag at this check-in stops every drill ({flags})", flags=flags)]
+            text = _("Stop: {reason}. {action}", reason=reasons[0], action=_stop_action(facts))
             see_clinician = True
         elif decision == "stop":
-            text = (f"Stop: {'; '.join(reasons)}, and it has no easier variant left. Show it to a "
-                    "clinician before you try it again.")
+            text = _("Stop: {reasons}, and it has no easier variant left. Show it to a clinician "
+                     "before you try it again.", reasons="; ".join(reasons))
             see_clinician = True
         elif decision == "regress":
-            text = f"Make it easier - the {to_name.lower()} instead: {'; '.join(reasons)}."
+            text = _("Make it easier - the {name} instead: {reasons}.", name=to_name.lower(),
+                     reasons="; ".join(reasons))
         elif decision == "progress":
-            safe = cat.thresholds["drill_pain_progress_below"].words()
-            reasons = [f"pain during it was {report['pain_during']}/10 ({safe}, the safe zone)",
-                       "it settled by the next morning", "nothing felt that should not be",
-                       "it was too easy"]
-            harder = (f"the {to_name.lower()}" if to != drill
-                      else f"a harder version ({cat.drills[drill].progression.rstrip('.')})")
-            text = f"Progress to {harder}: {'; '.join(reasons)}."
+            safe = threshold_words("drill_pain_progress_below")
+            reasons = [_("pain during it was {pain}/10 ({safe}, the safe zone)",
+                         pain=report["pain_during"], safe=safe),
+                       _("it settled by the next morning"), _("nothing felt that should not be"),
+                       _("it was too easy")]
+            if to != drill:
+                text = _("Progress to the {name}: {reasons}.", name=to_name.lower(),
+                         reasons="; ".join(reasons))
+            else:
+                text = _("Progress to a harder version ({progression}): {reasons}.",
+                         progression=cat.drills[drill].progression.rstrip("."),
+                         reasons="; ".join(reasons))
         elif "Triage" in kinds:  # ready to progress, held by a rule until a clinician has seen you
-            safe = cat.thresholds["drill_pain_progress_below"].words()
-            reasons = [f"it was ready to be made harder (pain during it was {report['pain_during']}/10, "
-                       f"{safe}; settled by the next morning; too easy)", _held_words(waiting)]
-            text = f"Keep it as it is: {reasons[0]}. {reasons[1]}."
+            safe = threshold_words("drill_pain_progress_below")
+            reasons = [_("it was ready to be made harder (pain during it was {pain}/10, {safe}; "
+                         "settled by the next morning; too easy)", pain=report["pain_during"],
+                         safe=safe), _held_words(waiting)]
+            text = _("Keep it as it is: {reason}. {held}.", reason=reasons[0], held=reasons[1])
         elif report is None:
-            reasons = ["the check-in says it was not tried"]
-            text = "Keep it as it was: the check-in says it was not tried."
+            reasons = [_("the check-in says it was not tried")]
+            text = _("Keep it as it was: the check-in says it was not tried.")
         elif any(kind_of(p) == "RegressReason" for p in premises):
             harder = next(p["drill"] for p in premises if kind_of(p) == "RegressReason")
-            reasons = [f"it was easy and settled, but the {cat.drills[harder].name.lower()} it "
-                       "would move up to needs making easier first"]
-            text = f"Keep it as it is: {reasons[0]}."
+            reasons = [_("it was easy and settled, but the {name} it would move up to needs making "
+                         "easier first", name=cat.drills[harder].name.lower())]
+            text = _("Keep it as it is: {reasons}.", reasons=reasons[0])
         else:
             reasons = _keep_reasons(report)
-            text = f"Keep it as it is: {'; '.join(reasons)}."
+            text = _("Keep it as it is: {reasons}.", reasons="; ".join(reasons))
         items.append(DrillDecisionItem(
             drill=drill, name=name, side=fact["side"], decision=decision, to=to, to_name=to_name,
             tried=report is not None, reasons=reasons, text=text, rules=rules_,
@@ -446,24 +474,25 @@ def _stop_action(facts) -> str:
 def _keep_reasons(report) -> list[str]:
     cat = catalogue()
     safe = cat.thresholds["drill_pain_progress_below"]
-    reasons = [f"pain during it was {report['pain_during']}/10 and settled by the next morning"]
+    reasons = [_("pain during it was {pain}/10 and settled by the next morning",
+                 pain=report["pain_during"])]
     if not report["too_easy"]:
-        reasons.append("it is not too easy yet")
+        reasons.append(_("it is not too easy yet"))
     elif not safe.holds(report["pain_during"]):
-        reasons.append(f"it felt too easy, but the pain during it was not {safe.words()} "
-                       "(the safe zone) yet")
+        reasons.append(_("it felt too easy, but the pain during it was not {safe} (the safe zone) "
+                         "yet", safe=threshold_words("drill_pain_progress_below")))
     return reasons
 
 
 def _plan(eng, facts, waiting: str | None) -> list[PlanItem]:
     from hipscreen.rules.facts import kind_of
-    from hipscreen.screening import _drill_card
+    from hipscreen.screening import _drill_card, plan_note
 
     cat = catalogue()
     candidates = {c["drill"]: c for c in facts.get("Candidate", [])}
     notes: dict[str, list[str]] = {}
     for note in facts.get("PlanNote", []):
-        notes.setdefault(note["drill"], []).append(note["note"])
+        notes.setdefault(note["drill"], []).append(plan_note(cat, note))
     items = []
     for fact in facts.get("Planned", []):
         drill_id = fact["drill"]
@@ -476,8 +505,9 @@ def _plan(eng, facts, waiting: str | None) -> list[PlanItem]:
         while first["replaces"]:  # a precaution swapped it in
             rep = next(r for r in facts.get("Replaced", [])
                        if r["drill"] == first["replaces"] and r["by"] == first["drill"])
-            why.append(f"It takes the place of the {cat.drills[rep['drill']].name.lower()}. "
-                       f"{cat.precautions[rep['precaution']].text.strip()}")
+            why.append(_("It takes the place of the {name}. {precaution}",
+                         name=cat.drills[rep["drill"]].name.lower(),
+                         precaution=cat.precautions[rep["precaution"]].text.strip()))
             replaces = rep["drill"]
             variant = "supported" if drill.variant == "supported" else "regressed"
             first = candidates[first["replaces"]]
@@ -486,16 +516,17 @@ def _plan(eng, facts, waiting: str | None) -> list[PlanItem]:
                 continue
             old = cat.drills[decision["drill"]].name.lower()
             if decision["decision"] == "regress":
-                why.append(f"The easier variant of the {old}, after your check-in.")
+                why.append(_("The easier variant of the {name}, after your check-in.", name=old))
                 replaces = replaces or decision["drill"]
             elif decision["decision"] == "progress" and decision["to"] != decision["drill"]:
-                why.append(f"The step up from the {old}, after your check-in.")
+                why.append(_("The step up from the {name}, after your check-in.", name=old))
             elif decision["decision"] == "progress":
-                why.append(f"Progressed after your check-in: {drill.progression}")
+                why.append(_("Progressed after your check-in: {progression}",
+                             progression=drill.progression))
             elif any(kind_of(p) == "Triage" for p in _premises(eng, decision)):
                 why.append(f"{_held_words(waiting)}.")
             else:
-                why.append("Kept from your plan.")
+                why.append(_("Kept from your plan."))
         why += notes.get(drill_id, [])
         items.append(PlanItem(**_drill_card(drill_id), side=fact["side"], variant=variant,
                               replaces=replaces, why=list(dict.fromkeys(why)), serves=[]))
@@ -525,9 +556,10 @@ def _decision_why_not(rev: Review, decision: str, drill: str) -> WhyNot:
 
     made = rev.decision_of(drill)
     if made is None:
-        planned = ", ".join(p.drill for p in rev.baseline.plan) or "none"
+        planned = ", ".join(p.drill for p in rev.baseline.plan) or _("none")
         return WhyNot(id=decision, concluded=False,
-                      summary=f"{drill} was not under review (the plan under review: {planned}).")
+                      summary=_("{drill} was not under review (the plan under review: "
+                                "{planned}).", drill=drill, planned=planned))
     reports = []
     for rule in rules_concluding(decision):
         conditions = []
@@ -544,10 +576,11 @@ def _decision_why_not(rev: Review, decision: str, drill: str) -> WhyNot:
     if made.decision == decision:
         return WhyNot(id=decision, concluded=True,
                       summary=f"{drill}: {made.text}", rules=[r for r in reports if r.fired])
-    unmet = [f"{r.rule} needs " + " and ".join(c.text for c in r.conditions if c.status != "met")
-             for r in reports]
-    summary = (f"{drill} was not decided '{decision}': the decision was '{made.decision}' "
-               f"({made.text}) " + ("; ".join(unmet) + "." if unmet else ""))
+    unmet = [_("{rule} needs {conditions}", rule=r.rule, conditions=_(" and ").join(
+                 c.text for c in r.conditions if c.status != "met")) for r in reports]
+    summary = (_("{drill} was not decided '{decision}': the decision was '{made}' ({text})",
+                 drill=drill, decision=decision, made=made.decision, text=made.text)
+               + " " + ("; ".join(unmet) + "." if unmet else ""))
     return WhyNot(id=decision, concluded=False, summary=summary.strip(), rules=reports)
 
 
@@ -557,24 +590,29 @@ def _drill_why_not(rev: Review, drill: str) -> WhyNot:
     cat = catalogue()
     planned = [p for p in rev.plan if p.drill == drill]
     if planned:
-        return WhyNot(id=drill, concluded=True, summary=f"{drill} is in the next plan "
-                      f"({planned[0].side}). {' '.join(planned[0].why)}".strip())
+        return WhyNot(id=drill, concluded=True, summary=_(
+            "{drill} is in the next plan ({side}). {why}", drill=drill,
+            side=SIDES[planned[0].side], why=" ".join(planned[0].why)).strip())
     if not rev.triage.drills_allowed:
-        return WhyNot(id=drill, concluded=False, summary=f"{drill}: no drills at all - "
-                      f"{rev.triage.action}")
+        return WhyNot(id=drill, concluded=False, summary=_(
+            "{drill}: no drills at all - {action}", drill=drill, action=rev.triage.action))
     made = rev.decision_of(drill)
     steps = [s for s in rev.trace if s.kind in ("Blocked", "Replaced") and s.data["drill"] == drill]
     if steps:
-        reasons = [f"{'replaced by ' + s.data['by'] if s.kind == 'Replaced' else 'left out'} because "
-                   f"{cat.precautions[s.data['precaution']].text.strip()} (rule {s.rule})" for s in steps]
+        reasons = [(_("replaced by {by} because {why} (rule {rule})", by=s.data["by"],
+                      why=cat.precautions[s.data["precaution"]].text.strip(), rule=s.rule)
+                    if s.kind == "Replaced" else
+                    _("left out because {why} (rule {rule})",
+                      why=cat.precautions[s.data["precaution"]].text.strip(), rule=s.rule))
+                   for s in steps]
         return WhyNot(id=drill, concluded=False, summary=f"{drill}: " + " ".join(reasons))
     if made is not None:
         return WhyNot(id=drill, concluded=False, summary=f"{drill}: {made.text}")
-    under = ", ".join(p.drill for p in rev.baseline.plan) or "none"
+    under = ", ".join(p.drill for p in rev.baseline.plan) or _("none")
     return WhyNot(id=drill, concluded=False,
-                  summary=f"{drill}: it was not in the plan under review ({under}) and no "
-                          "decision leads to it: the next plan only holds the drills under review, "
-                          "harder, the same or easier.",
+                  summary=_("{drill}: it was not in the plan under review ({under}) and no "
+                            "decision leads to it: the next plan only holds the drills under "
+                            "review, harder, the same or easier.", drill=drill, under=under),
                   rules=[WhyNotRule(rule=r.id, rule_text=r.text, source=cat.cite(r.source),
                                     fired=r.id in rev.rules_fired, conditions=[])
                          for r in rules().values() if "next_plan" in r.concludes])
@@ -582,38 +620,43 @@ def _drill_why_not(rev: Review, drill: str) -> WhyNot:
 
 # -- text ------------------------------------------------------------------------------------
 def review_text(rev: Review, *, markdown: bool = False) -> str:
-    """The review as text for people, or as a Markdown note."""
+    """The review as text for people, or as a Markdown note, in the current language."""
     md = markdown
     h = (lambda t: f"## {t}") if md else (lambda t: f"{t}\n{'-' * len(t)}")
     b = "- " if md else "  * "
     t = rev.triage
-    out = [("# hipscreen check-in" if md else "HIPSCREEN CHECK-IN"), "",
+    out = [(_("# hipscreen check-in") if md else _("HIPSCREEN CHECK-IN")), "",
            f"{'**' if md else ''}{rev.disclaimer}{'**' if md else ''}", "",
-           f"Date: {rev.date.isoformat()}", "", h("Triage"), f"{b}Level: {t.label} ({t.level})",
-           f"{b}Action: {t.action}"]
+           _("Date: {date}", date=rev.date.isoformat()), "", h(_("Triage")),
+           b + _("Level: {label} ({level})", label=t.label, level=t.level),
+           b + _("Action: {action}", action=t.action)]
     if t.plan_note:
         out.append(f"{b}{t.plan_note}")
-    out += [f"{b}Red flag: {f.label} [{f.level}] - from {', '.join(f.answers)} (source: {f.source})"
+    out += [b + _("Red flag: {label} [{level}] - from {answers} (source: {source})", label=f.label,
+                  level=f.level, answers=", ".join(f.answers), source=f.source)
             for f in t.red_flags]
-    out += ["", h("Since the last record")]
-    out += [f"{b}{c.text()}" + (" - WORSE by a change that matters" if c.worse else "")
-            for c in rev.changes] or [f"{b}Nothing to compare with."]
-    out += [f"{b}{n}" for n in rev.notes if not n.startswith("Worse since")]  # shown just above
-    out += ["", h("Drill by drill")]
-    out += [f"{b}{d.name} ({d.side}): {DECISION_WORDS[d.decision].upper()} - {d.text} "
-            f"[rules: {', '.join(d.rules)}]" for d in rev.decisions] or [f"{b}No drill under review."]
-    out += ["", h("The updated plan")]
+    out += ["", h(_("Since the last record"))]
+    out += [f"{b}{c.text()}" + (_(" - WORSE by a change that matters") if c.worse else "")
+            for c in rev.changes] or [b + _("Nothing to compare with.")]
+    out += [f"{b}{n}" for n in rev.notes if not is_worse_note(n)]  # shown just above
+    out += ["", h(_("Drill by drill"))]
+    out += [b + _("{name} ({side}): {decision} - {text} [rules: {rules}]", name=d.name,
+                  side=SIDES[d.side], decision=DECISION_WORDS[d.decision].upper(), text=d.text,
+                  rules=", ".join(d.rules))
+            for d in rev.decisions] or [b + _("No drill under review.")]
+    out += ["", h(_("The updated plan"))]
     if not t.drills_allowed:
-        out.append(f"{b}No drills: {t.action}")
+        out.append(b + _("No drills: {action}", action=t.action))
     elif not rev.plan:
-        out.append(f"{b}No drills.")
+        out.append(b + _("No drills."))
     for i, item in enumerate(rev.plan, 1):
-        out.append(f"{i}. {item.name} - {item.side} ({item.dose.text})")
+        out.append(_("{number}. {name} - {side} ({dose})", number=i, name=item.name,
+                     side=SIDES[item.side], dose=item.dose.text))
         out += [f"{'   - ' if md else '      '}{w}" for w in item.why]
     if rev.precautions:
-        out += ["", h("Precautions applied")]
+        out += ["", h(_("Precautions applied"))]
         out += [f"{b}{p.label}: {p.text}" for p in rev.precautions]
-    out += ["", h("See a clinician if")]
+    out += ["", h(_("See a clinician if"))]
     out += [f"{b}{s}" for s in rev.safety_net]
-    out += ["", h("Rules that fired"), f"{b}" + ", ".join(dict.fromkeys(rev.rules_fired))]
+    out += ["", h(_("Rules that fired")), f"{b}" + ", ".join(dict.fromkeys(rev.rules_fired))]
     return "\n".join(out)

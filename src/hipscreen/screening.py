@@ -11,6 +11,7 @@ from typing import Any
 import pydantic
 from experta import Fact
 
+from hipscreen.i18n import N_, SOURCE_LANGUAGE, _, current_language, translate
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue, per_catalogue
 from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety, Symptoms
 from hipscreen.result import (
@@ -33,13 +34,18 @@ _local = threading.local()
 _build_lock = threading.Lock()
 
 TRIAGE_LABELS = {
-    "emergency": "EMERGENCY - act now",
-    "urgent": "URGENT - see a doctor today",
-    "clinician_review": "SEE A CLINICIAN - before you start the plan",
-    "self_care": "SELF-CARE - follow the plan, and know when to get help",
+    "emergency": N_("EMERGENCY - act now"),
+    "urgent": N_("URGENT - see a doctor today"),
+    "clinician_review": N_("SEE A CLINICIAN - before you start the plan"),
+    "self_care": N_("SELF-CARE - follow the plan, and know when to get help"),
 }
-SELF_CARE_ACTION = "Follow the plan below. Read the list of when to see a clinician."
-CLINICIAN_REVIEW_NOTE = "Start the plan once a clinician agrees."
+"""The triage levels in words, in English (codes and FHIR displays read them as they are; a
+result says them in its language with `translate`)."""
+SELF_CARE_ACTION = N_("Follow the plan below. Read the list of when to see a clinician.")
+CLINICIAN_REVIEW_NOTE = N_("Start the plan once a clinician agrees.")
+_LEG = {"left": N_("left side"), "right": N_("right side")}
+_WORDS = (N_("left"), N_("right"), N_("both"), N_("likely"), N_("possible"))
+"""Sides and confidences as a result's sentences say them (`translate(side)`)."""
 
 
 def engine() -> ScreeningEngine:
@@ -180,7 +186,7 @@ def screen_safety_first(raw: Mapping[str, Any]) -> tuple[Result | None, pydantic
         return None, error
     data = _plain_copy(raw)
     age_unknown = False
-    for _ in range(_SALVAGE_ROUNDS):
+    for _round in range(_SALVAGE_ROUNDS):
         try:
             intake = Intake.model_validate(data)
             break
@@ -348,7 +354,7 @@ def _answers_behind(eng: ScreeningEngine, fact_id: int) -> list[Fact]:
     found, todo, seen = [], [fact_id], set()
     while todo:
         fid = todo.pop()
-        for _, premises in eng.derivations.get(fid, ()):
+        for _rule, premises in eng.derivations.get(fid, ()):
             for p in premises:
                 if p in seen:
                     continue
@@ -370,9 +376,10 @@ def _triage(eng: ScreeningEngine) -> Triage:
         hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
                                action=entry.action, answers=answered, source=entry.source))
     stopped = bool(_facts(eng, "DrillsStopped"))
-    action = hits[0].action if hits else SELF_CARE_ACTION
-    note = CLINICIAN_REVIEW_NOTE if level == "clinician_review" and not stopped else None
-    return Triage(level=level, label=TRIAGE_LABELS[level], action=action, red_flags=hits,
+    action = hits[0].action if hits else translate(SELF_CARE_ACTION)
+    note = (translate(CLINICIAN_REVIEW_NOTE) if level == "clinician_review" and not stopped
+            else None)
+    return Triage(level=level, label=translate(TRIAGE_LABELS[level]), action=action, red_flags=hits,
                   drills_allowed=not stopped, plan_note=note)
 
 
@@ -380,7 +387,7 @@ def _deficits(eng: ScreeningEngine) -> list[DeficitResult]:
     cat = catalogue()
     out = []
     for fact in _facts(eng, "Deficit"):
-        evidence = [eng.facts[p] for _, premises in eng.derivations[fact["__factid__"]]
+        evidence = [eng.facts[p] for _rule, premises in eng.derivations[fact["__factid__"]]
                     for p in premises]
         rule_ids = sorted({e["rule"] for e in evidence})
         entry = cat.deficits[fact["id"]]
@@ -393,7 +400,7 @@ def _deficits(eng: ScreeningEngine) -> list[DeficitResult]:
 
 def _finding_text(fact: Fact) -> str:
     label = catalogue().findings[fact["id"]].label
-    return label if fact["side"] == "both" else f"{label} ({fact['side']})"
+    return label if fact["side"] == "both" else f"{label} ({translate(fact['side'])})"
 
 
 def _origins(eng: ScreeningEngine, candidate: Fact,
@@ -405,7 +412,7 @@ def _origins(eng: ScreeningEngine, candidate: Fact,
     facts, derivations = eng.facts, eng.derivations
     serves: list[str] = []
     why: list[str] = []
-    for _, premises in derivations[candidate["__factid__"]]:
+    for _rule, premises in derivations[candidate["__factid__"]]:
         for pid in premises:
             fact = facts[pid]
             kind = kind_of(fact)
@@ -417,20 +424,23 @@ def _origins(eng: ScreeningEngine, candidate: Fact,
                 serves.append(fact["id"])
                 if pid not in said:
                     findings = sorted({_finding_text(facts[fid])
-                                       for _, evs in derivations[pid]
+                                       for _rule, evs in derivations[pid]
                                        for ev in evs
-                                       for _, fs in derivations[ev]
+                                       for _rule, fs in derivations[ev]
                                        for fid in fs
                                        if kind_of(facts[fid]) == "Finding"})
-                    said[pid] = (f"Trains {cat.deficits[fact['id']].label.lower()} "
-                                 f"({fact['side']}, {fact['confidence']}), shown by: "
-                                 f"{'; '.join(findings) or 'your answers'}.")
+                    said[pid] = _("Trains {deficit} ({side}, {confidence}), shown by: "
+                                  "{findings}.", deficit=cat.deficits[fact["id"]].label.lower(),
+                                  side=translate(fact["side"]),
+                                  confidence=translate(fact["confidence"]),
+                                  findings="; ".join(findings) or _("your answers"))
                 why.append(said[pid])
     if candidate["replaces"]:
         for rep in _facts(eng, "Replaced"):
             if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]:
-                why.append(f"It takes the place of the {cat.drills[rep['drill']].name.lower()}. "
-                           f"{cat.precautions[rep['precaution']].text.strip()}")
+                why.append(_("It takes the place of the {drill}. {precaution}",
+                             drill=cat.drills[rep["drill"]].name.lower(),
+                             precaution=cat.precautions[rep["precaution"]].text.strip()))
     return serves, why
 
 
@@ -454,7 +464,7 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
     candidates = {c["drill"]: c for c in _facts(eng, "Candidate")}
     notes: dict[str, list[str]] = {}
     for note in _facts(eng, "PlanNote"):
-        notes.setdefault(note["drill"], []).append(note["note"])
+        notes.setdefault(note["drill"], []).append(plan_note(cat, note))
     items = []
     said: dict[int, str] = {}
     for drill_id, fact in planned.items():
@@ -474,6 +484,15 @@ def _plan(eng: ScreeningEngine) -> list[PlanItem]:
             replaces=first["drill"] if candidate["replaces"] else None, why=why, serves=serves))
     items.sort(key=lambda p: (p.order, p.drill))
     return items
+
+
+def plan_note(cat, note: Fact) -> str:
+    """A plan note in the current language: the rule wrote it from drills.yaml's one_side_note in
+    English; another language words it from its own catalogue, the side said in its words."""
+    if current_language() == SOURCE_LANGUAGE or note["side"] not in _LEG:
+        return note["note"]
+    text = cat.drills[note["drill"]].one_side_note or note["note"]
+    return text.replace("<side>", translate(_LEG[note["side"]]))
 
 
 def _precautions(eng: ScreeningEngine) -> list[PrecautionApplied]:

@@ -8,7 +8,8 @@ A case file (docs/design.md, "Case files") is one YAML document: ``id`` (also th
 ``title``, ``story``, ``source``, ``intake`` (exactly what `Intake` accepts) and ``expect``
 (``triage`` required; ``deficits``, ``not_deficits``, ``drills``, ``not_drills`` optional).
 
-`hipscreen cases [PATH ...]` (default ``cases/``):
+`hipscreen cases [PATH ...]` (default ``cases/``: `default_cases_dir()`, ./cases, else the
+checkout's cases/, else the documented cases installed with the package):
 
 * loads every ``*.yaml`` / ``*.yml`` file under the paths; an invalid file (bad YAML, unknown
   key, unknown deficit or drill id, intake that fails validation, id that is not the file
@@ -44,9 +45,12 @@ from hipscreen.cases.files import (
     CaseError,
     CaseFile,
     Expect,
+    checkout_cases_dir,
+    default_cases_dir,
     discover,
     load_case,
     load_case_text,
+    shipped_cases_dir,
 )
 from hipscreen.cases.outcome import CaseResult, Difference, Outcome, differences, run_case
 from hipscreen.cases.report import (
@@ -77,8 +81,9 @@ __all__ = [
     "BaselineComparison", "CaseChange", "CaseError", "CaseFile", "CaseReport", "CaseResult",
     "Coverage", "Difference", "Expect", "Outcome", "SavedRun", "Summary", "TriageAgreement",
     "TriageMiss",
-    "case_frame", "compare_outcomes", "compare_runs", "coverage", "coverage_frame", "differences",
-    "discover", "load_case", "load_case_text", "load_run", "render", "render_junit",
-    "render_markdown", "render_table", "run_case", "run_cases", "save_run", "saved_run",
+    "case_frame", "checkout_cases_dir", "compare_outcomes", "compare_runs", "coverage",
+    "coverage_frame", "default_cases_dir", "differences", "discover", "load_case",
+    "load_case_text", "load_run", "render", "render_junit", "render_markdown", "render_table",
+    "run_case", "run_cases", "save_run", "saved_run", "shipped_cases_dir",
     "summary_line", "triage_agreement", "triage_frame", "triage_line", "triage_lines",
 ]

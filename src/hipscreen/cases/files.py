@@ -23,6 +23,11 @@ from hipscreen.result import TriageLevel
 
 CASE_SUFFIXES = (".yaml", ".yml")
 DEFAULT_PATH = "cases"
+# The documented cases ship in the package as hipscreen/cases/documented/ (the repository's cases/,
+# [tool.setuptools] in pyproject.toml), so `hipscreen cases` and `hipscreen lint` work after a pip
+# install; a source checkout keeps reading its own cases/.
+SHIPPED_SUBDIR = "documented"
+_SOURCE_ROOT = Path(__file__).resolve().parents[3]  # the checkout, when run from src/hipscreen/
 
 EXIT_PASS, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
 STOPPING_LEVELS = ("emergency", "urgent")  # docs/design.md "Safety": no drills at these levels
@@ -144,6 +149,34 @@ def load_case(path: Path, *, max_bytes: int = MAX_BYTES) -> CaseFile:
     except InputError as exc:
         raise CaseError(str(exc)) from None
     return load_case_text(text, path, max_bytes=max_bytes)
+
+
+def shipped_cases_dir() -> Path | None:
+    """The case files installed with the package (importlib.resources), or None when the package
+    has none on disk (a build that left them out, or a zip import)."""
+    from importlib import resources
+
+    folder = resources.files("hipscreen.cases").joinpath(SHIPPED_SUBDIR)
+    return folder if isinstance(folder, Path) and folder.is_dir() else None
+
+
+def checkout_cases_dir() -> Path | None:
+    """The cases/ of the source checkout this package is imported from (src/hipscreen/ beside
+    pyproject.toml), or None for an installed package."""
+    if Path(__file__).resolve().parents[2].name != "src":
+        return None
+    folder = _SOURCE_ROOT / DEFAULT_PATH
+    return folder if (_SOURCE_ROOT / "pyproject.toml").is_file() and folder.is_dir() else None
+
+
+def default_cases_dir() -> Path:
+    """The case files to run when none are named: ./cases where the command runs (as given, so
+    messages say cases/...); else the checkout's cases/, so an edited case file counts at once;
+    else the copy installed with the package. When there is none, ./cases, which then is
+    reported missing."""
+    if Path(DEFAULT_PATH).is_dir():
+        return Path(DEFAULT_PATH)
+    return checkout_cases_dir() or shipped_cases_dir() or Path(DEFAULT_PATH)
 
 
 def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from hipscreen.cases.files import CaseFile, Expect, StrictModel
 from hipscreen.documents import clip
+from hipscreen.explain import why_not
 from hipscreen.result import Result, TriageLevel
 from hipscreen.review import Review
 
@@ -114,7 +115,7 @@ def _deficit_text(outcome: Outcome, deficit: str) -> str:
 
 def _why_not(result: Result, conclusion: str) -> str:
     try:
-        return result.why_not(conclusion).summary
+        return why_not(result, conclusion).summary
     except Exception as exc:  # an explanation failure must not hide the case's verdict
         return f"(no explanation: {type(exc).__name__}: {exc})"
 

@@ -11,12 +11,12 @@ from pydantic import Field
 
 from hipscreen.cases.baseline import BaselineComparison, SavedRun, compare_runs, saved_run
 from hipscreen.cases.files import (
-    DEFAULT_PATH,
     EXIT_FAIL,
     EXIT_INVALID,
     EXIT_PASS,
     CaseError,
     StrictModel,
+    default_cases_dir,
     discover,
     load_case,
 )
@@ -142,11 +142,13 @@ class CaseReport(StrictModel):
     baseline: BaselineComparison | None = None
 
 
-def run_cases(paths: Sequence[str | Path] = (DEFAULT_PATH,), *, only: Sequence[str] = (),
+def run_cases(paths: Sequence[str | Path] = (), *, only: Sequence[str] = (),
               baseline: SavedRun | None = None, baseline_name: str = "baseline",
               max_bytes: int = MAX_BYTES) -> CaseReport:
-    """Load, validate and run every case file under `paths`; `only` restricts to those ids."""
+    """Load, validate and run every case file under `paths` (none: `default_cases_dir()`);
+    `only` restricts to those ids."""
     start = time.perf_counter()
+    paths = list(paths) or [default_cases_dir()]
     files, problems = discover(paths)
     results: list[CaseResult] = [
         CaseResult(id=path.stem or str(path), file=str(path), status="invalid", errors=[message])

@@ -63,6 +63,7 @@ from hipscreen.fhir.common import (
 from hipscreen.fhir.questionnaire import BY_LINK_ID
 from hipscreen.fhir.response import intake_response_dict, received_response
 from hipscreen.fhir.terminology import RED_FLAG_CONDITIONS, RISK_WORDS, coding
+from hipscreen.i18n import _
 from hipscreen.render import safety_not_asked_line
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, DeficitResult, PlanItem, RedFlagHit, Result
 from hipscreen.words import CONFIDENCE_WORDS, SIDE_WORDS, certainty_scale, flag_answer_words
@@ -329,18 +330,22 @@ class _Builder:
         return self.add(self.id(role), resource)
 
     def drill(self, index: int, item: PlanItem, supporting: list[str]) -> str:
-        lines = [f"{item.name} ({_side(item.side)}). Dose: {item.dose.text}.",
-                 f"Purpose: {item.purpose}", f"Why for you: {' '.join(item.why)}", "Steps:"]
+        side = _side(item.side)
+        lines = [_("{name} ({side}). Dose: {dose}.", name=item.name, side=side,
+                   dose=item.dose.text),
+                 _("Purpose: {purpose}", purpose=item.purpose),
+                 _("Why for you: {why}", why=" ".join(item.why)), _("Steps:")]
         lines += [f"{i}. {step}" for i, step in enumerate(item.steps, start=1)]
-        lines += [f"Cues: {'; '.join(item.cues)}.",
-                  f"You should feel: {'; '.join(item.feel)}.",
-                  f"You should not feel: {'; '.join(item.dont_feel)}.",
-                  f"Easier: {item.regression}", f"Harder: {item.progression}"]
-        code = _concept([self.code("drill", item.drill, item.name)],
-                        f"{item.name} - {_side(item.side)}")
-        text = [f"Proposed drill: {item.name} ({_side(item.side)}). Dose: {item.dose.text}.",
-                f"Purpose: {item.purpose}", [f"{i}. {step}" for i, step in
-                                             enumerate(item.steps, start=1)]]
+        lines += [_("Cues: {cues}.", cues="; ".join(item.cues)),
+                  _("You should feel: {feel}.", feel="; ".join(item.feel)),
+                  _("You should not feel: {feel}.", feel="; ".join(item.dont_feel)),
+                  _("Easier: {easier}", easier=item.regression),
+                  _("Harder: {harder}", harder=item.progression)]
+        code = _concept([self.code("drill", item.drill, item.name)], f"{item.name} - {side}")
+        text = [_("Proposed drill: {name} ({side}). Dose: {dose}.", name=item.name, side=side,
+                  dose=item.dose.text),
+                _("Purpose: {purpose}", purpose=item.purpose),
+                [f"{i}. {step}" for i, step in enumerate(item.steps, start=1)]]
         return self._request(_drill_role(index, item), code, "\n".join(lines), text,
                              status="draft", intent="proposal",
                              supportingInfo=[_ref(u) for u in supporting])
@@ -367,19 +372,20 @@ class _Builder:
         result = self.result
         notes = [f"{p.label}: {p.text}" for p in result.precautions]
         if result.safety_net:
-            notes.append("Safety-netting (see a clinician if): " + " ".join(result.safety_net))
+            notes.append(_("Safety-netting (see a clinician if): {items}",
+                           items=" ".join(result.safety_net)))
         activity_key = "reference" if self.r4b() else "plannedActivityReference"
         description = (result.triage.plan_note
-                       or "A dosed drill plan from a hipscreen screening, in order.")
+                       or _("A dosed drill plan from a hipscreen screening, in order."))
         plan = sorted(result.plan, key=lambda p: p.order)
         resource = {
             "resourceType": "CarePlan",
-            "text": narrative("hipscreen drill plan (draft).", description,
+            "text": narrative(_("hipscreen drill plan (draft)."), description,
                               [f"{p.name} ({_side(p.side)}): {p.dose.text}" for p in plan],
                               *notes),
             "status": "draft",
             "intent": "proposal",
-            "title": "hipscreen drill plan",
+            "title": _("hipscreen drill plan"),
             "description": description,
             "subject": _ref(self.patient),
             "created": self.now,

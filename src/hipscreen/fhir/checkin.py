@@ -20,6 +20,7 @@ from hipscreen.fhir.common import Release, build, canonical_base, check_release,
 from hipscreen.fhir.questionnaire import (
     Condition,
     Question,
+    in_languages,
     index,
     item,
     questionnaire_version,
@@ -35,6 +36,7 @@ from hipscreen.fhir.response import (
     remember_received,
     response_dict,
 )
+from hipscreen.i18n import _, check_language, use_language
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES, CheckIn, DrillCheckIn, Sign
 from hipscreen.knowledge.intake import DrillId, Safety
 from hipscreen.result import DISCLAIMER
@@ -60,13 +62,14 @@ def _drill_group(drill: str) -> Question:
     for question in questions_of(DrillCheckIn, f"{prefix}.", behaviour={}):
         more: dict[str, Any] = {"enable_when": opened}
         if question.name == "sessions":  # the model's "(leave the drill out...)" is for YAML
-            more["text"] = "Sessions done since the last record"
+            more["text"] = _("Sessions done since the last record")
         if question.name == "felt":
             more["words"] = tuple((s.value, SIGN_WORDS[s.value].capitalize()) for s in Sign)
         details.append(replace(question, **more))
     name = _drill_name(drill)
     return Question(link_id=prefix, kind="group", field=drill, text=name, children=(
-        Question(link_id=gate, kind="boolean", text=f"I tried {name} since the last record"),
+        Question(link_id=gate, kind="boolean",
+                 text=_("I tried {name} since the last record", name=name)),
         *details))
 
 
@@ -75,72 +78,92 @@ def _checkin_questions() -> tuple[Question, ...]:
     for name, info in CheckIn.model_fields.items():
         if name == "date":
             out.append(Question(link_id="date", field="date", kind="date",
-                                text="The day of this check-in (leave it out for today)"))
+                                text=_("The day of this check-in (leave it out for today)")))
         elif name == "safety":
             out.append(Question(
                 link_id="safety", field="safety", kind="group",  # its items are required
-                text="Safety questions (red flags), asked again: answer each one yes or no",
+                text=_("Safety questions (red flags), asked again: answer each one yes or no"),
                 children=questions_of(Safety, "safety.", behaviour={})))
         elif name in ("pain_now", "pain_worst_week"):
             low = next(m.ge for m in info.metadata if hasattr(m, "ge"))
             high = next(m.le for m in info.metadata if hasattr(m, "le"))
             out.append(Question(link_id=name, field=name, kind="integer", required=True,
-                                low=low, high=high, text=info.description))
+                                low=low, high=high, text=_(info.description)))
         elif name == "psfs":
             out.append(Question(
                 link_id="psfs", field="psfs", kind="group", repeats=True,
                 max_occurs=PSFS_MAX_ACTIVITIES,
-                text=(f"Activities that matter to you (up to {PSFS_MAX_ACTIVITIES}): how well "
-                      "can you do each one now?"),
+                text=_("Activities that matter to you (up to {n}): how well can you do each "
+                       "one now?", n=PSFS_MAX_ACTIVITIES),
                 children=(  # a named activity opens its score, which it then needs
                     Question(link_id="psfs.activity", field="activity", kind="string",
-                             text="The activity, in your words"),
+                             text=_("The activity, in your words")),
                     Question(link_id="psfs.score", field="score", kind="integer",
                              required=True, low=0, high=10,
                              enable_when=(Condition("psfs.activity", "exists", True),),
-                             text="How well you can do it now: 0 (unable) to 10 (as before "
-                                  "the problem)"))))
+                             text=_("How well you can do it now: 0 (unable) to 10 (as before "
+                                    "the problem)")))))
         elif name == "drills":
             out.append(Question(link_id="drills", field="drills", kind="group",
-                                text="The drills of your plan that you tried",
+                                text=_("The drills of your plan that you tried"),
                                 children=tuple(_drill_group(d.value) for d in DrillId)))
         else:  # a new CheckIn field: fail loudly rather than leave it out of the form
             raise TypeError(f"fhir: no check-in Questionnaire item rule for {name}")
     return tuple(out)
 
 
-CHECKIN_QUESTIONS: tuple[Question, ...] = _checkin_questions()
+def checkin_questions(lang: str = "en") -> tuple[Question, ...]:
+    """The check-in's items with their texts in `lang` (the same items in every language)."""
+    with use_language(check_language(lang)):
+        return _checkin_questions()
+
+
+CHECKIN_QUESTIONS: tuple[Question, ...] = checkin_questions("en")
 CHECKIN_BY_LINK_ID = index(CHECKIN_QUESTIONS)
 
 
-def checkin_questionnaire(release: Release = "R4B", *, base: str | None = None) -> Any:
-    """The check-in Questionnaire as a fhir.resources model of `release` (R4B or R5)."""
+def checkin_questionnaire_dict(release: Release = "R4B", *, base: str | None = None
+                               ) -> dict[str, Any]:
+    """The check-in Questionnaire as FHIR JSON (a dict), in the language in use."""
     from hipscreen.fhir.common import questionnaire_url
+    from hipscreen.i18n import current_language
 
-    release, base = check_release(release), canonical_base(base)
-    description = (
+    description = _(
         "The hipscreen check-in: how the plan went since the last screening or check-in, "
         "read through its CheckIn model (`hipscreen checkin` reads a response to it). The "
         "safety (red-flag) questions are asked again, each required and answered yes or no: "
-        "a safety item left out was not asked, which is never read as no. ")
-    return build(release, {
+        "a safety item left out was not asked, which is never read as no.") + " "
+    disclaimer = _(DISCLAIMER)
+    return {
         "resourceType": "Questionnaire",
         "id": CHECKIN_QUESTIONNAIRE_ID,
-        "text": narrative("hipscreen check-in: how the plan went.", description, DISCLAIMER),
+        "text": narrative(_("hipscreen check-in: how the plan went."), description, disclaimer),
         "url": questionnaire_url(base, "checkin"),
         "version": questionnaire_version(),
         "name": "HipscreenCheckIn",
-        "title": "hipscreen check-in: how the drill plan went",
+        "title": _("hipscreen check-in: how the drill plan went"),
         "status": "active",
         "subjectType": ["Patient"],
         "publisher": "hipscreen",
-        "description": description + DISCLAIMER,
-        "item": [item(question, release, base) for question in CHECKIN_QUESTIONS],
-    })
+        "description": description + disclaimer,
+        "item": [item(question, release, base)
+                 for question in checkin_questions(current_language())],
+    }
 
 
-def checkin_questionnaire_json(release: Release = "R4B", *, base: str | None = None) -> str:
-    return checkin_questionnaire(release, base=base).model_dump_json(indent=2)
+def checkin_questionnaire(release: Release = "R4B", *, base: str | None = None,
+                          lang: str | None = None) -> Any:
+    """The check-in Questionnaire as a fhir.resources model of `release` (R4B or R5), in `lang`
+    (default: the language in use) with its texts in the other languages as translation
+    extensions."""
+    release, base = check_release(release), canonical_base(base)
+    return build(release, in_languages(lambda: checkin_questionnaire_dict(release, base=base),
+                                       lang))
+
+
+def checkin_questionnaire_json(release: Release = "R4B", *, base: str | None = None,
+                               lang: str | None = None) -> str:
+    return checkin_questionnaire(release, base=base, lang=lang).model_dump_json(indent=2)
 
 
 # -- CheckIn <-> QuestionnaireResponse -----------------------------------------------------------

@@ -24,11 +24,19 @@ A movement test left out was not tested: its item is simply absent from a respon
 list-valued test (`movement.hinge_faults`) done with nothing found is answered with the code
 `none`, which excludes every other answer (SDC optionExclusive), so it stays different from
 "not tested".
+
+Languages: a Questionnaire is made in one language (`lang`, default the language in use; its
+`language` says which), and every text a person reads (item text, answer and initial displays,
+title, description) carries the other languages in the standard translation extension on its
+primitive (`_text`, `_display`). The items are built once per language from the same model, so
+they match one to one; a response is read by linkId and code, never by its words. The English
+items (`QUESTIONS`) are what responses are read against.
 """
 
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -53,6 +61,7 @@ from hipscreen.fhir.common import (
     questionnaire_url,
 )
 from hipscreen.fhir.terminology import ITEM_CODES, coding, unit_coding
+from hipscreen.i18n import LANGUAGES, N_, Words, _, check_language, current_language, use_language
 from hipscreen.knowledge.intake import Intake, choices_of, strip_optional
 from hipscreen.result import DISCLAIMER
 from hipscreen.words import field_label, value_words
@@ -127,7 +136,7 @@ class Question:
 
     def display(self, code: str) -> str:
         if self.none_option and code == NONE_CODE:
-            return "None of these (tested, nothing found)"
+            return _("None of these (tested, nothing found)")
         return dict(self.words).get(code) or value_words(self.link_id, code)
 
     @property
@@ -147,13 +156,13 @@ class Question:
 
 
 # -- the intake's items, from the Intake model ----------------------------------------------------
-GROUP_TEXTS = {
-    "safety": "Safety questions (red flags): answer each one yes or no",
-    "symptoms": "Your symptoms: what hurts, where, how much and when",
-    "movement": "Movement tests: leave out any test you did not do",
-    "movement.hip_ir_degrees": "Hip internal rotation measured by a clinician, in degrees",
-    "drill_response": "After trying the plan: what you felt during which drills",
-}
+GROUP_TEXTS = Words({
+    "safety": N_("Safety questions (red flags): answer each one yes or no"),
+    "symptoms": N_("Your symptoms: what hurts, where, how much and when"),
+    "movement": N_("Movement tests: leave out any test you did not do"),
+    "movement.hip_ir_degrees": N_("Hip internal rotation measured by a clinician, in degrees"),
+    "drill_response": N_("After trying the plan: what you felt during which drills"),
+})
 CLINICIAN = Condition("mode", "=", "clinician")
 SELF_SCREEN = (Condition("mode", "exists", False), Condition("mode", "=", "self"))
 NOT_A_MAN = (Condition("sex", "exists", False), Condition("sex", "=", "female"),
@@ -183,7 +192,22 @@ def _group_text(path: str, model: type[BaseModel]) -> str:
     label = field_label(path)
     if label != path:
         return label
-    return " ".join((model.__doc__ or path).split("\n\n")[0].split())
+    summary = " ".join((model.__doc__ or path).split("\n\n")[0].split())
+    return _(summary)
+
+
+DESCRIBED = (
+    N_("Age in years"), N_("Pain now, 0 to 10"), N_("Worst pain in the last week, 0 to 10"),
+    N_("How long this episode has lasted, in weeks"),
+    N_("How many weeks the leg pain, tingling, numbness or weakness has lasted"),
+    N_("Age when back pain first began (this episode, if it is the first)"),
+    N_("Left hip IR in degrees"), N_("Right hip IR in degrees"),
+    N_("Worst pain during the drill, 0 to 10"),
+    N_("Any pain from it had settled by the next morning"),
+    N_("Signs you should not feel that you felt during it"), N_("The drill has become too easy"))
+"""The item texts the forms take from a model's field description (`_text`: a number's, or a
+field the app has no label for), marked here so that the message extractor finds them (a test
+checks that every such text is one of these)."""
 
 
 def _text(path: str, description: str | None, number: bool) -> str:
@@ -191,7 +215,7 @@ def _text(path: str, description: str | None, number: bool) -> str:
     ("Pain now, 0 to 10", "How long this episode has lasted, in weeks")."""
     label = field_label(path)
     if number and description or label == path:
-        return (description or path).split(";")[0]  # "...; left out = not asked" is for YAML
+        return _((description or path).split(";")[0])  # "...; left out = not asked" is for YAML
     return label
 
 
@@ -247,7 +271,7 @@ def _self_test_help(question: Question) -> tuple[Question, ...]:
                  text=f"{test.label.rstrip('.')}{'' if test.label.endswith('?') else '.'} "
                       f"{test.how_to}", **when),
         Question(link_id=f"{question.link_id}.{PICTURE}", kind="display",
-                 text=f"What the picture shows: {test.picture_alt}", **when),
+                 text=_("What the picture shows: {alt}", alt=test.picture_alt), **when),
     )
 
 
@@ -256,7 +280,7 @@ def _with_layout(questions: tuple[Question, ...]) -> tuple[Question, ...]:
     out: list[Question] = []
     for question in questions:
         if question.link_id == "drill_response":
-            out.append(Question(link_id=GATE, kind="boolean", text=(
+            out.append(Question(link_id=GATE, kind="boolean", text=_(
                 "I have tried the drill plan and can say how the drills felt")))
         if question.link_id == "movement":
             children: list[Question] = []
@@ -271,8 +295,16 @@ def _with_layout(questions: tuple[Question, ...]) -> tuple[Question, ...]:
     return tuple(out)
 
 
-QUESTIONS: tuple[Question, ...] = _with_layout(questions_of(Intake))
-"""The Questionnaire's items, in the order of the Intake model."""
+def intake_questions(lang: str = "en") -> tuple[Question, ...]:
+    """The intake's items with their texts in `lang` (the same items, linkIds and codes in every
+    language: only the words differ)."""
+    with use_language(check_language(lang)):
+        return _with_layout(questions_of(Intake))
+
+
+QUESTIONS: tuple[Question, ...] = intake_questions("en")
+"""The Questionnaire's items, in the order of the Intake model (in English, the source
+language, whatever language is in use when this module is first imported)."""
 
 
 def index(questions: tuple[Question, ...], parent: Question | None = None,
@@ -290,10 +322,17 @@ BY_LINK_ID: dict[str, tuple[Question, Question | None]] = index(QUESTIONS)
 
 
 # -- items as FHIR ------------------------------------------------------------------------------
+UNIT_WORDS = Words({"years": N_("years"), "weeks": N_("weeks"), "degrees": N_("degrees")},
+                   context="unit")
+"""The words of a number's unit in its entryFormat (the UCUM display stays as UCUM has it)."""
+
+
 def _entry_format(question: Question) -> str:
     unit = unit_coding(question.name)
-    words = f" {unit['display']}" if unit and unit["display"] != "score" else ""
-    return f"{question.low} to {question.high}{words}"
+    if unit and unit["display"] != "score":
+        return _("{low} to {high} {unit}", low=question.low, high=question.high,
+                 unit=UNIT_WORDS.get(unit["display"], unit["display"]))
+    return _("{low} to {high}", low=question.low, high=question.high)
 
 
 def _constraint(key: str, expression: str, human: str) -> dict[str, Any]:
@@ -315,7 +354,7 @@ def item(question: Question, release: Release, base: str) -> dict[str, Any]:
             left, right = (f"item.where(linkId = '{question.link_id}.{side}').answer.exists()"
                            for side in ("left", "right"))
             extensions.append(_constraint("hip-ir-both-sides", f"{left} = {right}",
-                                          "Give the degrees of both hips, or of neither"))
+                                          _("Give the degrees of both hips, or of neither")))
     elif question.kind == "choice":
         out["type"] = "choice" if release == "R4B" else "coding"
         if release == "R5":
@@ -367,49 +406,123 @@ def questionnaire_version() -> str:
     return hipscreen_version()
 
 
-def questionnaire(release: Release = "R4B", *, base: str | None = None) -> Any:
-    """The intake Questionnaire as a fhir.resources model of `release` (R4B or R5), under the
-    canonical base `base` (default: $HIPSCREEN_FHIR_BASE, else the example base)."""
-    release, base = check_release(release), canonical_base(base)
-    description = (
+# -- languages ------------------------------------------------------------------------------------
+TRANSLATION = "http://hl7.org/fhir/StructureDefinition/translation"
+"""The standard extension that carries a primitive's text in another language (`lang`,
+`content`), on the primitive's own element: `_text` of an item, `_display` of a coding."""
+TRANSLATED = ("text", "display", "title", "description")
+"""The string elements a person reads, translated wherever they appear in a Questionnaire
+(except inside `code`: a LOINC or SNOMED CT display is the terminology's own)."""
+
+
+def translation(lang: str, content: str) -> dict[str, Any]:
+    """One translation extension: `content` is the text in `lang`."""
+    return {"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": lang},
+                                              {"url": "content", "valueString": content}]}
+
+
+def _add_translation(element: dict[str, Any], key: str, lang: str, content: Any) -> None:
+    if isinstance(element.get(key), str) and isinstance(content, str):
+        element.setdefault(f"_{key}", {"extension": []})["extension"].append(
+            translation(lang, content))
+
+
+def add_translations(primary: Any, other: Any, lang: str) -> None:
+    """Put the texts of `other` (the same resource, or the same part of it, built in `lang`)
+    on `primary` as translation extensions: the two are walked side by side, so each text gets
+    the text that stands in its place in `other`."""
+    if isinstance(primary, list) and isinstance(other, list):
+        for mine, theirs in zip(primary, other, strict=True):
+            add_translations(mine, theirs, lang)
+        return
+    if not isinstance(primary, dict) or not isinstance(other, dict):
+        return
+    for key in list(primary):
+        if key in TRANSLATED:
+            _add_translation(primary, key, lang, other.get(key))
+        elif key == "code":  # a standard terminology's display is its own
+            continue
+        elif key == "extension":  # an entryFormat or a constraint's words are in `language`
+            continue  # only (fhir.resources has no element for a value[x]'s own extensions)
+        elif isinstance(primary[key], dict | list):
+            add_translations(primary[key], other.get(key), lang)
+
+
+def in_languages(make: Callable[[], dict[str, Any]], lang: str | None = None) -> dict[str, Any]:
+    """The resource `make` builds, in `lang` (default: the language in use) with its texts in
+    every other language hipscreen speaks as translation extensions, and `language` set."""
+    lang = check_language(lang or current_language())
+    with use_language(lang):
+        primary = make()
+    for other in LANGUAGES:
+        if other != lang:
+            with use_language(other):
+                add_translations(primary, make(), other)
+    return {**primary, "language": lang}
+
+
+def questionnaire_dict(release: Release = "R4B", *, base: str | None = None,
+                       questions: Callable[[str], tuple[Question, ...]] | None = None
+                       ) -> dict[str, Any]:
+    """The intake Questionnaire as FHIR JSON (a dict), in the language in use."""
+    questions = questions or intake_questions
+    description = _(
         "The hipscreen intake, generated from its Intake model: each linkId is the field's "
         "dotted path. Every safety (red-flag) question is required and answered yes or no: "
         "a safety item left out of a response was not asked, which is never read as no and "
         "never gives a self-care plan; a safety item with no answer is refused. A movement "
         "test that was not done has no item (not tested), which differs from the answer "
-        "'none'. ")
-    return build(release, {
+        "'none'.") + " "
+    disclaimer = _(DISCLAIMER)
+    return {
         "resourceType": "Questionnaire",
         "id": QUESTIONNAIRE_ID,
-        "text": narrative("hipscreen intake: recurring low back pain that may come from the "
-                          "hip.", description, DISCLAIMER),
+        "text": narrative(_("hipscreen intake: recurring low back pain that may come from the "
+                            "hip."), description, disclaimer),
         "url": questionnaire_url(base),
         "version": questionnaire_version(),
         "name": "HipscreenIntake",
-        "title": "hipscreen intake: recurring low back pain that may come from the hip",
+        "title": _("hipscreen intake: recurring low back pain that may come from the hip"),
         "status": "active",
         "subjectType": ["Patient"],
         "publisher": "hipscreen",
-        "description": description + DISCLAIMER,
-        "item": [item(question, release, base) for question in QUESTIONS],
-    })
+        "description": description + disclaimer,
+        "item": [item(question, release, base) for question in questions(current_language())],
+    }
 
 
-def questionnaire_json(release: Release = "R4B", *, base: str | None = None) -> str:
-    """The intake Questionnaire as FHIR JSON of `release` (R4B or R5)."""
-    return questionnaire(release, base=base).model_dump_json(indent=2)
+def questionnaire(release: Release = "R4B", *, base: str | None = None,
+                  lang: str | None = None) -> Any:
+    """The intake Questionnaire as a fhir.resources model of `release` (R4B or R5), under the
+    canonical base `base` (default: $HIPSCREEN_FHIR_BASE, else the example base), in `lang`
+    (default: the language in use, English unless set) with every text a person reads also in
+    the other languages (the standard translation extension)."""
+    release, base = check_release(release), canonical_base(base)
+    return build(release, in_languages(lambda: questionnaire_dict(release, base=base), lang))
+
+
+def questionnaire_json(release: Release = "R4B", *, base: str | None = None,
+                       lang: str | None = None) -> str:
+    """The intake Questionnaire as FHIR JSON of `release` (R4B or R5), in `lang`."""
+    return questionnaire(release, base=base, lang=lang).model_dump_json(indent=2)
 
 
 __all__ = [
     "BY_LINK_ID",
     "GATE",
     "QUESTIONS",
+    "TRANSLATION",
     "Condition",
     "Question",
+    "add_translations",
+    "in_languages",
     "index",
+    "intake_questions",
     "item",
     "questionnaire",
+    "questionnaire_dict",
     "questionnaire_json",
     "questionnaire_version",
     "questions_of",
+    "translation",
 ]

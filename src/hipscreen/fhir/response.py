@@ -528,10 +528,10 @@ def intake_from_response(data: Mapping[str, Any], where: str, *, salvage: bool =
 
 def response_row(record: Mapping[str, Any], where: str) -> dict[str, Any]:
     """One NDJSON QuestionnaireResponse as a batch row: the flat dotted columns of its intake
-    (`hipscreen.batch.row_from_intake`) with the response's id as the row id, or, when it is
+    (`hipscreen.rows.row_from_intake`) with the response's id as the row id, or, when it is
     bad, a row that carries every problem (naming the linkId) as its read error, and the
     answers it could read (`SALVAGE_COLUMN`), which the row's screening reads for red flags."""
-    from hipscreen.batch import (
+    from hipscreen.rows import (
         ERROR_SEPARATOR,
         ID_COLUMN,
         READ_ERROR_COLUMN,

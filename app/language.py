@@ -12,9 +12,20 @@ they are drawn.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any
+
 import streamlit as st
 
-from hipscreen.i18n import LANGUAGES, SOURCE_LANGUAGE, _, current_language, set_language
+from hipscreen.i18n import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    _,
+    current_language,
+    set_language,
+    use_language,
+)
 
 PARAM = "lang"
 """The address parameter that holds the language code."""
@@ -56,6 +67,19 @@ def choose() -> str:
     if previous is not None and previous != lang:
         _result_again()
     return current_language()
+
+
+def in_session_language(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A widget callback that runs in this session's language. Streamlit runs a button's
+    callback before the page's script, so before `choose()` has set the language: a result
+    screened there ("See my result", "Screen this intake") would read in English."""
+
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with use_language(asked()):
+            return callback(*args, **kwargs)
+
+    return run
 
 
 def offer() -> None:

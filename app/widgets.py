@@ -17,26 +17,26 @@ import streamlit as st
 
 from hipscreen.app import access, language
 from hipscreen.app.keys import RESULT_KEY  # noqa: E402,F401 - the pages read widgets.RESULT_KEY
-from hipscreen.app.presentation import (
+from hipscreen.app.pictures import picture_svg
+from hipscreen.app.questions import side_name
+from hipscreen.app.reasoning import one_bracket
+from hipscreen.i18n import N_, _, current_language, ngettext
+from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.result import DISCLAIMER, Answer, DeficitResult, PlanItem, Result, Triage
+from hipscreen.words import (
     CONFIDENCE_WORDS,
+    LEVEL_WORDS,
+    NO_DRILLS_AT_THIS_LEVEL,
     SIDE_WORDS,
     answer_line_words,
     certainty_scale,
-    field_label,
-    one_bracket,
-    picture_svg,
-    side_name,
-)
-from hipscreen.i18n import N_, _, current_language, ngettext
-from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.result import DISCLAIMER, DeficitResult, PlanItem, Result, Triage
-from hipscreen.words import (
-    LEVEL_WORDS,
-    NOT_ASKED_FIELD,
     drill_purpose_words,
+    field_label,
     flag_answer_words,
+    no_plan_words,
     person_sentence,
     tell_the_service,
+    variant_words,
 )
 
 """st.session_state key of the latest Result of this browser session (never a shared cache)."""
@@ -258,8 +258,12 @@ def page_header(title: str, intro: str | None = None) -> None:
 
 def _page_language() -> str:
     """The script line that tells the browser (and a screen reader) the page's language:
-    Streamlit writes <html lang="en"> and has no setting for it."""
-    return f"document.documentElement.lang = {json.dumps(current_language())};\n"
+    Streamlit writes <html lang="en"> and has no setting for it. Its "Skip to main content"
+    link (the first thing a keyboard reaches) is put in the page's language too."""
+    skip = json.dumps(_("Skip to main content"))
+    return (f"document.documentElement.lang = {json.dumps(current_language())};\n"
+            "document.querySelectorAll('[data-testid=\"stSkipToContent\"]').forEach((link) => "
+            f"{{ link.textContent = {skip}; }});\n")
 
 
 def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = False) -> None:
@@ -269,7 +273,7 @@ def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = Fa
     text = (_("**Triage level: {label}**", label=triage.label) if clinician
             else _("**What to do: {label}**", label=triage.label)) + f"\n\n{triage.action}"
     if not triage.drills_allowed:
-        text += "\n\n" + _("**No exercises are given at this level.**")
+        text += f"\n\n**{_(NO_DRILLS_AT_THIS_LEVEL)}**"
     show = {"emergency": st.error, "urgent": st.error, "clinician_review": st.warning,
             "self_care": st.success}[level]
     show(text, icon=_LEVEL_ICONS[level])
@@ -284,15 +288,14 @@ def triage_banner(triage: Triage, *, compact: bool = False, clinician: bool = Fa
             for flag in triage.red_flags))
 
 
-def _flag_answers(answers: tuple[str, ...] | list[str], *, clinician: bool) -> list[str]:
+def _flag_answers(answers: list[Answer], *, clinician: bool) -> list[str]:
     """The answers behind a red flag in words; the questions not asked are named for a
     clinician, and only counted for the person (a screening that stopped early never asked
     them: a list of them would hide what matters)."""
     if clinician:
         return flag_answer_words(answers)
-    prefix = f"{NOT_ASKED_FIELD} = "
-    words = [answer_line_words(a) for a in answers if not a.startswith(prefix)]
-    unasked = [a for a in answers if a.startswith(prefix)]
+    words = [answer_line_words(a) for a in answers if not a.not_asked]
+    unasked = [a for a in answers if a.not_asked]
     if unasked:
         words.append(ngettext("{n} health question was not asked yet",
                               "{n} health questions were not asked yet", len(unasked)))
@@ -368,16 +371,11 @@ _SIDE_FIRST = {"both": N_("both sides"), "left": N_("left side first"),
 """Where a drill starts, as a sentence of its own in each language (a side's word agrees with
 the word for side)."""
 
-_VARIANT_WORDS = {"supported": N_("supported version"), "regressed": N_("easier version")}
-
-
 def _variant_words(item: PlanItem) -> str:
-    """' - easier version' after a drill's name, unless its name says so already ("Supported
-    single-leg stability" is not followed by "supported version")."""
-    words = _VARIANT_WORDS.get(item.variant, f"{item.variant} version")
-    if item.variant in ("standard", "support") or words.split()[0] in item.name.lower():
-        return ""
-    return f" - {_(words)}"
+    """' - easier version' after a drill's name, unless its name says so already
+    (`hipscreen.words.variant_words`)."""
+    words = variant_words(item)
+    return f" - {words}" if words else ""
 
 
 def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
@@ -406,7 +404,9 @@ def drill_card(number: int, item: PlanItem, result: Result | None = None, *,
             why = [one_bracket(w) for w in item.why]
         else:  # the person's words: what it trains, then the plan's notes (never rule words)
             why = drill_purpose_words(result, item.serves, item.side)
-            why += [w for w in item.why if not w.startswith(("Trains ", _("Trains ")))]
+            rule_words = _("Trains {deficit} ({side}, {confidence}), shown by: {findings}.")
+            why += [w for w in item.why
+                    if not w.startswith(("Trains ", rule_words.partition("{")[0]))]
         if why:
             title = _("Why this drill") if clinician else _("Why this drill for you")
             st.markdown(f"**{title}**\n" + "\n".join(f"- {w}" for w in why))
@@ -417,11 +417,10 @@ def plan_section(result: Result, *, clinician: bool = False, anchor: str | None 
     """The plan: precautions first, then a card per drill, or why there is no plan."""
     heading(_("Plan") if clinician else _("Your plan"), anchor=anchor)
     if not result.triage.drills_allowed:
-        st.error(_("No exercises: {action}", action=result.triage.action), icon=":material/block:")
+        st.error(no_plan_words(result), icon=":material/block:")
         return
     if not result.plan:
-        st.info(_("No drills: the answers given do not point to a hip stability or hinge problem. "
-                  "Doing more of the self-tests may change that."))
+        st.info(no_plan_words(result))
         return
     for precaution in result.precautions:
         st.warning(f"**{precaution.label}.** {precaution.text}", icon=":material/warning:")

@@ -163,7 +163,7 @@ def test_an_emergency_answer_stops_at_once_with_the_action_and_no_drills():
     errors = " ".join(e.value for e in at.error)
     assert "What to do: EMERGENCY" in errors  # the level in words, not only colour
     assert "emergency department" in errors.lower()
-    assert "No exercises are given" in errors
+    assert "No drills are given" in errors
     assert not has_button(at, "next"), "the screening must stop here"
     result = at.session_state["result"]
     assert result.triage.level == "emergency" and result.plan == []
@@ -652,15 +652,15 @@ def test_no_question_of_a_later_step_can_turn_a_step_one_stop_into_an_emergency(
     """By enumeration: for every step-1 answer that stops the screen (urgent) and every yes/no
     question of the "More health questions" step, the two together are never an emergency
     that the person would not be told because the screen stopped at step 1."""
-    from hipscreen.app import presentation as pr
+    from hipscreen.app.questions import EMERGENCY_QUESTIONS, HEALTH_QUESTIONS
 
     base = {"age": age, "safety": {}, "symptoms": {"keeps_coming_back": True}}
     missed = []
-    for first in pr.EMERGENCY_QUESTIONS:
+    for first in EMERGENCY_QUESTIONS:
         alone = screen({**base, "safety": {first: True}}).triage.level
         if alone != "urgent":
             continue
-        for later in pr.HEALTH_QUESTIONS:
+        for later in HEALTH_QUESTIONS:
             both = screen({**base, "safety": {first: True, later: True}}).triage.level
             if both == "emergency":
                 missed.append((first, later))

@@ -91,3 +91,60 @@ def test_choosing_spanish_turns_the_current_step_into_spanish(server, request, t
             raise
         finally:
             browser.close()
+
+
+def test_a_result_screened_by_a_button_reads_in_spanish(server, request, tmp_path):
+    """A button's callback runs before the page sets the language (issue 21): "See my result"
+    and "Screen this intake" screen in the session's language all the same, so the triage and
+    the plan read in Spanish; Streamlit's own "Skip to main content" link does too."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, server_log = server
+    shots = screenshot_folder(request, tmp_path)
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+        page.set_default_timeout(STEP_TIMEOUT_MS)
+        try:
+            page.goto(url + "?lang=es")
+            expect(page.get_by_role("heading", name="Primero, su seguridad")).to_be_visible(
+                timeout=30000)
+            wait_until_idle(page)
+            skip = page.locator('[data-testid="stSkipToContent"]')
+            expect(skip).to_have_text("Saltar al contenido principal")
+            age = page.get_by_role("spinbutton", name="Su edad en años")
+            age.fill("34")
+            age.press("Enter")
+            wait_until_idle(page)
+            for number, button in enumerate(["Siguiente"] * 4 + ["Saltar esta prueba"] * 5, 2):
+                page.get_by_role("button", name=button, exact=True).click()
+                expect(page.get_by_text(f"Paso {number} de 10:")).to_be_visible()
+                wait_until_idle(page)
+            page.get_by_role("button", name="Ver mi resultado", exact=True).click()
+            expect(page.get_by_role("heading", name="Su resultado", exact=True)).to_be_visible(
+                timeout=30000)
+            wait_until_idle(page)
+            expect(page.get_by_text("Qué hacer: AUTOCUIDADO").first).to_be_visible()
+            body = page.inner_text("body")
+            for english in ("SELF-CARE", "See a clinician if", "Tests you skipped"):
+                assert english not in body, english
+            check_state(page, shots, "02-spanish-result", full=True)
+
+            page.get_by_role("link", name="Formulario clínico", exact=True).click()
+            field = page.get_by_role("spinbutton", name="Edad (años)")
+            expect(field).to_be_visible()
+            field.fill("45")
+            page.get_by_role("spinbutton", name="RI cadera izquierda (grados)").fill("22")
+            page.get_by_role("spinbutton", name="RI cadera derecha (grados)").fill("38")
+            page.get_by_role("button", name="Evaluar estos datos").click()
+            expect(page.get_by_text("Nivel de triaje: AUTOCUIDADO")).to_be_visible()
+            expect(page.get_by_text("Plan: Bisagra con rotación interna (izquierda)")) \
+                .to_be_visible()
+        except Exception:
+            page.screenshot(path=str(shots / "failure.png"))
+            print(f"\nfailure screenshot: {shots / 'failure.png'}\n"
+                  f"server log:\n{server_log.read_text()}")
+            raise
+        finally:
+            browser.close()

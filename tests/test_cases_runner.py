@@ -415,3 +415,33 @@ def test_bad_baseline_and_unwritable_save_exit_2(tmp_path: Path, capsys) -> None
     assert "not a saved case run" in capsys.readouterr().err
     with pytest.raises(CaseError, match="cannot write"):
         save_run(run_cases([GOOD]).cases, tmp_path)  # a directory, not a file
+
+
+def test_a_saved_run_is_written_atomically_and_never_through_a_link_or_over_a_case(
+        tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    from hipscreen import outfile
+
+    saved = tmp_path / "before.json"
+    save_run(run_cases([GOOD]).cases, saved)
+    before = saved.read_bytes()
+    assert load_run(saved).outcomes
+    assert [p.name for p in tmp_path.iterdir()] == ["before.json"]  # no temporary file left
+
+    def interrupted(src, dst):  # the rename never happens: the old run must stay whole
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outfile.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_run(run_cases([GOOD]).cases, saved)
+    monkeypatch.undo()
+    assert saved.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["before.json"]
+
+    link = tmp_path / "link.json"
+    os.symlink(saved, link)
+    with pytest.raises(CaseError, match="symbolic link"):
+        save_run(run_cases([GOOD]).cases, link)
+    with pytest.raises(CaseError, match="input"):
+        save_run(run_cases([GOOD]).cases, GOOD, inputs=[GOOD])

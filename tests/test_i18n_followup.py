@@ -33,7 +33,7 @@ from hipscreen.review import DECISION_WORDS, SIGN_WORDS, is_worse_note, review_t
 
 ROOT = Path(__file__).resolve().parents[1]
 CHECKIN_CASES = sorted((ROOT / "cases" / "checkins").glob("*.yaml"))
-FOLLOWUP_SOURCES = [ROOT / "src/hipscreen/review.py",
+FOLLOWUP_SOURCES = [*sorted((ROOT / "src/hipscreen").glob("review*.py")),
                     *sorted((ROOT / "src/hipscreen/fhir").glob("*.py"))]
 FORMS = {"intake": questionnaire_json, "checkin": checkin_questionnaire_json}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")

@@ -93,7 +93,7 @@ def test_the_clinician_report_lists_the_tests_not_done_and_the_red_flags():
         assert skipped.label in text
     for flag in result.triage.red_flags:
         assert flag.label in text
-    assert "No exercises are given at this level." in text
+    assert "No drills are given at this level." in text
 
 
 def test_the_plan_report_holds_each_drill_card_and_the_safety_net():
@@ -114,7 +114,7 @@ def test_a_stopping_result_s_plan_report_holds_only_the_action(stem):
     assert result.triage.level in ("emergency", "urgent")
     text = pdf_text(report_pdf(result, "plan"))
     assert result.triage.label in text and result.triage.action in text
-    assert "No exercises are given at this level." in text
+    assert "No drills are given at this level." in text
     for drill in catalogue().drills.values():
         assert drill.name.lower() not in text.lower()
     assert "Your drills" not in text and "See a clinician if" not in text

@@ -230,7 +230,7 @@ def test_a_checkin_is_reviewed_saved_and_queued_in_a_real_browser(app_with_recor
                 picker.scroll_into_view_if_needed()
                 picker.click()
                 tab.get_by_role("option", name="#3 - Self-care - lifter-1").click()
-                expect(tab.get_by_role("heading", name="Record 3: checkin, 'lifter-1'")) \
+                expect(tab.get_by_role("heading", name="Record 3: check-in, 'lifter-1'")) \
                     .to_be_visible()
                 idle(tab)
                 expect(tab.get_by_text("Make it easier").first).to_be_visible()

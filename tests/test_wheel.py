@@ -175,7 +175,7 @@ def test_installed_hipscreen_lint_passes_with_the_shipped_case_files(installed, 
 
 def test_the_installed_case_lab_finds_the_case_files(installed, outside):
     """The case lab's own folder finder, imported from the installed package (no Streamlit run)."""
-    probe = ("import json; from hipscreen.app.presentation import default_cases_dir; "
+    probe = ("import json; from hipscreen.app.case_files import default_cases_dir; "
              "from hipscreen.cases import discover; folder = default_cases_dir(); "
              "files, problems = discover([folder]) if folder else ([], []); "
              "print(json.dumps({'folder': str(folder), 'files': len(files), "

@@ -14,7 +14,7 @@ import streamlit as st
 
 from hipscreen import cases
 from hipscreen.app import access, language, records_ui, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.case_files import case_from_upload, default_cases_dir, differences_frame
 from hipscreen.app.plain import md
 from hipscreen.i18n import _
 
@@ -37,7 +37,7 @@ def show_case_result(result: cases.CaseResult) -> None:
         st.error(md(problem))
     if result.differences:
         st.markdown(_("**Expected vs actual**"))
-        st.dataframe(pr.differences_frame(result), hide_index=True, width="stretch")
+        st.dataframe(differences_frame(result), hide_index=True, width="stretch")
     if result.outcome is not None:
         o = result.outcome
         deficits = ", ".join(f"{d.id} ({d.side}, {d.confidence})" for d in o.deficits) or _("none")
@@ -50,7 +50,7 @@ def show_case_result(result: cases.CaseResult) -> None:
 
 widgets.page_header(_("Case lab"), _("Check the rule base against documented cases: each case "
                                      "file holds a story, an intake and what must follow from it."))
-default = pr.default_cases_dir()
+default = default_cases_dir()
 typed = access.served_locally() and records_ui.records_allowed()[0]
 if typed:
     folder_text = st.text_input(_("Folder of case files"), value=str(default or "cases"),
@@ -94,7 +94,7 @@ with one:
                                   type=["yaml", "yml"], key="case_upload")
         if st.button(_("Run the uploaded case"), key="run_upload", disabled=upload is None):
             try:
-                case = pr.case_from_upload(upload.name, upload.getvalue())
+                case = case_from_upload(upload.name, upload.getvalue())
                 st.session_state[ONE] = cases.run_case(case, upload.name)
             except cases.CaseError as exc:
                 st.session_state[ONE] = cases.CaseResult(

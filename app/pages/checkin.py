@@ -12,8 +12,10 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hipscreen.app import language, records_ui, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.intake_form import stops_here
 from hipscreen.app.plain import md
+from hipscreen.app.questions import EMERGENCY_GROUPS, HEALTH_GROUPS, SAFETY_HELP, side_name
+from hipscreen.app.reasoning import how_markdown
 from hipscreen.documents import field_problems
 from hipscreen.i18n import N_, _
 from hipscreen.knowledge.catalogue import catalogue
@@ -22,6 +24,7 @@ from hipscreen.knowledge.intake import Safety
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, review
 from hipscreen.screening import screen_safety_first
+from hipscreen.words import HIP_SURGERY_LABELS, field_label
 
 language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
@@ -29,7 +32,7 @@ REVIEW_KEY = "checkin_review"
 PSFS_PROBLEM_KEY = "checkin_psfs_problem"
 PREFIX = "ci:"
 SAFETY_NAMES = [n for n in Safety.model_fields if n != "hip_surgery"]
-SAFETY_GROUPS = (*pr.EMERGENCY_GROUPS, *pr.HEALTH_GROUPS)
+SAFETY_GROUPS = (*EMERGENCY_GROUPS, *HEALTH_GROUPS)
 _GROUPED = {n for _, names in SAFETY_GROUPS for n in names}
 if [n for n in SAFETY_NAMES if n not in _GROUPED]:  # a question added to the model: still asked
     SAFETY_GROUPS += ((N_("Other questions"), tuple(n for n in SAFETY_NAMES if n not in _GROUPED)),)
@@ -59,12 +62,12 @@ for group, (heading, names) in enumerate(SAFETY_GROUPS):
     st.markdown(f"**{_(heading)}**")
     with widgets.questions(f"checkin_{group}"):  # one column: each question wraps, never cut
         for name in names:
-            safety[name] = st.checkbox(pr.field_label(f"safety.{name}"),
+            safety[name] = st.checkbox(field_label(f"safety.{name}"),
                                        key=f"{PREFIX}safety.{name}",
-                                       help=_(pr.SAFETY_HELP.get(name)))
+                                       help=_(SAFETY_HELP.get(name)))
 safety["hip_surgery"] = st.selectbox(_("Hip surgery (replacement or other)"),
-                                     options=list(pr.HIP_SURGERY_LABELS),
-                                     format_func=pr.HIP_SURGERY_LABELS.__getitem__,
+                                     options=list(HIP_SURGERY_LABELS),
+                                     format_func=HIP_SURGERY_LABELS.__getitem__,
                                      key=PREFIX + "safety.hip_surgery")
 
 st.header(_("Pain"))
@@ -83,7 +86,7 @@ if not planned:
 for item in planned:
     with st.container(border=True):
         name = drills[item.drill].name
-        st.subheader(f"{name} ({pr.side_name(item.side)})")
+        st.subheader(f"{name} ({side_name(item.side)})")
         if not st.checkbox(_("I tried the {drill}", drill=name.lower()),
                            key=f"{PREFIX}tried.{item.drill}"):
             continue
@@ -130,7 +133,7 @@ if submitted:
         st.session_state.pop(REVIEW_KEY, None)
         # a red flag always wins: the safety answers are triaged on their own, beside the errors
         flagged, _problem = screen_safety_first({"safety": safety})
-        if flagged is not None and pr.stops_here(flagged):
+        if flagged is not None and stops_here(flagged):
             widgets.triage_banner(flagged.triage)
             st.markdown(_("**Please act on this now. Then fix the answers below.**"))
         if isinstance(exc, CheckInMismatch):
@@ -164,10 +167,10 @@ for note in done.notes:
 st.subheader(_("Drill by drill"))
 for decision in done.decisions:
     show = st.error if decision.see_clinician else st.info
-    show(f"**{md(decision.name)} ({pr.side_name(decision.side)}): "
+    show(f"**{md(decision.name)} ({side_name(decision.side)}): "
          f"{DECISION_WORDS[decision.decision]}.** {md(decision.text)}")
     with st.expander(_("How was this decided? ({drill})", drill=md(decision.name))):
-        st.markdown(pr.how_markdown(done.decision_how(decision.drill)))
+        st.markdown(how_markdown(done.decision_how(decision.drill)))
 if done.triage.drills_allowed and done.plan:
     st.subheader(_("Your updated plan"))
     for number, item in enumerate(done.plan, 1):

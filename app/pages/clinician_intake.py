@@ -6,10 +6,29 @@ from __future__ import annotations
 import streamlit as st
 
 from hipscreen.app import language, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.intake_form import hinge_answer, measured_ir_rule_words, screen_values
+from hipscreen.app.questions import (
+    EMERGENCY_QUESTIONS,
+    HEALTH_QUESTIONS,
+    NOT_TESTED,
+    movement_options,
+    side_name,
+)
 from hipscreen.i18n import _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Movement
+from hipscreen.words import (
+    ACTIVITY_LABELS,
+    AGGRAVATOR_LABELS,
+    CLINICIAN_HINGE_FAULT_LABELS,
+    CLINICIAN_MOVEMENT_LABELS,
+    CLINICIAN_SAFETY_LABELS,
+    HAMSTRING_LABELS,
+    HIP_SURGERY_LABELS,
+    LOCATION_LABELS,
+    SEX_LABELS,
+    field_label,
+)
 
 language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
@@ -28,15 +47,16 @@ store: dict = st.session_state.setdefault(STORE, {})
 errors: dict = st.session_state.get(ERRORS, {})
 
 
+@language.in_session_language
 def submit() -> None:
     """Read the form, build the intake and screen it; keep field errors for the next run."""
     values = {key[len(PREFIX):]: value for key, value in st.session_state.items()
               if str(key).startswith(PREFIX) and not str(key).startswith(PREFIX + "ui.")}
     values["mode"] = "clinician"
-    values["movement.hinge_faults"] = pr.hinge_answer(
+    values["movement.hinge_faults"] = hinge_answer(
         st.session_state.get(PREFIX + HINGE_TESTED, False),
         st.session_state.get(PREFIX + "movement.hinge_faults", []))
-    screened = pr.screen_values(values)
+    screened = screen_values(values)
     st.session_state[SUBMITS] = st.session_state.get(SUBMITS, 0) + 1
     st.session_state[ERRORS] = screened.errors
     st.session_state[STOP] = screened.result if screened.errors and screened.stops else None
@@ -74,16 +94,17 @@ mine = result is not None and st.session_state.get(widgets.RESULT_FROM_KEY) == "
 if mine and not errors:
     with glance:
         widgets.triage_banner(result.triage, compact=True, clinician=True)
-        found = "; ".join(f"{d.label} ({pr.side_name(d.side)}, {_(d.confidence)}, "
-                          f"CF {d.certainty:.2f})" for d in result.deficits) or _("none")
-        drills = ", ".join(f"{p.name} ({pr.side_name(p.side)})" for p in result.plan) or _("none")
+        found = "; ".join(f"{d.label} ({side_name(d.side)}, {_(d.confidence)}, "
+                          + _("CF {certainty}", certainty=f"{d.certainty:.2f}") + ")"
+                          for d in result.deficits) or _("none")
+        drills = ", ".join(f"{p.name} ({side_name(p.side)})" for p in result.plan) or _("none")
         st.markdown(_("**Deficits:** {found}  \n**Plan:** {drills}", found=found, drills=drills))
         st.page_link("pages/result.py", label=_("Open the full result: note to paste, reasoning "
                                               "and downloads"))
 if st.session_state.get(SUBMITS):
     widgets.reveal(GLANCE_KEY, f"screened-{st.session_state[SUBMITS]}")
 
-side_words = {pr.NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
+side_words = {NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
               "right": _("right"), "both": _("both")}
 drills = {key: d.name for key, d in catalogue().drills.items()}
 
@@ -93,25 +114,25 @@ with st.form("clinician_intake"):
     with c1:
         field(st.number_input, "age", None, _("Age (years)"), min_value=8, max_value=110, step=1)
     with c2:
-        field(st.selectbox, "sex", None, _("Sex"), options=[k for k in pr.SEX_LABELS if k],
-              format_func=pr.SEX_LABELS.__getitem__, placeholder=_("Not given"))
+        field(st.selectbox, "sex", None, _("Sex"), options=[k for k in SEX_LABELS if k],
+              format_func=SEX_LABELS.__getitem__, placeholder=_("Not given"))
     with c3:
         field(st.multiselect, "activities", [], _("Activities"), options=[a.value for a in Activity],
-              format_func=pr.ACTIVITY_LABELS.__getitem__, select_all=False)
+              format_func=ACTIVITY_LABELS.__getitem__, select_all=False)
 
     st.header(_("Red flags and precautions"))
     for caption, names in (
-            (_("Emergency and same-day"), pr.EMERGENCY_QUESTIONS),
+            (_("Emergency and same-day"), EMERGENCY_QUESTIONS),
             (_("Risk factors, NG65 features (inflammatory back pain), precautions"),
-             pr.HEALTH_QUESTIONS)):
+             HEALTH_QUESTIONS)):
         st.caption(caption)
         columns = st.columns(3)
         for index, name in enumerate(names):
             with columns[index % 3]:
-                field(st.checkbox, f"safety.{name}", False, pr.CLINICIAN_SAFETY_LABELS[name],
-                      help=pr.field_label(f"safety.{name}"))
+                field(st.checkbox, f"safety.{name}", False, CLINICIAN_SAFETY_LABELS[name],
+                      help=field_label(f"safety.{name}"))
     field(st.selectbox, "safety.hip_surgery", "none", _("Hip surgery (replacement or other)"),
-          options=list(pr.HIP_SURGERY_LABELS), format_func=pr.HIP_SURGERY_LABELS.__getitem__)
+          options=list(HIP_SURGERY_LABELS), format_func=HIP_SURGERY_LABELS.__getitem__)
 
     st.header(_("Symptoms"))
     c1, c2, c3, c4 = st.columns(4)
@@ -126,19 +147,19 @@ with st.form("clinician_intake"):
               max_value=520, step=1)
     with c4:
         field(st.selectbox, "symptoms.recurring_hamstring_strain", "none",
-              _("Recurring hamstring strain"), options=list(pr.HAMSTRING_LABELS),
-              format_func=pr.HAMSTRING_LABELS.__getitem__)
+              _("Recurring hamstring strain"), options=list(HAMSTRING_LABELS),
+              format_func=HAMSTRING_LABELS.__getitem__)
     field(st.multiselect, "symptoms.locations", [], _("Pain locations"),
-          options=[loc.value for loc in Location], format_func=pr.LOCATION_LABELS.__getitem__,
+          options=[loc.value for loc in Location], format_func=LOCATION_LABELS.__getitem__,
           select_all=False)
     field(st.multiselect, "symptoms.worse_with", [], _("Worse with"),
-          options=[a.value for a in Aggravator], format_func=pr.AGGRAVATOR_LABELS.__getitem__,
+          options=[a.value for a in Aggravator], format_func=AGGRAVATOR_LABELS.__getitem__,
           select_all=False)
     c1, _gap = st.columns([1, 3])
     with c1:
         field(st.number_input, "symptoms.first_episode_age", None,
               _("First back pain at age (optional)"), min_value=0, max_value=110, step=1,
-              help=pr.field_label("symptoms.first_episode_age"))
+              help=field_label("symptoms.first_episode_age"))
     c1, c2, c3 = st.columns(3)
     with c1:
         field(st.checkbox, "symptoms.keeps_coming_back", False, _("Keeps coming back"))
@@ -153,9 +174,9 @@ with st.form("clinician_intake"):
     columns = st.columns(4)
     for index, name in enumerate(SIDE_TESTS):
         with columns[index % 4]:
-            field(st.selectbox, f"movement.{name}", pr.NOT_TESTED,
-                  pr.CLINICIAN_MOVEMENT_LABELS[name], options=pr.movement_options(name),
-                  format_func=side_words.__getitem__, help=pr.field_label(f"movement.{name}"))
+            field(st.selectbox, f"movement.{name}", NOT_TESTED,
+                  CLINICIAN_MOVEMENT_LABELS[name], options=movement_options(name),
+                  format_func=side_words.__getitem__, help=field_label(f"movement.{name}"))
     c1, c2, c3 = st.columns([1, 1, 3])
     with c1:
         field(st.number_input, "movement.hip_ir_degrees.left", None, _("Left hip IR (degrees)"),
@@ -164,7 +185,7 @@ with st.form("clinician_intake"):
         field(st.number_input, "movement.hip_ir_degrees.right", None, _("Right hip IR (degrees)"),
               min_value=0, max_value=90, step=1, help=_("Leave both empty if not measured."))
     with c3:
-        st.caption(pr.measured_ir_rule_words())
+        st.caption(measured_ir_rule_words())
     c1, c2 = st.columns([1, 3])
     with c1:
         field(st.checkbox, HINGE_TESTED, False, _("Hip hinge tested"))
@@ -172,7 +193,7 @@ with st.form("clinician_intake"):
         field(st.multiselect, "movement.hinge_faults", [],
               _("Hinge faults (tested with none chosen = clean hinge)"),
               options=[f.value for f in HingeFault],
-              format_func=pr.CLINICIAN_HINGE_FAULT_LABELS.__getitem__, select_all=False,
+              format_func=CLINICIAN_HINGE_FAULT_LABELS.__getitem__, select_all=False,
               placeholder=_("None: a clean hinge"))
 
     st.header(_("Drill response (follow-up visits)"))
@@ -189,5 +210,5 @@ with st.form("clinician_intake"):
 if errors:
     with summary:
         st.error(_("Some answers need fixing (see the messages next to the fields):") + "\n"
-                 + "\n".join(f"- {labels.get(path) or pr.field_label(path)}: {message}"
+                 + "\n".join(f"- {labels.get(path) or field_label(path)}: {message}"
                              for path, message in errors.items()), icon=":material/edit:")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from hipscreen.app import language, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.catalogue_tables import filter_table, knowledge_tables
 from hipscreen.app.plain import md, quoted
 from hipscreen.i18n import _
 
@@ -17,8 +17,8 @@ widgets.page_header(_("Knowledge"), _("Everything the screen knows and how it re
                                       "column."))
 query = st.text_input(_("Search the knowledge"), key="knowledge_query",
                       placeholder=_("e.g. hinge, pregnancy, cauda equina"))
-tables = pr.knowledge_tables()
-shown = {name: pr.filter_table(table, query) for name, table in tables.items()}
+tables = knowledge_tables()
+shown = {name: filter_table(table, query) for name, table in tables.items()}
 tabs = st.tabs([f"{_(name)} ({len(shown[name])})" for name in tables])
 for tab, (name, table) in zip(tabs, shown.items(), strict=True):
     with tab:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from hipscreen.app import language, records_ui, widgets
 from hipscreen.app.plain import md
-from hipscreen.app.presentation import side_name as pr_side
+from hipscreen.app.questions import side_name
 from hipscreen.i18n import N_, _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.review import DECISION_WORDS
@@ -60,11 +60,22 @@ SHAPES = ["circle", "square", "triangle-up", "diamond", "cross"]
 DASHES = [[1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [4, 4]]
 
 
+MONTHS = (N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"), N_("Jul"),
+          N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"))
+"""A month's short name for the chart's axis, in the page's language (never the server's
+locale, which strftime's %b would read)."""
+
+
+def month(when) -> str:
+    return _(MONTHS[when.month - 1])
+
+
 def record_dates() -> list[str]:
     """Each record's date for the axis, each one different: the day; the time too when a day
     has two records; and the record's number when a minute has two."""
-    days = [f"{h.created_at:%d %b %Y}" for h in history]
-    labels = [f"{h.created_at:%d %b %H:%M}" if days.count(day) > 1 else day
+    days = [f"{h.created_at:%d} {month(h.created_at)} {h.created_at:%Y}" for h in history]
+    labels = [f"{h.created_at:%d} {month(h.created_at)} {h.created_at:%H:%M}"
+              if days.count(day) > 1 else day
               for h, day in zip(history, days, strict=True)]
     return [f"{label} #{h.record_id}" if labels.count(label) > 1 else label
             for h, label in zip(history, labels, strict=True)]
@@ -133,7 +144,7 @@ SAVED = _("Saved")
 st.table(pd.DataFrame([{
     SAVED: h.created_at.strftime("%Y-%m-%d %H:%M"), _("Record"): h.record_id,
     _("Kind"): _(KIND_WORDS.get(h.kind, h.kind)), _("What to do"): LEVEL_WORDS[h.triage],
-    _("Plan"): ", ".join(f"{drills[p['drill']].name} ({pr_side(p['side'])})"
+    _("Plan"): ", ".join(f"{drills[p['drill']].name} ({side_name(p['side'])})"
                          for p in h.summary.get("plan") or []) or _("no drills"),
     _("Worse"): ", ".join(h.summary.get("worse") or []) or _("none"),
 } for h in history]).set_index(SAVED))

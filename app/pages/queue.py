@@ -10,22 +10,37 @@ import streamlit as st
 from pydantic import ValidationError
 
 from hipscreen.app import language, records_ui, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.clinician_note import note_to_paste
+from hipscreen.app.intake_form import measured_ir_rule_words
 from hipscreen.app.plain import md, quoted
+from hipscreen.app.questions import NOT_TESTED, movement_options, side_name
+from hipscreen.app.reasoning import conclusions, how_markdown
 from hipscreen.documents import field_problems
 from hipscreen.explain import how
-from hipscreen.i18n import _
+from hipscreen.i18n import N_, _
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.records.models import STATUSES
 from hipscreen.review import DECISION_WORDS, Review, review_text
 from hipscreen.screening import screen
-from hipscreen.words import LEVEL_WORDS
+from hipscreen.words import CLINICIAN_MOVEMENT_LABELS, LEVEL_WORDS
 
 language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
 SIDE_TESTS = [n for n in Movement.model_fields if n not in ("hinge_faults", "hip_ir_degrees")]
-SIDE_WORDS = {pr.NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
+STATUS_WORDS = {"new": N_("new"), "reviewed": N_("reviewed"), "referred": N_("referred"),
+                "closed": N_("closed")}
+KIND_WORDS = {"screening": N_("screening"), "revision": N_("clinician revision"),
+              "checkin": N_("check-in")}
+MODE_WORDS = {"self": N_("self-screening"), "clinician": N_("clinician intake")}
+
+
+def words(table: dict[str, str], key: str) -> str:
+    """A record's status, kind or mode in the page's language (an unknown one as it is)."""
+    return _(table[key]) if key in table else key
+
+
+SIDE_WORDS = {NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
               "right": _("right"), "both": _("both")}
 
 widgets.page_header(_("Clinic queue"), _("Saved screenings and check-ins, most urgent first, "
@@ -35,7 +50,7 @@ store = records_ui.store()
 
 c1, c2, c3 = st.columns([2, 1, 1])
 statuses = c1.multiselect(_("Status"), options=list(STATUSES), default=["new", "reviewed", "referred"],
-                          key="queue:status")
+                          format_func=lambda s: words(STATUS_WORDS, s), key="queue:status")
 since = c2.date_input(_("Saved from"), value=None, key="queue:since")
 until = c3.date_input(_("Saved until"), value=None, key="queue:until")
 rows = records_ui.read_or_stop(
@@ -46,29 +61,32 @@ if not rows:
 
 details = records_ui.queue_details(store, [r.record_id for r in rows])
 st.dataframe(pd.DataFrame([{
-    "record": r.record_id, "triage": LEVEL_WORDS[r.triage], "red flags": details[r.record_id].flags,
-    "pain now / worst": details[r.record_id].pain, "saved": r.created_at.strftime("%Y-%m-%d %H:%M"),
-    "status": r.status, "kind": r.kind, "person": r.person,
+    _("record"): r.record_id, _("triage"): LEVEL_WORDS[r.triage],
+    _("red flags"): details[r.record_id].flags, _("pain now / worst"): details[r.record_id].pain,
+    _("saved"): r.created_at.strftime("%Y-%m-%d %H:%M"), _("status"): words(STATUS_WORDS, r.status),
+    _("kind"): words(KIND_WORDS, r.kind), _("person"): r.person,
 } for r in rows]), hide_index=True, column_config={
-    "red flags": st.column_config.TextColumn(width="medium",
+    _("red flags"): st.column_config.TextColumn(width="medium",
                                              help=_("The red flags of the record, in words"))})
 
 choices = {r.record_id: f"#{r.record_id} - {LEVEL_WORDS[r.triage]} - {r.person} - "
-                        f"{r.created_at:%Y-%m-%d} ({r.kind}, {r.status})" for r in rows}
+                        f"{r.created_at:%Y-%m-%d} ({words(KIND_WORDS, r.kind)}, "
+                        f"{words(STATUS_WORDS, r.status)})" for r in rows}
 picked = st.selectbox(_("Open a record"), options=list(choices), format_func=choices.__getitem__,
                       index=None, placeholder=_("Choose a record"), key="queue:open")
 if picked is None:
     st.stop()
 record = records_ui.read_or_stop(lambda: store.get(picked))
 
-st.header(_("Record {number}: {kind}, {person}", number=record.id, kind=record.kind,
+st.header(_("Record {number}: {kind}, {person}", number=record.id,
+            kind=words(KIND_WORDS, record.kind),
             person=quoted(record.person)))
 st.caption(_("Saved {when} UTC, {mode} mode", when=f"{record.created_at:%Y-%m-%d %H:%M}",
-             mode=record.mode)
+             mode=words(MODE_WORDS, record.mode))
            + (_(", by {who}", who=md(record.made_by)) if record.made_by else "")
            + (_(", follows record {number}", number=record.follows) if record.follows else "")
            + _("; status {status}; hipscreen {version}, knowledge base {fingerprint}",
-               status=record.status, version=record.hipscreen_version,
+               status=words(STATUS_WORDS, record.status), version=record.hipscreen_version,
                fingerprint=record.knowledge_fingerprint))
 try:
     model = record.model()
@@ -83,37 +101,38 @@ if isinstance(model, Review):
     for note in model.notes:
         st.warning(md(note))
     for d in model.decisions:
-        st.markdown(f"- **{md(d.name)} ({pr.side_name(d.side)}): {DECISION_WORDS[d.decision]}.** "
+        st.markdown(f"- **{md(d.name)} ({side_name(d.side)}): {DECISION_WORDS[d.decision]}.** "
                     f"{md(d.text)} " + _("(rules: {rules})", rules=", ".join(d.rules)))
         with st.expander(_("Reasoning: {drill}", drill=md(d.name))):
-            st.markdown(pr.how_markdown(model.decision_how(d.drill)))
-    st.markdown(_("**Updated plan:**") + " " + (", ".join(f"{p.name} ({pr.side_name(p.side)})"
+            st.markdown(how_markdown(model.decision_how(d.drill)))
+    st.markdown(_("**Updated plan:**") + " " + (", ".join(f"{p.name} ({side_name(p.side)})"
                                                           for p in model.plan) or _("no drills")))
     st.subheader(_("Note for the record"))
     st.caption(_("Ready to paste into a clinical record: the copy button is at the top right."))
     st.code(review_text(model), language=None, wrap_lines=True)
 elif model is not None:
     widgets.triage_banner(model.triage, compact=True, clinician=True)
-    found = "; ".join(f"{d.label} ({pr.side_name(d.side)}, {_(d.confidence)}, "
+    found = "; ".join(f"{d.label} ({side_name(d.side)}, {_(d.confidence)}, "
                       f"CF {d.certainty:.2f})" for d in model.deficits) or _("none")
     st.markdown(_("**Deficits:** {found}  \n**Plan:** {drills}", found=found, drills=", ".join(
-        f"{p.name} ({pr.side_name(p.side)})" for p in model.plan) or _("no drills")))
+        f"{p.name} ({side_name(p.side)})" for p in model.plan) or _("no drills")))
     st.subheader(_("Note for the record"))
     st.caption(_("Ready to paste into a clinical record: the copy button is at the top right."))
-    st.code(pr.note_to_paste(model), language=None, wrap_lines=True)
+    st.code(note_to_paste(model), language=None, wrap_lines=True)
     with st.expander(_("The plan, drill by drill")):
         widgets.plan_section(model, clinician=True, heading=st.subheader)
     with st.expander(_("Tests not done")):
         st.markdown("\n".join(f"- {s.label}" for s in model.skipped_tests) or _("All done."))
     st.subheader(_("Reasoning"))
-    for conclusion, text in pr.conclusions(model):
+    for conclusion, text in conclusions(model):
         with st.expander(text):
-            st.markdown(pr.how_markdown(how(model, conclusion)))
+            st.markdown(how_markdown(how(model, conclusion), clinician=True))
 
 st.subheader(_("Status"))
 with st.form("status"):
     c1, c2, c3 = st.columns([1, 1, 2])
     new_status = c1.selectbox(_("New status"), options=list(STATUSES),
+                              format_func=lambda s: words(STATUS_WORDS, s),
                               index=STATUSES.index(record.status), key="queue:new_status")
     initials = c2.text_input(_("Your initials"), max_chars=10, key="queue:status_by")
     note = c3.text_input(_("Note (optional)"), max_chars=200, key="queue:status_note")
@@ -124,22 +143,22 @@ with st.form("status"):
             records_ui.show_problem(exc)
         else:
             st.success(_("Record {number}: status {status} (logged).", number=record.id,
-                         status=new_status))
+                         status=words(STATUS_WORDS, new_status)))
 
 if record.kind in ("screening", "revision") and model is not None:
     st.subheader(_("Add objective tests and re-screen"))
     st.caption(_("Saved as a new record that follows this one, with your initials; this record "
-                 "is not changed.") + " " + pr.measured_ir_rule_words())
+                 "is not changed.") + " " + measured_ir_rule_words())
     movement = model.intake.movement
     with st.form("rescreen"):
         columns = st.columns(4)
         chosen = {}
         for index, name in enumerate(SIDE_TESTS):
             current = getattr(movement, name)
-            options = pr.movement_options(name)
+            options = movement_options(name)
             chosen[name] = columns[index % 4].selectbox(
-                pr.CLINICIAN_MOVEMENT_LABELS[name], options=options,
-                index=options.index(current if current is not None else pr.NOT_TESTED),
+                CLINICIAN_MOVEMENT_LABELS[name], options=options,
+                index=options.index(current if current is not None else NOT_TESTED),
                 format_func=SIDE_WORDS.__getitem__, key=f"queue:rs:{name}")
         degrees = movement.hip_ir_degrees
         c1, c2, c3, c4 = st.columns(4)
@@ -149,12 +168,13 @@ if record.kind in ("screening", "revision") and model is not None:
                                 key="queue:rs:ir_right")
         by = c3.text_input(_("Your initials"), max_chars=10, key="queue:rs:by")
         status = c4.selectbox(_("Status of both records"), options=list(STATUSES),
+                              format_func=lambda s: words(STATUS_WORDS, s),
                               index=STATUSES.index("reviewed"), key="queue:rs:status")
         if st.form_submit_button(_("Re-screen and save as a revision"), type="primary"):
             data = model.intake.model_dump()
             data["mode"] = "clinician"
             for name, value in chosen.items():
-                data["movement"][name] = None if value == pr.NOT_TESTED else value
+                data["movement"][name] = None if value == NOT_TESTED else value
             if (left is None) != (right is None):
                 st.error(_("Give the IR angle for both hips, or neither."))
                 st.stop()
@@ -176,8 +196,8 @@ with st.expander(_("History of this record (status changes)")):
     log = records_ui.read_or_stop(lambda: store.events(record.id))
     if log:  # a table: notes and reasons are the clinic's own words, shown as plain text
         st.dataframe(pd.DataFrame([{
-            "when": f"{e.at:%Y-%m-%d %H:%M}", "what": e.action, "by": e.by or "-",
-            "details": "; ".join(f"{k}: {v}" for k, v in (e.detail or {}).items()) or "-",
+            _("when"): f"{e.at:%Y-%m-%d %H:%M}", _("what"): e.action, _("by"): e.by or "-",
+            _("details"): "; ".join(f"{k}: {v}" for k, v in (e.detail or {}).items()) or "-",
         } for e in log]), hide_index=True)
     else:
         st.write(_("No change yet."))

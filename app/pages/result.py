@@ -14,10 +14,22 @@ from functools import partial
 import streamlit as st
 
 from hipscreen.app import language, records_ui, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.case_files import case_file_yaml
+from hipscreen.app.clinician_note import note_to_paste
+from hipscreen.app.intake_form import with_drill_response
+from hipscreen.app.pictures import reasoning_picture_img
+from hipscreen.app.reasoning import (
+    WHY_NOT_STATUS_WORDS,
+    conclusions,
+    how_markdown,
+    person_summary,
+    reasoning_words,
+    why_not_choices,
+)
 from hipscreen.explain import how, why_not
 from hipscreen.i18n import _
 from hipscreen.pdf import report_pdf
+from hipscreen.picture import reasoning_dot, reasoning_summary
 from hipscreen.render import clinician_reasons, to_markdown
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
 from hipscreen.screening import screen
@@ -67,7 +79,7 @@ def note_section() -> None:
     header("note")
     st.write(_("Ready to paste into a clinical record: use the copy button at the top right of "
                "the box."))
-    st.code(pr.note_to_paste(result), language=None, wrap_lines=True)
+    st.code(note_to_paste(result), language=None, wrap_lines=True)
 
 
 def findings_section() -> None:
@@ -90,16 +102,16 @@ def reasoning_picture() -> None:
              _("Each box is one of your answers or something the rules concluded from it; arrows "
                "go from a reason to what follows. A dashed box is a drill left out for safety. On "
                "a small screen, slide the picture sideways."))
-    summary = pr.reasoning_words(pr.reasoning_summary(result), clinician=clinician)
+    summary = reasoning_words(reasoning_summary(result), clinician=clinician)
     if not clinician:
-        summary = pr.person_summary(summary)
-    picture = pr.reasoning_picture_img(result, alt=summary, clinician=clinician)
+        summary = person_summary(summary)
+    picture = reasoning_picture_img(result, alt=summary, clinician=clinician)
     if picture:  # at its own size, so its words stay readable on a phone; it scrolls sideways
         st.html(f'<div class="hipscreen-reasoning" style="overflow-x:auto; max-width:100%; '
                 f'-webkit-overflow-scrolling:touch" tabindex="0" role="region" '
                 f'aria-label="{_("The reasoning picture; scroll sideways")}">{picture}</div>')
     else:
-        st.graphviz_chart(pr.reasoning_words(pr.reasoning_dot(result), clinician=clinician),
+        st.graphviz_chart(reasoning_words(reasoning_dot(result), clinician=clinician),
                           width="stretch")
     with st.expander(_("The picture in words")):
         st.write(summary)
@@ -107,16 +119,16 @@ def reasoning_picture() -> None:
 
 def how_and_why_not(*, nested: bool) -> None:
     """HOW for each conclusion (rule ids, texts, sources) and the why-not picker."""
-    for conclusion, label in pr.conclusions(result):
+    for conclusion, label in conclusions(result):
         if nested:
             with st.expander(label):
-                st.markdown(pr.how_markdown(how(result, conclusion), clinician=True))
+                st.markdown(how_markdown(how(result, conclusion), clinician=True))
         else:
             st.markdown(f"**{label}**")
-            st.markdown(pr.how_markdown(how(result, conclusion)))
+            st.markdown(how_markdown(how(result, conclusion)))
     (st.subheader if nested else st.markdown)(_("Why not ...?") if nested
                                               else "**" + _("Why not ...?") + "**")
-    choices = dict(pr.why_not_choices())
+    choices = dict(why_not_choices())
     asked = st.selectbox(_("Ask why a deficit or drill was or was not concluded"),
                          options=list(choices), format_func=choices.__getitem__, index=None,
                          placeholder=_("Choose a deficit or a drill"), key="why_not_pick")
@@ -130,7 +142,7 @@ def how_and_why_not(*, nested: bool) -> None:
                               rule=rule.rule, fired=fired, text=rule.rule_text,
                               source=rule.source))
                 st.markdown("\n".join(
-                    f"- {_(pr.WHY_NOT_STATUS_WORDS[c.status]).capitalize()}: {c.text}"
+                    f"- {_(WHY_NOT_STATUS_WORDS[c.status]).capitalize()}: {c.text}"
                     for c in rule.conditions))
 
 
@@ -152,7 +164,7 @@ def downloads() -> None:
     cols[1].download_button(_("Result (JSON)"), result.model_dump_json(indent=2),
                             file_name="hipscreen-result.json", mime="application/json",
                             key="dl_json", on_click="ignore")
-    cols[2].download_button(_("Intake as a case file (YAML)"), pr.case_file_yaml(result),
+    cols[2].download_button(_("Intake as a case file (YAML)"), case_file_yaml(result),
                             file_name="new-case.yaml", mime="application/x-yaml", key="dl_case",
                             on_click="ignore",
                             help=_("Turn this intake into a documented case for cases/"))
@@ -217,6 +229,6 @@ if result.plan:
             # drills reported earlier and since swapped out of the plan keep their answer
             earlier_pinch = [d for d in current.low_back_pinch if d not in names]
             earlier_cramp = [d for d in current.hamstring_cramp if d not in names]
-            st.session_state[widgets.RESULT_KEY] = screen(pr.with_drill_response(
+            st.session_state[widgets.RESULT_KEY] = screen(with_drill_response(
                 result.intake, earlier_pinch + felt["pinch"], earlier_cramp + felt["cramp"]))
             st.rerun()

@@ -6,11 +6,37 @@ from __future__ import annotations
 import streamlit as st
 
 from hipscreen.app import language, widgets
-from hipscreen.app import presentation as pr
+from hipscreen.app.body_map import body_map_alt, body_map_svg
+from hipscreen.app.intake_form import build_intake, hinge_answer, screen_values
+from hipscreen.app.questions import (
+    EMERGENCY_GROUPS,
+    HEALTH_GROUPS,
+    MOVEMENT_QUESTIONS,
+    MOVEMENT_REVIEW_LABELS,
+    NOT_TESTED,
+    SAFETY_HELP,
+    SELF_TESTS,
+    QuestionGroup,
+    SelfTest,
+    movement_option_words,
+    movement_options,
+    safety_step_of,
+)
 from hipscreen.i18n import _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Safety
 from hipscreen.screening import screen
+from hipscreen.words import (
+    ACTIVITY_LABELS,
+    AGGRAVATOR_LABELS,
+    HAMSTRING_LABELS,
+    HINGE_FAULT_LABELS,
+    HIP_SURGERY_LABELS,
+    LOCATION_LABELS,
+    SEX_LABELS,
+    answer_text,
+    field_label,
+)
 
 language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
@@ -28,7 +54,7 @@ STEPS: list[tuple[str, str]] = [
     ("health", _("More health questions")),
     ("about", _("About you")),
     ("symptoms", _("Your symptoms")),
-    *[(f"test:{t.key}", _("Self-test: {title}", title=_(t.title))) for t in pr.SELF_TESTS],
+    *[(f"test:{t.key}", _("Self-test: {title}", title=_(t.title))) for t in SELF_TESTS],
     ("review", _("Check your answers")),
 ]
 
@@ -105,7 +131,7 @@ def restart() -> None:
 def skip_test(fields: tuple[str, ...]) -> None:
     """Mark every question of a self-test as not tested and move on."""
     for name in fields:
-        value = pr.NOT_TESTED
+        value = NOT_TESTED
         store[f"movement.{name}"] = value
         st.session_state.pop(f"{PREFIX}movement.{name}", None)
     if "hinge_faults" in fields:
@@ -122,13 +148,13 @@ def intake_values() -> dict:
     values["mode"] = "self"
     for name, field in Safety.model_fields.items():
         path = f"safety.{name}"
-        if pr.safety_step_of(name) not in reached:
+        if safety_step_of(name) not in reached:
             values[path] = None
         elif values.get(path) is None:
             values[path] = field.default
     if HINGE_TESTED in store:
         faults = store.get("movement.hinge_faults", []) if store[HINGE_TESTED] else []
-        values["movement.hinge_faults"] = pr.hinge_answer(store[HINGE_TESTED], faults)
+        values["movement.hinge_faults"] = hinge_answer(store[HINGE_TESTED], faults)
     return values
 
 
@@ -140,7 +166,7 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
     the answers in words by field path); a stop lists the errors too."""
     if store.get("age") is None:
         return False, {}
-    screened = pr.screen_values(intake_values())
+    screened = screen_values(intake_values())
     if not screened.stops:
         return False, screened.errors
     result = screened.result
@@ -155,7 +181,7 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
         if screened.errors:
             st.warning(_("**Some other answers need fixing. That does not change this stop.**")
                        + "\n"
-                       + "\n".join(f"- {pr.field_label(path)}: {message}"
+                       + "\n".join(f"- {field_label(path)}: {message}"
                                    for path, message in screened.errors.items()),
                        icon=":material/edit:")
     # the banner itself is the announcement (role "alert": a screen reader reads it out at once,
@@ -166,15 +192,15 @@ def check_answers(banner) -> tuple[bool, dict[str, str]]:
     return True, screened.errors
 
 
-def safety_questions(groups: tuple[pr.QuestionGroup, ...], *, disabled: bool = False) -> None:
+def safety_questions(groups: tuple[QuestionGroup, ...], *, disabled: bool = False) -> None:
     """The yes/no safety questions of a step, a short heading over each group."""
     for index, (heading, names) in enumerate(groups):
         st.markdown(f"**{_(heading)}**")
         with widgets.questions(f"{STEPS[step][0]}_{index}"):
             for name in names:
                 widgets.bound(st.checkbox, store, f"safety.{name}", False, prefix=PREFIX,
-                              label=pr.field_label(f"safety.{name}"), disabled=disabled,
-                              help=_(pr.SAFETY_HELP.get(name)))
+                              label=field_label(f"safety.{name}"), disabled=disabled,
+                              help=_(SAFETY_HELP.get(name)))
 
 
 def stopped_here() -> None:
@@ -188,14 +214,14 @@ def stopped_here() -> None:
 def step_of_field(path: str) -> int:
     """The number of the step that asks the answer at `path` (where to go to change it)."""
     if path.startswith("safety."):
-        key = pr.safety_step_of(path.partition(".")[2])
+        key = safety_step_of(path.partition(".")[2])
     elif path == "age":
         key = "safety"
     elif path in ("sex", "activities"):
         key = "about"
     elif path.startswith("movement."):
         name = path.split(".")[1]
-        key = next((f"test:{t.key}" for t in pr.SELF_TESTS if name in t.fields), "review")
+        key = next((f"test:{t.key}" for t in SELF_TESTS if name in t.fields), "review")
     else:
         key = "symptoms"
     return next(i for i, (k, _title) in enumerate(STEPS) if k == key)
@@ -208,7 +234,7 @@ def nav(*, can_go_on: bool = True, next_label: str | None = None, stopped: bool 
         stopped_here()
     if to_fix:
         st.error(_("**Please fix this before you go on:**") + "\n" + "\n".join(
-            f"- {pr.field_label(path)}: {message}" for path, message in to_fix.items()),
+            f"- {field_label(path)}: {message}" for path, message in to_fix.items()),
             icon=":material/edit:")
     back, _gap, forward = st.columns([1, 3, 1])
     if step > 0:
@@ -228,12 +254,12 @@ def safety_step() -> None:
                                "same day, so we ask your age first."))
     if age is None:
         st.caption(_("Enter your age first; then the questions below open."))
-    safety_questions(pr.EMERGENCY_GROUPS, disabled=age is None)
+    safety_questions(EMERGENCY_GROUPS, disabled=age is None)
     st.markdown(_("**Operations**"))
     widgets.bound(st.radio, store, "safety.hip_surgery", "none", prefix=PREFIX,
                   label=_("Have you had hip surgery (a replacement or another operation)?"),
-                  options=list(pr.HIP_SURGERY_LABELS),
-                  format_func=pr.HIP_SURGERY_LABELS.__getitem__, disabled=age is None)
+                  options=list(HIP_SURGERY_LABELS),
+                  format_func=HIP_SURGERY_LABELS.__getitem__, disabled=age is None)
     stopped, errors = check_answers(banner)
     mine = {p: m for p, m in errors.items() if step_of_field(p) == step}
     nav(can_go_on=age is not None and not stopped, stopped=stopped, to_fix=mine)
@@ -242,7 +268,7 @@ def safety_step() -> None:
 def health_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
     st.write(_("A few more health questions. Tick any that are true."))
-    safety_questions(pr.HEALTH_GROUPS)
+    safety_questions(HEALTH_GROUPS)
     stopped, _errors = check_answers(banner)
     nav(can_go_on=not stopped, stopped=stopped)
 
@@ -250,10 +276,10 @@ def health_step() -> None:
 def about_step() -> None:
     widgets.bound(st.radio, store, "sex", None, prefix=PREFIX,
                   label=_("Sex (optional: you can leave it empty)"),
-                  options=[k for k in pr.SEX_LABELS if k is not None],
-                  format_func=pr.SEX_LABELS.__getitem__, index=None)
+                  options=[k for k in SEX_LABELS if k is not None],
+                  format_func=SEX_LABELS.__getitem__, index=None)
     st.markdown(_("**What do you do regularly?** Tick any that fit."))
-    tick_list("act", pr.ACTIVITY_LABELS)
+    tick_list("act", ACTIVITY_LABELS)
     nav()
 
 
@@ -283,22 +309,22 @@ def symptoms_step() -> None:
     st.write(_("Tick every place that hurts. The picture marks what you tick."))
     picture, boxes = st.columns([1, 1])
     with boxes:
-        picked = tick_list("loc", pr.LOCATION_LABELS)
+        picked = tick_list("loc", LOCATION_LABELS)
     with picture:
-        st.image(pr.body_map_svg(picked), alt=pr.body_map_alt(picked), caption=_(
-            "Body map: {places}", places=", ".join(pr.LOCATION_LABELS[p] for p in picked)
+        st.image(body_map_svg(picked), alt=body_map_alt(picked), caption=_(
+            "Body map: {places}", places=", ".join(LOCATION_LABELS[p] for p in picked)
             or _("nothing ticked yet")))
 
     widgets.bound(st.checkbox, store, "symptoms.pins_and_needles_below_knee", False,
                   prefix=PREFIX, label=_("Pins and needles or numbness below the knee"))
     st.markdown(_("**What makes it worse?** Tick any that fit."))
-    tick_list("worse", pr.AGGRAVATOR_LABELS)
+    tick_list("worse", AGGRAVATOR_LABELS)
     widgets.bound(st.checkbox, store, "symptoms.stretching_only_temporary_relief", False,
                   prefix=PREFIX,
                   label=_("Stretching helps only for a while, and the tightness comes back"))
     widgets.bound(st.radio, store, "symptoms.recurring_hamstring_strain", "none", prefix=PREFIX,
                   label=_("Do hamstring strains (back of the thigh) keep coming back?"),
-                  options=list(pr.HAMSTRING_LABELS), format_func=pr.HAMSTRING_LABELS.__getitem__,
+                  options=list(HAMSTRING_LABELS), format_func=HAMSTRING_LABELS.__getitem__,
                   horizontal=True)
     stopped, errors = check_answers(banner)
     for path, slot in slots.items():
@@ -308,7 +334,7 @@ def symptoms_step() -> None:
     nav(can_go_on=not stopped, stopped=stopped, to_fix=mine)
 
 
-def test_step(test: pr.SelfTest) -> None:
+def test_step(test: SelfTest) -> None:
     st.write(_("Do this test if you can do it safely; if you cannot, or it hurts too much, skip "
                "it. A skipped test is reported as 'not tested', never as 'no problem'."))
     with st.container(border=True, key=f"self_test_{test.key}"):
@@ -326,12 +352,12 @@ def test_step(test: pr.SelfTest) -> None:
             if tested:
                 st.write(_("Tick what happened. Tick nothing if the hinge felt right: the stick "
                            "stayed in place and you felt the back of your thighs."))
-                tick_list("hinge", pr.HINGE_FAULT_LABELS)
+                tick_list("hinge", HINGE_FAULT_LABELS)
             continue
-        question, _none_words = pr.MOVEMENT_QUESTIONS[name]
-        widgets.bound(st.radio, store, f"movement.{name}", pr.NOT_TESTED, prefix=PREFIX,
-                      label=_(question), options=pr.movement_options(name),
-                      format_func=lambda option, name=name: pr.movement_option_words(name, option))
+        question, _none_words = MOVEMENT_QUESTIONS[name]
+        widgets.bound(st.radio, store, f"movement.{name}", NOT_TESTED, prefix=PREFIX,
+                      label=_(question), options=movement_options(name),
+                      format_func=lambda option, name=name: movement_option_words(name, option))
     back, _gap, skip, forward = st.columns([1, 2, 1, 1])
     back.button(_("Back"), key="back", on_click=go, args=(step - 1,), width="stretch")
     skip.button(_("Skip this test"), key="skip", on_click=skip_test, args=(test.fields,),
@@ -342,33 +368,33 @@ def test_step(test: pr.SelfTest) -> None:
 
 def answer_rows(values: dict) -> tuple[list[str], list[str]]:
     """What the person told us, one line each, in their words, and the self-tests skipped."""
-    rows = [pr.answer_text("age", values.get("age"))]
+    rows = [answer_text("age", values.get("age"))]
     if values.get("sex"):
-        rows.append(pr.answer_text("sex", values["sex"]))
-    rows.append(pr.answer_text("activities", list(values.get("activities") or [])))
-    ticked = [pr.answer_text(f"safety.{name}", values.get(f"safety.{name}"))
+        rows.append(answer_text("sex", values["sex"]))
+    rows.append(answer_text("activities", list(values.get("activities") or [])))
+    ticked = [answer_text(f"safety.{name}", values.get(f"safety.{name}"))
               for name in Safety.model_fields
               if values.get(f"safety.{name}") not in (False, None, "none")]
     rows += ticked or [_("Safety questions: none ticked")]
     defaults = {"pain_now": 0, "pain_worst_week": 0, "weeks": 0, "keeps_coming_back": False,
                 "locations": [], "pins_and_needles_below_knee": False, "worse_with": [],
                 "stretching_only_temporary_relief": False, "recurring_hamstring_strain": "none"}
-    rows += [pr.answer_text(f"symptoms.{name}", values.get(f"symptoms.{name}", default))
+    rows += [answer_text(f"symptoms.{name}", values.get(f"symptoms.{name}", default))
              for name, default in defaults.items()]
     if values.get("symptoms.first_episode_age") is not None:
         rows.append(_("Back pain first started at the age of {age}",
                       age=values["symptoms.first_episode_age"]))
     untested = []
-    for test in pr.SELF_TESTS:
+    for test in SELF_TESTS:
         for name in test.fields:
-            value = values.get(f"movement.{name}", pr.NOT_TESTED)
-            if value in (pr.NOT_TESTED, None):
+            value = values.get(f"movement.{name}", NOT_TESTED)
+            if value in (NOT_TESTED, None):
                 untested.append(catalogue().movement_tests[name].label)
             elif name == "hinge_faults":
-                rows.append(pr.answer_text("movement.hinge_faults", list(value)))
+                rows.append(answer_text("movement.hinge_faults", list(value)))
             else:
-                rows.append(f"{_(pr.MOVEMENT_REVIEW_LABELS[name])}: "
-                            f"{pr.movement_option_words(name, value)}")
+                rows.append(f"{_(MOVEMENT_REVIEW_LABELS[name])}: "
+                            f"{movement_option_words(name, value)}")
     return rows, untested
 
 
@@ -376,7 +402,7 @@ def review_step() -> None:
     banner = st.container(key=widgets.STOP_BANNER_KEY)
     stopped, errors = check_answers(banner)
     values = intake_values()
-    intake, build_errors = pr.build_intake(values)
+    intake, build_errors = build_intake(values)
     errors = errors or build_errors
     if stopped:
         nav(can_go_on=False, stopped=stopped)
@@ -385,7 +411,7 @@ def review_step() -> None:
         st.error(_("**Some answers need fixing before you can see your result.** Each button "
                    "takes you to the question."), icon=":material/edit:")
         for index, (path, message) in enumerate(errors.items()):
-            st.markdown(f"- **{pr.field_label(path)}:** {message}")
+            st.markdown(f"- **{field_label(path)}:** {message}")
             to = step_of_field(path)
             st.button(_("Change it on step {number}: {title}", number=to + 1,
                         title=STEPS[to][1]), key=f"fix_{index}",
@@ -405,6 +431,7 @@ def review_step() -> None:
                    on_click=see_result, args=(intake,))
 
 
+@language.in_session_language
 def see_result(intake) -> None:
     """"See my result": screen the answers, and open the result page on the next run before
     anything of this page is drawn again (the result is on the screen sooner)."""
@@ -430,7 +457,7 @@ elif key == "about":
 elif key == "symptoms":
     symptoms_step()
 elif key.startswith("test:"):
-    test_step(next(t for t in pr.SELF_TESTS if f"test:{t.key}" == key))
+    test_step(next(t for t in SELF_TESTS if f"test:{t.key}" == key))
 else:
     review_step()
 st.divider()

@@ -202,7 +202,7 @@ def _cases(args: argparse.Namespace) -> int:
                            baseline=baseline, baseline_name=args.baseline or "baseline",
                            max_bytes=args.max_bytes)
         if args.save:
-            save_run(report.cases, args.save)
+            save_run(report.cases, args.save, inputs=args.paths or [])
     except CaseError as exc:
         print(f"hipscreen cases: {exc}", file=sys.stderr)
         return EXIT_INVALID

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from experta.fieldconstraint import ANDFC, NOTFC, ORFC, L, P, W
+from experta.fieldconstraint import L, P, W
 from pydantic import BaseModel, ConfigDict
 
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
@@ -229,9 +229,9 @@ def _untested_fields(result: Result, fields: list[str]) -> list[str]:
 
 def _condition_status(cond: Condition, result: Result) -> WhyNotCondition:
     if _holds(cond, result):
-        return WhyNotCondition(text=_condition_words(cond), status="met")
+        return WhyNotCondition(text=condition_words(cond), status="met")
     if cond.negated:
-        return WhyNotCondition(text=_condition_words(cond), status="blocked")
+        return WhyNotCondition(text=condition_words(cond), status="blocked")
     fields: list[str] = []
     if cond.kind == "Finding" and (fid := _literal(cond, "id")):
         fields = catalogue().findings[fid].answers
@@ -240,10 +240,10 @@ def _condition_status(cond: Condition, result: Result) -> WhyNotCondition:
     untested = _untested_fields(result, fields)
     if fields and len(untested) == len(fields):
         return WhyNotCondition(
-            text=f"{_condition_words(cond)}: not tested ({', '.join(untested)})", status="not_tested")
+            text=f"{condition_words(cond)}: not tested ({', '.join(untested)})", status="not_tested")
     answered = "; ".join(_answer_summary(result, f) for f in fields)
     suffix = f": answered {answered}" if answered else ""
-    return WhyNotCondition(text=f"{_condition_words(cond)}{suffix}", status="missing")
+    return WhyNotCondition(text=f"{condition_words(cond)}{suffix}", status="missing")
 
 
 def _answer_summary(result: Result, field: str) -> str:
@@ -257,31 +257,60 @@ def _answer_summary(result: Result, field: str) -> str:
     return f"{field} = {shown}"
 
 
-def _condition_words(cond: Condition) -> str:
+def condition_words(cond: Condition) -> str:
+    """A rule condition in words ("finding: Hip shift in a squat or hinge", "answer: In a hip
+    hinge is My weight shifts to one side", "no red flag") instead of its pattern code: the one
+    wording of a condition, for WHY NOT, a check-in's why-not and the app's rule table. In
+    English (a rule's conditions have no catalogue)."""
+    from hipscreen.words import field_label, value_words
+
     if cond.alternatives:
-        return " or ".join(_condition_words(a) for a in cond.alternatives)
-    fid = _literal(cond, "id")
-    if cond.kind == "Finding" and fid in catalogue().findings:
-        words = f"finding '{catalogue().findings[fid].label}'"
-    elif cond.kind == "Answer" and (field := _literal(cond, "field")):
-        value = dict(cond.fields).get("value")
-        threshold = isinstance(value, P) and isinstance(value.match, ThresholdCheck)
-        shown = "" if value is None or isinstance(value, W) else \
-            f" {_shown(value)}" if threshold else f" = {_shown(value)}"
-        words = f"answer {field}{shown}"
+        return " or ".join(condition_words(a) for a in cond.alternatives)
+    fields = dict(cond.fields)
+    cat = catalogue()
+
+    def literal(name: str):
+        value = fields.get(name)
+        value = value.value if isinstance(value, L) else value
+        return value if isinstance(value, str | bool | int) else None
+
+    ident = literal("id")
+    if cond.kind == "Finding" and ident in cat.findings:
+        words = f"finding: {cat.findings[ident].label}"
+        if literal("side") is not None and cat.findings[ident].sided:
+            words += f" ({literal('side')})"
+    elif cond.kind == "Answer" and literal("field"):
+        field, value = literal("field"), fields.get("value")
+        words = f"answer: {field_label(field)}"
+        if literal("value") is not None:
+            words += f" is {value_words(field, literal('value'))}"
+        elif value is not None and not isinstance(value, W):
+            words += f" {_shown(value)}"
+    elif cond.kind == "RedFlag":
+        words = (f"red flag: {cat.red_flags[ident].label}" if ident in cat.red_flags
+                 else "a red flag" + (" that stops drills" if fields.get("stops_drills") else ""))
+    elif cond.kind == "Deficit":
+        words = f"deficit: {cat.deficits[ident].label}" if ident in cat.deficits else "a deficit"
+    elif cond.kind in ("Candidate", "Planned", "Blocked", "Replaced"):
+        drill = literal("drill")
+        words = (f"{cond.kind.lower()} drill: {cat.drills[drill].name}" if drill in cat.drills
+                 else f"a {cond.kind.lower()} drill")
+    elif cond.kind == "Evidence":
+        words = "any evidence for a deficit"
     else:
         words = cond.text()
-    return f"no {words}" if cond.negated and not words.startswith("no ") else words
+    if cond.negated and not words.startswith("no "):  # "no red flag", not "no a red flag"
+        words = "no " + words.removeprefix("a ").removeprefix("any ")
+    return words
 
 
 def _shown(value) -> str:
-    if isinstance(value, L):
-        return repr(value.value)
+    """A field's test in words: a threshold as the threshold says it ('at least 8/10')."""
     if isinstance(value, P) and isinstance(value.match, ThresholdCheck):
         return catalogue().thresholds[value.match.name].words()
-    if isinstance(value, P | ANDFC | ORFC | NOTFC):
-        return "(see the rule text)"
-    return repr(value)
+    if isinstance(value, L):
+        return repr(value.value)
+    return "(see the rule text)"
 
 
 def _rule_report(rule: RuleInfo, result: Result) -> WhyNotRule:

@@ -6,7 +6,7 @@ languages live in `hipscreen/locale/<lang>/LC_MESSAGES/<domain>.po`, one file pe
 
 - `knowledge`: the texts of `knowledge/data/*.yaml` (labels, actions, steps, cues...);
 - `hipscreen`: sentences written in `src/hipscreen` (words, render, pdf, cli, screening);
-- `followup`: the check-in review (`review.py`) and the FHIR forms (`hipscreen/fhir`);
+- `followup`: the check-in review (`review*.py`) and the FHIR forms (`hipscreen/fhir`);
 - `app`: what the Streamlit pages write.
 
 A message may carry a context (gettext's msgctxt): `"clinician"` for the clinician's wording of

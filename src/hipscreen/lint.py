@@ -256,12 +256,23 @@ def _cond_key(cond: Condition, names: dict[str, str] | None, rule_id: str, index
     return (cond.kind, cond.negated, frozenset((k, _value_key(v, names)) for k, v in cond.fields))
 
 
+def stable_repr(key: Any) -> str:
+    """repr of a condition key with every set written in sorted order: two equal sets built in
+    another order can iterate (and so repr) differently, which made equal rules look different
+    under some hash seeds."""
+    if isinstance(key, frozenset | set):
+        return "{" + ", ".join(sorted(map(stable_repr, key))) + "}"
+    if isinstance(key, tuple):
+        return "(" + ", ".join(map(stable_repr, key)) + ")"
+    return repr(key)
+
+
 def condition_keys(rule: RuleInfo) -> list[Any]:
     """The rule's conditions as comparable keys, InitialFact left out. Conditions are ordered
     ignoring variable names, then variables are named in that order, so two rules that differ
     only in variable names or condition order give the same keys."""
     conds = [(i, c) for i, c in enumerate(rule.conditions) if c.kind != "InitialFact"]
-    conds.sort(key=lambda ic: repr(_cond_key(ic[1], None, rule.id, ic[0])))
+    conds.sort(key=lambda ic: stable_repr(_cond_key(ic[1], None, rule.id, ic[0])))
     names: dict[str, str] = {}
     return [_cond_key(c, names, rule.id, i) for i, c in conds]
 
@@ -532,7 +543,7 @@ def check_redundancy(rule_list: Sequence[RuleInfo]) -> list[Problem]:
     seen: dict[Any, str] = {}
     out = []
     for rule in rule_list:
-        key = (frozenset(rule.concludes), frozenset(map(repr, condition_keys(rule))))
+        key = (frozenset(rule.concludes), frozenset(map(stable_repr, condition_keys(rule))))
         if key in seen:
             out.append(Problem(
                 check="redundancy", where=f"rule '{rule.id}'",
@@ -552,7 +563,7 @@ def check_subsumption(rule_list: Sequence[RuleInfo]) -> list[Problem]:
         for narrow, n_keys in keyed:
             if broad.id == narrow.id or set(broad.concludes) != set(narrow.concludes):
                 continue
-            if set(map(repr, b_keys)) == set(map(repr, n_keys)):
+            if set(map(stable_repr, b_keys)) == set(map(stable_repr, n_keys)):
                 continue  # identical conditions: a redundancy, reported there
             if not all(any(_generalises(b, n) for n in n_keys) for b in b_keys):
                 continue

@@ -6,8 +6,9 @@ The message ids are extracted, never listed by hand:
 - `knowledge`: the catalogue texts `knowledge.catalogue.TRANSLATED_FIELDS` names (from the YAML
   files, as written), the intake's field descriptions (the questions, `intake_texts`), and the
   `_` / `N_` / `translate` / `ngettext` calls of knowledge/*.py;
-- `hipscreen`: those calls in src/hipscreen/*.py, except review.py;
-- `followup`: those calls in src/hipscreen/review.py and src/hipscreen/fhir/;
+- `hipscreen`: those calls in src/hipscreen/*.py, except review*.py;
+- `followup`: those calls in src/hipscreen/review*.py (review.py and its split modules) and
+  src/hipscreen/fhir/;
 - `app`: those calls in app/ (the Streamlit pages).
 
 Python files are read by Babel's extractor (`babel.messages.extract`), with the keywords of
@@ -52,9 +53,9 @@ def domain_files(domain: str) -> list[Path]:
         folder = _package_dir("hipscreen.knowledge")
         return sorted(folder.glob("*.py")) if folder else []
     if domain == "hipscreen":
-        return sorted(p for p in src.glob("*.py") if p.name != "review.py")
+        return sorted(p for p in src.glob("*.py") if not p.name.startswith("review"))
     if domain == "followup":
-        return [src / "review.py", *sorted((src / "fhir").glob("*.py"))]
+        return [*sorted(src.glob("review*.py")), *sorted((src / "fhir").glob("*.py"))]
     if domain == "app":
         folder = _package_dir("hipscreen.app")
         return sorted(folder.rglob("*.py")) if folder else []

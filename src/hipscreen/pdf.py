@@ -23,18 +23,29 @@ from hipscreen.fingerprint import hipscreen_version, knowledge_fingerprint
 from hipscreen.i18n import N_, Words, _, current_language, translate
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Movement, Safety, Symptoms
-from hipscreen.picture import PictureError, deficit_reasons, reasoning_summary, reasoning_svg
+from hipscreen.picture import (
+    Graph,
+    PictureError,
+    deficit_reasons,
+    reasoning_graph,
+    reasoning_summary,
+    reasoning_svg,
+)
 from hipscreen.render import safety_not_asked_line
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, PlanItem, Result
 from hipscreen.words import (
-    CLINICIAN_SAFETY_LABELS,
+    CLINICIAN_LEVEL_WORDS,
     CONFIDENCE_WORDS,
+    LEVEL_COLOURS,
+    NO_DRILLS_AT_THIS_LEVEL,
     SIDE_WORDS,
     certainty_scale,
     field_label,
     flag_answer_words,
+    no_plan_words,
     tell_the_service,
     value_words,
+    variant_words,
 )
 
 Report = Literal["clinician", "plan"]
@@ -49,7 +60,6 @@ PICTURE_MAX_HEIGHT_PT = 640.0
 
 _TITLES = Words({"clinician": N_("hipscreen screening report for a clinician"),
                  "plan": N_("Your hipscreen plan")})
-_VARIANT_WORDS = Words({"supported": N_("supported version"), "regressed": N_("easier version")})
 
 
 def template_words() -> dict[str, str]:
@@ -57,7 +67,7 @@ def template_words() -> dict[str, str]:
     hold no words of their own)."""
     return {
         "triage": _("TRIAGE"),
-        "no_exercises": _("No exercises are given at this level."),
+        "no_exercises": translate(NO_DRILLS_AT_THIS_LEVEL),
         "person": _("Person"),
         "what_to_tell": _("What to tell them"),
         "side": _("Side"),
@@ -118,11 +128,12 @@ def report_pdf(result: Result, report: Report, *, person: str | None = None,
 
     if report not in REPORTS:
         raise ValueError(f"report must be one of {', '.join(REPORTS)}, not {report!r}")
-    data = report_data(result, report, person=person, today=today)
+    graph = reasoning_graph(result) if report == "clinician" and result.traced else None
+    data = report_data(result, report, person=person, today=today, graph=graph)
     inputs = {}
-    if report == "clinician" and result.traced:
+    if graph is not None:
         try:
-            inputs["picture"] = reasoning_svg(result, fontname=PICTURE_FONT)
+            inputs["picture"] = reasoning_svg(result, fontname=PICTURE_FONT, graph=graph)
         except PictureError as exc:
             raise ReportError(f"the {report} report: {exc}") from None
         data["picture_width"] = picture_width(inputs["picture"])
@@ -142,8 +153,9 @@ def report_pdf(result: Result, report: Report, *, person: str | None = None,
 
 # -- the data the templates place --------------------------------------------------------------
 def report_data(result: Result, report: Report, *, person: str | None = None,
-                today: dt.date | None = None) -> dict[str, Any]:
-    """Everything a template shows, as JSON-ready plain strings, lists and flags (no markup)."""
+                today: dt.date | None = None, graph: Graph | None = None) -> dict[str, Any]:
+    """Everything a template shows, as JSON-ready plain strings, lists and flags (no markup).
+    `graph`: the result's reasoning graph, when the caller built it already (the picture's)."""
     today = today or dt.date.today()
     lang = current_language()
     data: dict[str, Any] = {
@@ -158,7 +170,7 @@ def report_data(result: Result, report: Report, *, person: str | None = None,
         "triage": _triage(result),
     }
     if report == "clinician":
-        data |= _clinician(result)
+        data |= _clinician(result, graph)
     else:
         data |= _plan(result)
     return data
@@ -177,14 +189,17 @@ def picture_width(svg: str) -> float:
 def _triage(result: Result) -> dict[str, Any]:
     t = result.triage
     stops = t.level in LEVELS_THAT_STOP_DRILLS or not t.drills_allowed
+    fill, stroke = LEVEL_COLOURS.get(t.level, ("#ebebeb", "#3c3c3c"))
     return {
         "level": t.level,
+        "fill": fill,
+        "stroke": stroke,
         "label": t.label,
         "action": t.action,
         "note": t.plan_note or "",
         "stops": stops,
         "not_asked": safety_not_asked_line(result) or "",
-        "red_flags": [{"label": f.label, "level": translate(f.level.replace("_", " ")),
+        "red_flags": [{"label": f.label, "level": CLINICIAN_LEVEL_WORDS[f.level].lower(),
                        "answers": flag_answer_words(f.answers), "source": f.source}
                       for f in t.red_flags],
     }
@@ -195,7 +210,7 @@ def _rows(section: str, values: dict[str, Any]) -> list[list[str]]:
             for name, value in values.items()]
 
 
-def _clinician(result: Result) -> dict[str, Any]:
+def _clinician(result: Result, graph: Graph | None = None) -> dict[str, Any]:
     intake = result.intake
     person = [[field_label("age"), _("{age} years", age=intake.age) if intake.age is not None
                else _("Not given")],
@@ -211,7 +226,7 @@ def _clinician(result: Result) -> dict[str, Any]:
     response = {name: list(getattr(intake.drill_response, name))
                 for name in type(intake.drill_response).model_fields
                 if getattr(intake.drill_response, name)}
-    safety = [{"label": CLINICIAN_SAFETY_LABELS.get(name, field_label(f"safety.{name}")),
+    safety = [{"label": field_label(f"safety.{name}", clinician=True),
                "answer": value_words(f"safety.{name}", value),  # None: "Not asked", never "No"
                "yes": value not in (False, "none", None), "not_asked": value is None}
               for name, value in ((n, getattr(intake.safety, n)) for n in Safety.model_fields)]
@@ -233,11 +248,11 @@ def _clinician(result: Result) -> dict[str, Any]:
         "no_deficit": "" if result.deficits else _("No deficit was concluded from the answers given."),
         "plan": [{"name": _drill_name(item), "side": SIDE_WORDS[item.side],
                   "dose": item.dose.text, "why": item.why} for item in result.plan],
-        "no_plan": _no_plan_words(result),
+        "no_plan": no_plan_words(result),
         "precautions": [{"label": p.label, "text": p.text} for p in result.precautions],
         "skipped": [{"label": s.label, "would_check": s.would_check} for s in result.skipped_tests],
         "has_picture": result.traced,
-        "picture_alt": reasoning_summary(result) if result.traced else "",
+        "picture_alt": reasoning_summary(result, graph=graph) if result.traced else "",
     }
 
 
@@ -250,7 +265,7 @@ def _plan(result: Result) -> dict[str, Any]:
         "only_action": False,
         "drills": [_drill_card(item) for item in result.plan],
         # without drills at this level the triage box already says so
-        "no_plan": _no_plan_words(result) if result.triage.drills_allowed else "",
+        "no_plan": no_plan_words(result) if result.triage.drills_allowed else "",
         "precautions": [{"label": p.label, "text": p.text} for p in result.precautions],
         "safety_net": list(result.safety_net),
         "tell_them": [],
@@ -259,21 +274,11 @@ def _plan(result: Result) -> dict[str, Any]:
 
 def _drill_name(item: PlanItem) -> str:
     name = item.name
-    words = _VARIANT_WORDS.get(item.variant)
-    english = _VARIANT_WORDS.source().get(item.variant, "")
-    english_name = catalogue_source_name(item.drill)
-    if words and english.split()[0] not in english_name.lower():  # not "Supported ... (supported version)"
+    if words := variant_words(item):  # never "Supported ... (supported version)"
         name += f" ({words})"
     if item.replaces:
         name += _(", instead of the {drill}", drill=catalogue().drills[item.replaces].name.lower())
     return name
-
-
-def catalogue_source_name(drill_id: str) -> str:
-    """A drill's name as the catalogue writes it (English), whatever the language in use."""
-    from hipscreen.knowledge.catalogue import source_catalogue
-
-    return source_catalogue().drills[drill_id].name
 
 
 def _drill_card(item: PlanItem) -> dict[str, Any]:
@@ -301,15 +306,3 @@ def drill_picture(drill_id: str) -> str | None:
         return None
     path = resources.files("hipscreen.knowledge") / "data" / str(name)
     return path.read_text(encoding="utf-8") if str(name).endswith(".svg") else None
-
-
-def _no_plan_words(result: Result) -> str:
-    """Why there is no drill, in words (empty when there are drills)."""
-    if result.plan:
-        return ""
-    if not result.triage.drills_allowed:
-        return _("No drills: {action}", action=result.triage.action)
-    if result.deficits:
-        return _("No drills: the precautions took every drill out of the plan.")
-    return _("No drills: the answers given do not point to a hip stability or hinge problem. "
-             "Doing more of the self-tests may change that.")

@@ -12,7 +12,7 @@ from hipscreen.documents import OutputError
 from hipscreen.i18n import N_, _, ngettext, translate
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import Result
-from hipscreen.words import answer_text
+from hipscreen.words import CLINICIAN_LEVEL_WORDS, LEVEL_COLOURS, answer_text
 
 DOT_BINARY = "graphviz-pure"
 """The self-contained dot of the graphviz-pure package (no system Graphviz needed)."""
@@ -25,8 +25,6 @@ class PictureError(OutputError):
 
 _SHOWN = {"Answer", "RedFlag", "Triage", "DrillsStopped", "Finding", "Deficit", "Planned",
           "Blocked"}
-_LEVEL_COLOURS = {"emergency": "#f8d7da", "urgent": "#fde2c8", "clinician_review": "#fff3cd",
-                  "self_care": "#d1e7dd"}
 _COLUMNS = (("answers", N_("Your answers")), ("findings", N_("What they show")),
             ("deficits", N_("Likely and possible deficits")), ("plan", N_("Your plan")))
 
@@ -61,16 +59,16 @@ def reasoning_graph(result: Result) -> tuple[dict[str, dict[str, str]], set[tupl
             node = {"label": cat.findings[d["id"]].label + side, "column": "findings"}
         elif step.kind == "RedFlag":
             node = {"label": _("Red flag: {label} ({level})", label=cat.red_flags[d["id"]].label,
-                               level=translate(d["level"].replace("_", " "))),
+                               level=CLINICIAN_LEVEL_WORDS[d["level"]].lower()),
                     "column": "findings",
-                    "fill": _LEVEL_COLOURS[d["level"]]}
+                    "fill": LEVEL_COLOURS[d["level"]][0]}
         elif step.kind == "Triage":
-            node = {"label": _("Triage: {level}", level=translate(d["level"].replace("_", " "))),
+            node = {"label": _("Triage: {level}", level=CLINICIAN_LEVEL_WORDS[d["level"]].lower()),
                     "column": "deficits",
-                    "fill": _LEVEL_COLOURS[d["level"]]}
+                    "fill": LEVEL_COLOURS[d["level"]][0]}
         elif step.kind == "DrillsStopped":
             node = {"label": _("No drills: the plan is stopped"), "column": "plan",
-                    "fill": _LEVEL_COLOURS["emergency"]}
+                    "fill": LEVEL_COLOURS["emergency"][0]}
         elif step.kind == "Deficit":
             node = {"label": f"{cat.deficits[d['id']].label} ({translate(d['side'])}): "
                              f"{translate(d['confidence'])}, {d['certainty']:.2f}",
@@ -125,11 +123,16 @@ def reasoning_graph(result: Result) -> tuple[dict[str, dict[str, str]], set[tupl
     return nodes, edges
 
 
-def reasoning_dot(result: Result, *, fontname: str = "Helvetica") -> str:
+Graph = tuple[dict[str, dict[str, str]], set[tuple[str, str, str]]]
+
+
+def reasoning_dot(result: Result, *, fontname: str = "Helvetica", graph: Graph | None = None
+                  ) -> str:
     """The reasoning picture as Graphviz DOT text, for st.graphviz_chart: four columns, left to
     right. Only answers that some rule used appear. `fontname` is the font the layout measures
-    text with (the PDF report uses the font it embeds)."""
-    nodes, edges = reasoning_graph(result)
+    text with (the PDF report uses the font it embeds); `graph` the result's `reasoning_graph`,
+    when the caller has it already."""
+    nodes, edges = graph or reasoning_graph(result)
     font = _dot_text(fontname)
     lines = ["digraph reasoning {",
              f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.6, fontname="{font}", fontsize=12];',
@@ -156,9 +159,9 @@ def reasoning_dot(result: Result, *, fontname: str = "Helvetica") -> str:
     return "\n".join(lines)
 
 
-def reasoning_summary(result: Result) -> str:
+def reasoning_summary(result: Result, *, graph: Graph | None = None) -> str:
     """The reasoning picture in one paragraph of words, for screen readers (alt text)."""
-    nodes, edges = reasoning_graph(result)
+    nodes, edges = graph or reasoning_graph(result)
     by_column = {c: [n["label"] for n in nodes.values() if n["column"] == c] for c, _ in _COLUMNS}
     parts = [f"{translate(title)}: {'; '.join(sorted(by_column[c])) or _('none')}"
              for c, title in _COLUMNS]
@@ -198,35 +201,31 @@ def dot_to_svg(dot: str, *, timeout: float = SVG_TIMEOUT_SECONDS) -> str:
     return done.stdout.decode("utf-8")
 
 
-def reasoning_svg(result: Result, *, fontname: str = "Helvetica") -> str:
+def reasoning_svg(result: Result, *, fontname: str = "Helvetica", graph: Graph | None = None
+                  ) -> str:
     """The reasoning picture as SVG text (`hipscreen screen --format svg`, the PDF report)."""
-    return dot_to_svg(reasoning_dot(result, fontname=fontname))
+    return dot_to_svg(reasoning_dot(result, fontname=fontname, graph=graph))
 
 
 def deficit_reasons(result: Result) -> dict[tuple[str, str], list[str]]:
-    """The reasoning behind each deficit in words, read off the picture's graph: for (deficit id,
-    side), one line per finding that supports it, with its evidence weight(s) and the answers it
-    came from ("Hip shift in a squat or hinge (left), weight 0.5; from: ..."). Empty without
-    the trace."""
-    nodes, edges = reasoning_graph(result)
-    parents: dict[str, dict[str, list[str]]] = {}
-    for parent, child, label in sorted(edges):
-        labels = parents.setdefault(child, {}).setdefault(parent, [])
-        if label:
-            labels.append(label)
+    """The reasoning behind each deficit in words, as the picture shows it: for (deficit id,
+    side), one line per finding that supports it (`DeficitResult.findings`), with its evidence
+    weight(s) and the answers it came from ("Hip shift in a squat or hinge (left), weight 0.5;
+    from: ...")."""
+    cat = catalogue()
     out: dict[tuple[str, str], list[str]] = {}
-    for step in result.trace:
-        if step.kind != "Deficit":
-            continue
+    for deficit in result.deficits:
         lines = []
-        for parent, labels in parents.get(f"f{step.fact_id}", {}).items():
-            line = nodes[parent]["label"] + (f", {_weights(labels)}" if labels else "")
-            answers = sorted(nodes[p]["label"] for p in parents.get(parent, {})
-                             if nodes[p]["column"] == "answers")
+        for finding in deficit.findings():
+            side = "" if finding.side == "both" else f" ({translate(finding.side)})"
+            labels = sorted({_("weight {weight}", weight=w) for w in deficit.weights_of(finding)})
+            line = cat.findings[finding.id].label + side + (
+                f", {_weights(labels)}" if labels else "")
+            answers = sorted(answer_text(a.field, a.value) for a in finding.answers)
             if answers:
                 line += "; " + _("from: {answers}", answers="; ".join(answers))
             lines.append(line)
-        out[(step.data["id"], step.data["side"])] = sorted(lines)
+        out[(deficit.id, deficit.side)] = sorted(lines)
     return out
 
 

@@ -6,27 +6,19 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from hipscreen.explain import HowNode, WhyNot
-from hipscreen.i18n import N_, Words, _, ngettext, translate
+from hipscreen.i18n import _, ngettext, translate
 from hipscreen.result import PlanItem, RedFlagHit, Result
+from hipscreen.words import LEVEL_WORDS, no_plan_words, variant_words
 
 if TYPE_CHECKING:
     from hipscreen.review import Review
 
-NOT_ASKED_PREFIX = "safety.not_asked = "
-LEVEL_SHOUTS = Words({"emergency": N_("EMERGENCY"), "urgent": N_("URGENT"),
-                      "clinician_review": N_("SEE A CLINICIAN"), "self_care": N_("SELF-CARE")})
-LEVEL_PLAIN = Words({"emergency": N_("emergency"), "urgent": N_("urgent"),
-                     "clinician_review": N_("clinician review"), "self_care": N_("self care")})
-VARIANT_WORDS = Words({"standard": N_("standard"), "supported": N_("supported"),
-                       "regressed": N_("regressed"), "support": N_("support")})
-
 
 def flag_answers(flag: RedFlagHit) -> str:
     """The answers behind a red flag, in one phrase; the questions never asked are named once
-    as such (never as a 'safety.not_asked = x' answer each)."""
-    given = [a for a in flag.answers if not a.startswith(NOT_ASKED_PREFIX)]
-    unasked = [a.removeprefix(NOT_ASKED_PREFIX) for a in flag.answers
-               if a.startswith(NOT_ASKED_PREFIX)]
+    as such (never as one not-asked answer each)."""
+    given = [a.line() for a in flag.answers if not a.not_asked]
+    unasked = [a.name for a in flag.answers if a.not_asked]
     if unasked:
         given.append(not_asked_phrase(unasked))
     return ", ".join(given)
@@ -65,7 +57,7 @@ def red_flags_despite_errors(result: Result | None) -> list[str]:
     if result is None or not result.triage.red_flags:
         return []
     t = result.triage
-    lines = [_("{level} despite the errors below: {action}", level=LEVEL_SHOUTS[t.level],
+    lines = [_("{level} despite the errors below: {action}", level=LEVEL_WORDS[t.level].upper(),
                action=t.action)]
     lines += ["  " + _("red flag: {label} [{level}] - from {answers}", label=f.label,
                        level=f.level, answers=flag_answers(f))
@@ -80,9 +72,10 @@ def red_flags_despite_errors(result: Result | None) -> list[str]:
 
 def _plan_lines(item: PlanItem, bullet: str) -> list[str]:
     head = f"{item.name} - {translate(item.side)}"
-    if item.replaces:
-        head += " " + _("({variant}, instead of {drill})", variant=VARIANT_WORDS[item.variant],
-                        drill=item.replaces)
+    if item.replaces and (variant := variant_words(item)):
+        head += " " + _("({variant}, instead of {drill})", variant=variant, drill=item.replaces)
+    elif item.replaces:
+        head += " " + _("(instead of {drill})", drill=item.replaces)
     lines = [head, bullet + _("Dose: {dose}", dose=item.dose.text),
              bullet + _("Purpose: {purpose}", purpose=item.purpose)]
     lines += [bullet + _("Step {i}: {step}", i=i, step=s) for i, s in enumerate(item.steps, 1)]
@@ -116,12 +109,8 @@ def _sections(result: Result, md: bool) -> list[str]:
                   certainty=format(d.certainty, ".2f"))
             for d in result.deficits] or [b + _("None concluded.")]
     out += ["", h(_("Plan"))]
-    if not t.drills_allowed:
-        out.append(b + _("No drills: {action}", action=t.action))
-    elif not result.plan and result.deficits:
-        out.append(b + _("No drills: the precautions below took every drill out of the plan."))
-    elif not result.plan:
-        out.append(b + _("No drills: no deficit was concluded from the answers given."))
+    if not result.plan:
+        out.append(b + no_plan_words(result))
     for i, item in enumerate(result.plan, 1):
         lines = _plan_lines(item, "   - " if md else "      ")
         out.append(f"{i}. {lines[0]}")
@@ -184,8 +173,7 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     from hipscreen.knowledge.intake import Movement
     from hipscreen.words import (
         CLINICIAN_LEVEL_WORDS,
-        CLINICIAN_MOVEMENT_LABELS,
-        CLINICIAN_SAFETY_LABELS,
+        NO_DRILLS_AT_THIS_LEVEL,
         SEX_LABELS,
         SIDE_ABBREVIATIONS,
         clinician_value_words,
@@ -229,13 +217,13 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
     for name in Movement.model_fields:
         value = getattr(intake.movement, name)
         if value is not None:
-            tested.append(f"{CLINICIAN_MOVEMENT_LABELS[name]}: "
+            tested.append(f"{field_label(f'movement.{name}', clinician=True)}: "
                           f"{clinician_value_words(f'movement.{name}', value)}")
     lines.append(_("Objective: {tests}.",
                    tests="; ".join(tested) if tested else _("no movement test done")))
 
     def label(name: str) -> str:
-        return CLINICIAN_SAFETY_LABELS.get(name) or field_label(f"safety.{name}")
+        return field_label(f"safety.{name}", clinician=True)
 
     positive = [label(n) for n, v in intake.safety if v is True]
     negative = [label(n).lower() for n, v in intake.safety if v is False]
@@ -266,10 +254,10 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
                        cramp=", ".join(names[d] for d in intake.drill_response.hamstring_cramp)
                        or _("none")))
 
-    lines += ["", _("Triage: {level} - {action}", level=CLINICIAN_LEVEL_WORDS[t.level],
+    lines += ["", _("Triage: {level} - {action}", level=CLINICIAN_LEVEL_WORDS[t.level].upper(),
                     action=t.action)]
     for flag in t.red_flags:
-        lines.append(f"  - {flag.label} ({LEVEL_PLAIN[flag.level]})")
+        lines.append(f"  - {flag.label} ({CLINICIAN_LEVEL_WORDS[flag.level].lower()})")
     if t.plan_note:
         lines.append(f"  {t.plan_note}")
 
@@ -295,14 +283,14 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
                        if item.replaces else "")
             lines.append(f"  {i}. {item.name}{instead}, {side}: {item.dose.text}")
     elif not t.drills_allowed:
-        lines.append(_("Plan: no exercises at this triage level."))
+        lines.append(_("Plan: {none}", none=translate(NO_DRILLS_AT_THIS_LEVEL)))
     else:
         lines.append(_("Plan: no drills."))
     for p in result.precautions:
         lines.append(_("Precaution: {label}.", label=p.label))
     if result.skipped_tests and t.drills_allowed:
         lines.append(_("Not tested: {tests}.", tests="; ".join(
-            CLINICIAN_MOVEMENT_LABELS.get(x.field.rpartition(".")[2], x.label)
+            field_label(x.field, clinician=True) if x.field.startswith("movement.") else x.label
             for x in result.skipped_tests)))
     lines += ["", _("hipscreen {version}, knowledge base {fingerprint}",
                     version=hipscreen_version(), fingerprint=knowledge_fingerprint())]
@@ -310,29 +298,22 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
 
 
 def clinician_reasons(result: Result) -> dict[tuple[str, str], list[str]]:
-    """For each (deficit, side): its findings with side and evidence weight, from the trace."""
+    """For each (deficit, side): its evidence in a clinician's words, one line per evidence rule:
+    its findings with their sides and its weight ("Hip shift R (w 0.5)")."""
     from hipscreen.knowledge.catalogue import catalogue
     from hipscreen.words import SIDE_ABBREVIATIONS
 
     findings = catalogue().findings
-    steps = {s.fact_id: s for s in result.trace}
     out: dict[tuple[str, str], list[str]] = {}
-    for step in result.trace:
-        if step.kind != "Deficit":
-            continue
-        lines = out.setdefault((step.data["id"], step.data["side"]), [])
-        for premises in [step.premises] + [a.get("premises", []) for a in step.also_by]:
-            for ev in (steps.get(p) for p in premises):
-                if ev is None or ev.kind != "Evidence":
-                    continue
-                named = [f"{findings[f.data['id']].label}"
-                         + ("" if f.data["side"] == "both"
-                            else f" {SIDE_ABBREVIATIONS[f.data['side']]}")
-                         for f in (steps.get(p) for p in ev.premises)
-                         if f is not None and f.kind == "Finding"]
-                line = f"{' + '.join(named)} (w {ev.data['weight']:g})"
-                if line not in lines:
-                    lines.append(line)
+    for deficit in result.deficits:
+        lines = out.setdefault((deficit.id, deficit.side), [])
+        for evidence in deficit.support:
+            named = [findings[f.id].label + ("" if f.side == "both"
+                                             else f" {SIDE_ABBREVIATIONS[f.side]}")
+                     for f in evidence.findings]
+            line = f"{' + '.join(named)} (w {evidence.weight:g})"
+            if line not in lines:
+                lines.append(line)
     return out
 
 

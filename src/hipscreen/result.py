@@ -5,10 +5,11 @@ functions over this data in `hipscreen.explain` (``how(result, id)``, ``why_not(
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, GetCoreSchemaHandler, model_validator
 from pydantic_core import CoreSchema, core_schema
@@ -17,7 +18,7 @@ from hipscreen.i18n import N_
 from hipscreen.knowledge.catalogue import TRIAGE_ORDER, TriageLevel
 from hipscreen.knowledge.intake import Intake
 
-__all__ = ["TRIAGE_ORDER", "TriageLevel", "Result"]
+__all__ = ["TRIAGE_ORDER", "TriageLevel", "Answer", "Result"]
 
 DISCLAIMER = N_(
     "hipscreen is a screening aid, not a diagnosis. It does not replace an assessment by a "
@@ -33,6 +34,98 @@ class _Out(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+NOT_ASKED_FIELD = "safety.not_asked"
+"""The field of the answer the engine declares for a safety question never asked (its value: the
+question's name). An `Answer` says it as the question itself with the value None."""
+
+HIP_IR_FIELD = "movement.hip_ir_degrees"
+AnswerValue = bool | int | float | str | dict[str, int] | None
+
+
+class Answer(_Out):
+    """One intake answer a conclusion rests on, as a field and its value: the value as the intake
+    gives it (True, 9, "low_back_right"), one item of a list answer, a measured hip rotation as
+    {"left": 22, "right": 38}, and None for a safety question never asked (not asked is not a
+    "no")."""
+
+    field: str = Field(description="The intake field, as a dotted path ('symptoms.pain_now')")
+    value: AnswerValue = Field(description=(
+        "The answer: one item of a list answer; None for a safety question never asked"))
+
+    @property
+    def not_asked(self) -> bool:
+        """A safety question never asked."""
+        return self.value is None and self.field.startswith("safety.")
+
+    @property
+    def name(self) -> str:
+        """The field's last part ('saddle_numbness' of 'safety.saddle_numbness')."""
+        return self.field.rpartition(".")[2]
+
+    def line(self) -> str:
+        """The answer as the engine states it, for the maintainer's text and Markdown:
+        "symptoms.pain_worst_week = 9", "safety.not_asked = saddle_numbness"."""
+        if self.not_asked:
+            return f"{NOT_ASKED_FIELD} = {self.name}"
+        return f"{self.field} = {self.value_text()}"
+
+    def value_text(self) -> str:
+        """The value as the engine's line says it ("True", "9", "left 22 deg, right 38 deg")."""
+        value = self.value
+        if isinstance(value, dict):
+            return f"left {value.get('left')} deg, right {value.get('right')} deg"
+        return str(value)
+
+    @classmethod
+    def of_fact(cls, field: str, value: Any) -> Answer:
+        """An answer from the engine's Answer fact (a safety question never asked is declared
+        as `safety.not_asked` with the question as its value; a hip rotation as a pair)."""
+        if field == NOT_ASKED_FIELD:
+            return cls(field=f"safety.{value}", value=None)
+        if field == HIP_IR_FIELD and isinstance(value, tuple | list):
+            return cls(field=field, value={"left": value[0], "right": value[1]})
+        return cls(field=field, value=value)
+
+    @classmethod
+    def of_line(cls, line: str) -> Answer:
+        """An answer from its line ("safety.saddle_numbness = True"): only to read a Result
+        saved before answers were structured (red flags' answers were lines then)."""
+        field, sep, text = line.partition(" = ")
+        if not sep:
+            return cls(field=line, value=None)
+        if field == NOT_ASKED_FIELD:
+            return cls.of_fact(field, text)
+        return cls(field=field, value=_value_of_text(text))
+
+
+_DEGREES = re.compile(r"^left (-?\d+) deg, right (-?\d+) deg$")
+
+
+def _value_of_text(text: str) -> AnswerValue:
+    """A value as a saved line wrote it (Python's str of the value)."""
+    if text in ("True", "False"):
+        return text == "True"
+    if text == "None":
+        return None
+    if degrees := _DEGREES.match(text):
+        return {"left": int(degrees[1]), "right": int(degrees[2])}
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _answers_of_old_lines(data: Any) -> Any:
+    """A saved result's answers as they were stored before they were structured (lines such as
+    "safety.saddle_numbness = True"), read as Answers."""
+    if isinstance(data, dict) and isinstance(data.get("answers"), list):
+        answers = [Answer.of_line(a) if isinstance(a, str) else a for a in data["answers"]]
+        data = {**data, "answers": answers}
+    return data
+
+
 class RedFlagHit(_Out):
     """A red-flag row of docs/design.md that the answers meet."""
 
@@ -40,8 +133,15 @@ class RedFlagHit(_Out):
     level: TriageLevel
     label: str
     action: str
-    answers: list[str] = Field(description="The intake answers that raised it")
+    answers: list[Answer] = Field(description=(
+        "The intake answers that raised it, ordered by their lines; a safety question never "
+        "asked has the value None"))
     source: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _old_lines(cls, data: Any) -> Any:
+        return _answers_of_old_lines(data)
 
 
 class Triage(_Out):
@@ -54,6 +154,23 @@ class Triage(_Out):
         None, description="e.g. 'start once a clinician agrees' at clinician_review")
 
 
+class FindingLink(_Out):
+    """A finding behind a deficit's evidence, with the answers it came from (directly, not
+    through another finding)."""
+
+    id: str
+    side: Side
+    answers: list[Answer] = []
+
+
+class EvidenceLink(_Out):
+    """One piece of evidence for a deficit: the evidence rule, its weight and its findings."""
+
+    rule: str
+    weight: float
+    findings: list[FindingLink]
+
+
 class DeficitResult(_Out):
     id: str
     label: str
@@ -62,6 +179,22 @@ class DeficitResult(_Out):
     confidence: Confidence
     evidence: list[str] = Field(description="Ids of the evidence rules that fired")
     explanation: str
+    support: list[EvidenceLink] = Field(default_factory=list, description=(
+        "The evidence behind it, each with its findings and their answers, in the order the "
+        "rules concluded them (empty in a result saved before links were kept)"))
+
+    def findings(self) -> list[FindingLink]:
+        """The findings behind this deficit, each once, in the order of its evidence."""
+        found: dict[tuple[str, str], FindingLink] = {}
+        for evidence in self.support:
+            for finding in evidence.findings:
+                found.setdefault((finding.id, finding.side), finding)
+        return list(found.values())
+
+    def weights_of(self, finding: FindingLink) -> list[float]:
+        """The weights of the evidence this finding gave this deficit."""
+        return [e.weight for e in self.support
+                if any((f.id, f.side) == (finding.id, finding.side) for f in e.findings)]
 
 
 class Dose(_Out):
@@ -194,6 +327,118 @@ class Trace(Sequence[TraceStep]):
                 lambda trace: list(trace), return_schema=as_list))
 
 
+# -- the one walk from a conclusion back to the answers ------------------------------------------
+STOPS_AT = frozenset({"Finding", "RedFlag", "Triage", "DrillsStopped", "Deficit", "Planned",
+                      "Blocked"})
+"""The kinds of fact a finding's answers are not looked for behind (another finding, a red
+flag, ...): what the reasoning picture shows as a node of its own."""
+
+
+class DerivationRecord(Protocol):
+    """What a walk reads of a run: each fact's kind and data, and the premises of each way it was
+    concluded. The engine's record (`hipscreen.conclusions`) and a Result's trace both are one."""
+
+    def kind(self, fact_id: int) -> str | None:
+        """The fact's kind; None for a fact the record does not hold."""
+
+    def data(self, fact_id: int) -> Mapping[str, Any]: ...
+
+    def premise_sets(self, fact_id: int) -> list[Sequence[int]]: ...
+
+
+def answer_of(record: DerivationRecord, fact_id: int) -> Answer:
+    data = record.data(fact_id)
+    return Answer.of_fact(data["field"], data["value"])
+
+
+def answers_behind(record: DerivationRecord, fact_id: int) -> list[Answer]:
+    """The intake answers a conclusion rests on, through every fact in between, each once, in the
+    order of their lines (a red flag's answers)."""
+    found: dict[str, Answer] = {}
+    todo, seen = [fact_id], set()
+    while todo:
+        for premises in record.premise_sets(todo.pop()):
+            for p in premises:
+                if p in seen:
+                    continue
+                seen.add(p)
+                if record.kind(p) == "Answer":
+                    answer = answer_of(record, p)
+                    found.setdefault(answer.line(), answer)
+                else:
+                    todo.append(p)
+    return [found[line] for line in sorted(found)]
+
+
+def finding_answers(record: DerivationRecord, fact_id: int) -> list[Answer]:
+    """The answers a finding came from: its premises, through facts that are not themselves a
+    finding or another shown conclusion, each once, in the order of the premises."""
+    found: list[Answer] = []
+    seen: set[int] = {fact_id}
+
+    def walk(fid: int) -> None:
+        for premises in record.premise_sets(fid):
+            for p in premises:
+                if p in seen:
+                    continue
+                seen.add(p)
+                kind = record.kind(p)
+                if kind == "Answer":
+                    answer = answer_of(record, p)
+                    if answer not in found:
+                        found.append(answer)
+                elif kind is not None and kind not in STOPS_AT:
+                    walk(p)
+
+    walk(fact_id)
+    return found
+
+
+def evidence_links(record: DerivationRecord, deficit_fact_id: int) -> list[EvidenceLink]:
+    """A deficit's evidence, each with its findings and their answers, in premise order."""
+    links: list[EvidenceLink] = []
+    for premises in record.premise_sets(deficit_fact_id):
+        for p in premises:
+            if record.kind(p) != "Evidence":
+                continue
+            findings: list[FindingLink] = []
+            for finding_premises in record.premise_sets(p):
+                for f in finding_premises:
+                    if record.kind(f) != "Finding":
+                        continue
+                    data = record.data(f)
+                    link = FindingLink(id=data["id"], side=data["side"],
+                                       answers=finding_answers(record, f))
+                    if link not in findings:
+                        findings.append(link)
+            data = record.data(p)
+            evidence = EvidenceLink(rule=data["rule"], weight=data["weight"], findings=findings)
+            if evidence not in links:
+                links.append(evidence)
+    return links
+
+
+class TraceRecord:
+    """A trace's steps as a derivation record (a step holds a fact that a rule or an answer
+    declared; its premises and also_by are the ways it was concluded)."""
+
+    def __init__(self, steps: Iterable[TraceStep]) -> None:
+        self.steps = {s.fact_id: s for s in steps}
+
+    def kind(self, fact_id: int) -> str | None:
+        step = self.steps.get(fact_id)
+        return None if step is None else step.kind
+
+    def data(self, fact_id: int) -> Mapping[str, Any]:
+        return self.steps[fact_id].data
+
+    def premise_sets(self, fact_id: int) -> list[Sequence[int]]:
+        step = self.steps.get(fact_id)
+        if step is None:
+            return []
+        return [step.premises] + [a.get("premises", []) for a in step.also_by]
+
+
 class Result(_Out):
     disclaimer: str = DISCLAIMER
     intake: Intake
@@ -206,6 +451,21 @@ class Result(_Out):
     rules_fired: list[str]
     trace: Trace
     traced: bool = Field(True, description="False when screened without the trace (batch)")
+
+    @model_validator(mode="after")
+    def _links_of_an_old_result(self) -> Result:
+        """A result saved before deficits kept their evidence links gets them from its trace
+        (the same walk as at screening); without a trace they stay empty."""
+        if not self.deficits or all(d.support for d in self.deficits) or not self.traced:
+            return self
+        record = TraceRecord(self.trace)
+        steps = {(s.data.get("id"), s.data.get("side")): s.fact_id
+                 for s in record.steps.values() if s.kind == "Deficit"}
+        deficits = [d if d.support or (d.id, d.side) not in steps else
+                    d.model_copy(update={"support": evidence_links(record, steps[(d.id, d.side)])})
+                    for d in self.deficits]
+        object.__setattr__(self, "deficits", deficits)  # frozen: set once, while validating
+        return self
 
     @model_validator(mode="after")
     def _no_drills_when_stopped(self) -> Result:

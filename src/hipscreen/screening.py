@@ -9,44 +9,25 @@ from functools import cache
 from typing import Any
 
 import pydantic
-from experta import Fact
 
-from hipscreen.i18n import N_, SOURCE_LANGUAGE, _, current_language, translate
-from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue, per_catalogue
-from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety, Symptoms
-from hipscreen.result import (
-    DeficitResult,
-    Dose,
-    PlanItem,
-    PrecautionApplied,
-    RedFlagHit,
-    Result,
-    SkippedTest,
-    Trace,
-    TraceStep,
-    Triage,
+from hipscreen import conclusions
+from hipscreen.conclusions import (  # noqa: F401  (TRIAGE_LABELS and plan_note: read from here too)
+    CLINICIAN_REVIEW_NOTE,
+    SELF_CARE_ACTION,
+    TRIAGE_LABELS,
+    EngineRun,
+    plan_note,
 )
+from hipscreen.i18n import _, translate
+from hipscreen.knowledge.catalogue import TRIAGE_ORDER, catalogue
+from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety, Symptoms
+from hipscreen.result import FindingLink, Result, SkippedTest, Triage
 from hipscreen.rules.engine import ScreeningEngine
 from hipscreen.rules.facts import Answer, answer_fact, kind_of
 from hipscreen.rules.registry import rules
 
 _local = threading.local()
 _build_lock = threading.Lock()
-
-TRIAGE_LABELS = {
-    "emergency": N_("EMERGENCY - act now"),
-    "urgent": N_("URGENT - see a doctor today"),
-    "clinician_review": N_("SEE A CLINICIAN - before you start the plan"),
-    "self_care": N_("SELF-CARE - follow the plan, and know when to get help"),
-}
-"""The triage levels in words, in English (codes and FHIR displays read them as they are; a
-result says them in its language with `translate`)."""
-SELF_CARE_ACTION = N_("Follow the plan below. Read the list of when to see a clinician.")
-CLINICIAN_REVIEW_NOTE = N_("Start the plan once a clinician agrees.")
-_LEG = {"left": N_("left side"), "right": N_("right side")}
-_WORDS = (N_("left"), N_("right"), N_("both"), N_("likely"), N_("possible"))
-"""Sides and confidences as a result's sentences say them (`translate(side)`)."""
-
 
 def engine() -> ScreeningEngine:
     """This thread's engine: built once per thread, reset for every intake.
@@ -337,180 +318,50 @@ def _without_age_exclusions(result: Result) -> Result:
     return result.model_copy(update={"triage": triage})
 
 
-# -- reading the conclusions --------------------------------------------------------------
-def _facts(eng: ScreeningEngine, kind: str) -> list[Fact]:
-    return eng.facts_by_kind().get(kind, [])
+# -- reading the conclusions (hipscreen.conclusions) ---------------------------------------------
+def _finding_text(finding: FindingLink) -> str:
+    label = catalogue().findings[finding.id].label
+    return label if finding.side == "both" else f"{label} ({translate(finding.side)})"
 
 
-def _answer_text(fact: Fact) -> str:
-    value = fact["value"]
-    if isinstance(value, tuple):
-        value = f"left {value[0]} deg, right {value[1]} deg"
-    return f"{fact['field']} = {value}"
-
-
-def _answers_behind(eng: ScreeningEngine, fact_id: int) -> list[Fact]:
-    """The intake answers a fact rests on, through findings and criteria in between."""
-    found, todo, seen = [], [fact_id], set()
-    while todo:
-        fid = todo.pop()
-        for _rule, premises in eng.derivations.get(fid, ()):
-            for p in premises:
-                if p in seen:
-                    continue
-                seen.add(p)
-                if kind_of(eng.facts[p]) == "Answer":
-                    found.append(eng.facts[p])
-                else:
-                    todo.append(p)
-    return found
-
-
-def _triage(eng: ScreeningEngine) -> Triage:
+def _screening_reasons(run: EngineRun) -> conclusions.Reasons:
+    """Why each drill of a screening's plan: the deficits it serves, each with the findings that
+    show it (one sentence per deficit, repeated by every drill serving it), then the swaps that
+    brought it in, then its plan notes."""
     cat = catalogue()
-    level = _facts(eng, "Triage")[0]["level"]
-    hits = []
-    for flag in sorted(_facts(eng, "RedFlag"), key=lambda f: eng.triage_rank(f["level"])):
-        entry = cat.red_flags[flag["id"]]
-        answered = sorted({_answer_text(a) for a in _answers_behind(eng, flag["__factid__"])})
-        hits.append(RedFlagHit(id=flag["id"], level=entry.level, label=entry.label,
-                               action=entry.action, answers=answered, source=entry.source))
-    stopped = bool(_facts(eng, "DrillsStopped"))
-    action = hits[0].action if hits else translate(SELF_CARE_ACTION)
-    note = (translate(CLINICIAN_REVIEW_NOTE) if level == "clinician_review" and not stopped
-            else None)
-    return Triage(level=level, label=translate(TRIAGE_LABELS[level]), action=action, red_flags=hits,
-                  drills_allowed=not stopped, plan_note=note)
+    said: dict[int, str] = {}
 
-
-def _deficits(eng: ScreeningEngine) -> list[DeficitResult]:
-    cat = catalogue()
-    out = []
-    for fact in _facts(eng, "Deficit"):
-        evidence = [eng.facts[p] for _rule, premises in eng.derivations[fact["__factid__"]]
-                    for p in premises]
-        rule_ids = sorted({e["rule"] for e in evidence})
-        entry = cat.deficits[fact["id"]]
-        out.append(DeficitResult(
-            id=fact["id"], label=entry.label, side=fact["side"], certainty=fact["certainty"],
-            confidence=fact["confidence"], evidence=rule_ids, explanation=entry.text))
-    out.sort(key=lambda d: (d.confidence != "likely", -d.certainty, d.id))
-    return out
-
-
-def _finding_text(fact: Fact) -> str:
-    label = catalogue().findings[fact["id"]].label
-    return label if fact["side"] == "both" else f"{label} ({translate(fact['side'])})"
-
-
-def _origins(eng: ScreeningEngine, candidate: Fact,
-             said: dict[int, str]) -> tuple[list[str], list[str]]:
-    """Follow a candidate back to the deficits it serves and the findings behind them, and say
-    which precaution swapped it in (if any). `said` keeps each deficit's sentence, which every
-    drill serving that deficit repeats."""
-    cat = catalogue()
-    facts, derivations = eng.facts, eng.derivations
-    serves: list[str] = []
-    why: list[str] = []
-    for _rule, premises in derivations[candidate["__factid__"]]:
-        for pid in premises:
-            fact = facts[pid]
+    def origins(candidate) -> tuple[list[str], list[str]]:
+        serves: list[str] = []
+        why: list[str] = []
+        for fact in run.premises(candidate):
             kind = kind_of(fact)
             if kind == "Candidate":
-                s, w = _origins(eng, fact, said)
+                s, w = origins(fact)
                 serves += s
                 why += w
             elif kind == "Deficit":
                 serves.append(fact["id"])
+                pid = fact["__factid__"]
                 if pid not in said:
-                    findings = sorted({_finding_text(facts[fid])
-                                       for _rule, evs in derivations[pid]
-                                       for ev in evs
-                                       for _rule, fs in derivations[ev]
-                                       for fid in fs
-                                       if kind_of(facts[fid]) == "Finding"})
+                    findings = sorted({_finding_text(f) for e in run.links(fact)
+                                       for f in e.findings})
                     said[pid] = _("Trains {deficit} ({side}, {confidence}), shown by: "
                                   "{findings}.", deficit=cat.deficits[fact["id"]].label.lower(),
                                   side=translate(fact["side"]),
                                   confidence=translate(fact["confidence"]),
                                   findings="; ".join(findings) or _("your answers"))
                 why.append(said[pid])
-    if candidate["replaces"]:
-        for rep in _facts(eng, "Replaced"):
-            if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]:
-                why.append(_("It takes the place of the {drill}. {precaution}",
-                             drill=cat.drills[rep["drill"]].name.lower(),
-                             precaution=cat.precautions[rep["precaution"]].text.strip()))
-    return serves, why
+        if candidate["replaces"]:
+            why += [conclusions.swap_words(rep) for rep in run.of("Replaced")
+                    if rep["drill"] == candidate["replaces"] and rep["by"] == candidate["drill"]]
+        return serves, why
 
+    def reasons(candidate, _first, _swaps, notes):
+        serves, why = origins(candidate)
+        return list(dict.fromkeys(why)) + notes, list(dict.fromkeys(serves)), None
 
-@per_catalogue
-def _drill_card(drill_id: str) -> dict[str, Any]:
-    """The parts of a plan item that come from the catalogue alone (pydantic copies the lists
-    when it validates a PlanItem, so no result shares one with this cache)."""
-    drill = catalogue().drills[drill_id]
-    d = drill.dose
-    dose = Dose(sets=d.sets, reps=d.reps, hold_seconds=d.hold_seconds, per_side=d.per_side,
-                sessions_per_week=d.sessions_per_week, text=d.text(), source=d.source)
-    return dict(drill=drill_id, name=drill.name, order=drill.order, purpose=drill.purpose.strip(),
-                steps=list(drill.steps), cues=list(drill.cues), feel=list(drill.feel),
-                dont_feel=list(drill.dont_feel), dose=dose, regression=drill.regression,
-                progression=drill.progression, source=drill.source)
-
-
-def _plan(eng: ScreeningEngine) -> list[PlanItem]:
-    cat = catalogue()
-    planned = {f["drill"]: f for f in _facts(eng, "Planned")}
-    candidates = {c["drill"]: c for c in _facts(eng, "Candidate")}
-    notes: dict[str, list[str]] = {}
-    for note in _facts(eng, "PlanNote"):
-        notes.setdefault(note["drill"], []).append(plan_note(cat, note))
-    items = []
-    said: dict[int, str] = {}
-    for drill_id, fact in planned.items():
-        drill = cat.drills[drill_id]
-        candidate = candidates[drill_id]
-        serves, why = _origins(eng, candidate, said)
-        serves, why = list(dict.fromkeys(serves)), list(dict.fromkeys(why))
-        first = candidate
-        while first["replaces"]:
-            first = candidates[first["replaces"]]
-        side = fact["side"]
-        variant = drill.variant if not candidate["replaces"] else (
-            "supported" if drill.variant == "supported" else "regressed")
-        why += notes.get(drill_id, [])
-        items.append(PlanItem(
-            **_drill_card(drill_id), side=side, variant=variant,
-            replaces=first["drill"] if candidate["replaces"] else None, why=why, serves=serves))
-    items.sort(key=lambda p: (p.order, p.drill))
-    return items
-
-
-def plan_note(cat, note: Fact) -> str:
-    """A plan note in the current language: the rule wrote it from drills.yaml's one_side_note in
-    English; another language words it from its own catalogue, the side said in its words."""
-    if current_language() == SOURCE_LANGUAGE or note["side"] not in _LEG:
-        return note["note"]
-    text = cat.drills[note["drill"]].one_side_note or note["note"]
-    return text.replace("<side>", translate(_LEG[note["side"]]))
-
-
-def _precautions(eng: ScreeningEngine) -> list[PrecautionApplied]:
-    """The precautions the rules applied: those that swapped or removed a drill (Replaced,
-    Blocked), then those that apply to the plan as it stands (PrecautionApplies)."""
-    cat = catalogue()
-    acted: dict[str, list[str]] = {}
-    for fact in _facts(eng, "Replaced") + _facts(eng, "Blocked"):
-        drills = acted.setdefault(fact["precaution"], [])
-        if fact["drill"] not in drills:
-            drills.append(fact["drill"])
-    for fact in _facts(eng, "PrecautionApplies"):
-        drills = acted.setdefault(fact["id"], [])
-        drills += [d for d in fact["drills"] if d not in drills]
-    return [PrecautionApplied(id=pid, label=cat.precautions[pid].label,
-                              text=cat.precautions[pid].text.strip(), drills=drills,
-                              source=cat.precautions[pid].source)
-            for pid, drills in acted.items()]
+    return reasons
 
 
 def _skipped(intake: Intake) -> list[SkippedTest]:
@@ -529,46 +380,14 @@ def _skipped(intake: Intake) -> list[SkippedTest]:
     return skipped
 
 
-@per_catalogue
-def _rule_words() -> dict[str, tuple[str, str]]:
-    """Each rule's text and cited source in words, once for each catalogue."""
-    cat = catalogue()
-    return {rule_id: (info.text, cat.cite(info.source)) for rule_id, info in rules().items()}
-
-
-def _trace(eng: ScreeningEngine) -> list[TraceStep]:
-    """One step per fact that an answer or a rule declared, in declaration order."""
-    return _steps(eng.facts, eng.derivations, _rule_words())
-
-
-def _lazy_trace(eng: ScreeningEngine) -> Trace:
-    """The trace of this run, built when first read: the engine's next reset replaces its facts
-    and derivations (never clears them), so the record stays as it is until then."""
-    facts, derivations, words = eng.facts, eng.derivations, _rule_words()
-    return Trace(build=lambda: _steps(facts, derivations, words))
-
-
-def _steps(facts, derivations, words) -> list[TraceStep]:
-    steps = []
-    for fid, fact in facts.items():
-        ways = derivations.get(fid)
-        if not ways:
-            continue
-        (rule, premises), *others = ways
-        text, source = words[rule] if rule else (None, None)
-        data = dict(fact)
-        del data["__factid__"]
-        steps.append(TraceStep(fid, kind_of(fact), data, rule, text,
-                               source, list(premises),
-                               [{"rule": r, "premises": list(p)} for r, p in others]))
-    return steps
-
-
 def _result(intake: Intake, eng: ScreeningEngine, trace: bool = True) -> Result:
-    triage = _triage(eng)
-    plan = _plan(eng) if triage.drills_allowed else []
+    run = EngineRun(eng)
+    triage = conclusions.triage(run, action=translate(SELF_CARE_ACTION),
+                                plan_note=translate(CLINICIAN_REVIEW_NOTE))
+    plan = conclusions.plan(run, _screening_reasons(run)) if triage.drills_allowed else []
     return Result(
-        intake=intake, triage=triage, deficits=_deficits(eng), plan=plan,
-        precautions=_precautions(eng), skipped_tests=_skipped(intake),
+        intake=intake, triage=triage, deficits=conclusions.deficits(run), plan=plan,
+        precautions=conclusions.precautions(run), skipped_tests=_skipped(intake),
         safety_net=[item.text for item in catalogue().safety_net],
-        rules_fired=list(eng.fired), trace=_lazy_trace(eng) if trace else [], traced=trace)
+        rules_fired=list(eng.fired), trace=conclusions.lazy_trace(run) if trace else [],
+        traced=trace)

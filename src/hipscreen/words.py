@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
 
 from hipscreen.i18n import N_, SOURCE_LANGUAGE, Words, _, current_language, ngettext, translate
-from hipscreen.knowledge.catalogue import catalogue
+from hipscreen.knowledge.catalogue import catalogue, source_catalogue
 from hipscreen.knowledge.intake import DrillResponse, Intake, Movement, Safety, Symptoms
+from hipscreen.result import HIP_IR_FIELD, NOT_ASKED_FIELD, Answer  # noqa: F401  (NOT_ASKED_FIELD: read from here too)
 
 SIDE_WORDS = Words({"left": N_("Left"), "right": N_("Right"), "both": N_("Both sides"),
                     "none": N_("Neither side")})
@@ -164,9 +165,16 @@ _SHORT_LABELS = Words({
 })
 
 
-def field_label(path: str) -> str:
+def field_label(path: str, *, clinician: bool = False) -> str:
     """The plain-words label of an intake field, from its description ("safety.pregnant" ->
-    "Pregnant now"); the dotted path itself when the field is unknown."""
+    "Pregnant now"); the dotted path itself when the field is unknown. `clinician`: the short
+    label of a clinician's dense form and report where there is one (CLINICIAN_SAFETY_LABELS,
+    CLINICIAN_MOVEMENT_LABELS), the person's label otherwise. The one reading of a field's label."""
+    if clinician:
+        section, _dot, name = path.partition(".")
+        table = {"safety": CLINICIAN_SAFETY_LABELS, "movement": CLINICIAN_MOVEMENT_LABELS}.get(section)
+        if table is not None and name in table:
+            return table[name]
     if path in _SHORT_LABELS:
         return _SHORT_LABELS[path]
     section, _, name = path.partition(".")
@@ -181,8 +189,6 @@ def field_label(path: str) -> str:
 NOT_ASKED = N_("Not asked")
 """A safety question never asked (None): never shown as "No" (docs/design.md, "Not asked is not
 'no'")."""
-NOT_ASKED_FIELD = "safety.not_asked"
-"""The answer the engine declares for each safety question never asked (its value: the name)."""
 
 
 def value_words(field: str, value: Any) -> str:
@@ -232,26 +238,31 @@ def answer_text(field: str, value: Any) -> str:
     return _("{label}: {value}", label=field_label(field), value=value_words(field, value))
 
 
-def answer_line_words(line: str) -> str:
-    """An answer as the engine states it ("safety.saddle_numbness = True") in plain words
-    ("Numbness around the genitals, back passage or inner thighs: Yes")."""
-    field, sep, value = line.partition(" = ")
-    if not sep:
-        return line
-    if field == NOT_ASKED_FIELD:  # "safety.not_asked = saddle_numbness"
-        return answer_text(f"safety.{value}", None)
-    shown: Any = {"True": True, "False": False}.get(value, value)
-    if field == "movement.hip_ir_degrees" or field not in _known_fields():
-        return _("{label}: {value}", label=field_label(field), value=value)
-    return answer_text(field, shown)
+def answer_words(answer: Answer) -> str:
+    """An answer behind a conclusion in plain words: Answer("safety.saddle_numbness", True) ->
+    "Numbness around the genitals, back passage or inner thighs: Yes"; a safety question never
+    asked -> "...: Not asked"."""
+    if answer.not_asked:
+        return answer_text(answer.field, None)
+    if answer.field == HIP_IR_FIELD or answer.field not in _known_fields():
+        return _("{label}: {value}", label=field_label(answer.field), value=answer.value_text())
+    return answer_text(answer.field, answer.value)
 
 
-def flag_answer_words(answers: list[str] | tuple[str, ...]) -> list[str]:
+def answer_line_words(line: str | Answer) -> str:
+    """`answer_words` of an answer, or of a line as a result saved before answers were structured
+    wrote it ("safety.saddle_numbness = True"); a text that is no such line is returned as is."""
+    if isinstance(line, Answer):
+        return answer_words(line)
+    answer = Answer.of_line(line)
+    return answer_words(answer) if answer.line() == line else line
+
+
+def flag_answer_words(answers: Sequence[Answer]) -> list[str]:
     """The answers behind a red flag in plain words, the safety questions never asked named
     once as such ("Not asked: ...", or "No safety question was asked"), never as a "No"."""
-    prefix = f"{NOT_ASKED_FIELD} = "
-    words = [answer_line_words(a) for a in answers if not a.startswith(prefix)]
-    unasked = [a.removeprefix(prefix) for a in answers if a.startswith(prefix)]
+    words = [answer_words(a) for a in answers if not a.not_asked]
+    unasked = [a.name for a in answers if a.not_asked]
     if unasked and set(unasked) >= set(Safety.model_fields):
         words.append(_("No safety question was asked"))
     elif unasked:
@@ -363,23 +374,10 @@ def _join(parts: list[str]) -> str:
 
 
 def supporting_findings(result: Any, deficit_id: str, side: str) -> list[tuple[str, str]]:
-    """(finding id, side) behind one concluded deficit and side, read from the trace, in the
-    order they were found; empty without the trace."""
-    steps = {s.fact_id: s for s in result.trace}
-    found: list[tuple[str, str]] = []
-    for step in result.trace:
-        if step.kind != "Deficit" or (step.data["id"], step.data["side"]) != (deficit_id, side):
-            continue
-        for premises in [step.premises] + [a.get("premises", []) for a in step.also_by]:
-            for evidence in (steps.get(p) for p in premises):
-                if evidence is None or evidence.kind != "Evidence":
-                    continue
-                for f in (steps.get(p) for p in evidence.premises):
-                    if f is not None and f.kind == "Finding":
-                        key = (f.data["id"], f.data["side"])
-                        if key not in found:
-                            found.append(key)
-    return found
+    """(finding id, side) behind one concluded deficit and side, in the order its evidence found
+    them (`DeficitResult.findings`)."""
+    return [(f.id, f.side) for d in result.deficits if (d.id, d.side) == (deficit_id, side)
+            for f in d.findings()]
 
 
 _SPINE_FAULT_WORDS = Words({("back_rounds",): N_("your low back rounded when you bent forward"),
@@ -403,8 +401,8 @@ def person_sentence(result: Any, deficit: Any) -> str:
     when you squatted or bent forward and your low back hurts on the right.' Likely / possible
     in words; no ids, fields or numbers."""
     what = deficit_words(deficit.id, deficit.side)
-    reasons = list(dict.fromkeys(_finding_words_for(result, f, s) for f, s in
-                                 supporting_findings(result, deficit.id, deficit.side)))
+    reasons = list(dict.fromkeys(_finding_words_for(result, f.id, f.side)
+                                 for f in deficit.findings()))
     if deficit.confidence == "likely":
         if reasons:
             return _("We think {what}, because {reasons}.", what=what, reasons=_join(reasons))
@@ -444,16 +442,15 @@ def tell_the_service(result: Any) -> list[str]:
     lines = [first]
     noticed: list[str] = []
     for flag in result.triage.red_flags:
-        for line in flag.answers:
-            field, _sep, value = line.partition(" = ")
-            if field in ("age", NOT_ASKED_FIELD) or value == "False":  # not noticed: not asked
-                continue
-            if value == "True":
-                words = field_label(field)
-            elif field == "symptoms.locations":
-                words = _("Pain: {where}", where=LOCATION_LABELS.get(value, value))
+        for answer in flag.answers:
+            if answer.field == "age" or answer.not_asked or answer.value is False:
+                continue  # not noticed: the age is said above; a question not asked
+            if answer.value is True:
+                words = field_label(answer.field)
+            elif answer.field == "symptoms.locations":
+                words = _("Pain: {where}", where=LOCATION_LABELS.get(answer.value, answer.value))
             else:
-                words = answer_line_words(line)
+                words = answer_words(answer)
             if words not in noticed:
                 noticed.append(words)
     if noticed:
@@ -522,12 +519,62 @@ CLINICIAN_MOVEMENT_LABELS: Mapping[str, str] = Words({
     "feels_stuck_in_hip": N_("Hip feels stuck"),
 })
 
+# -- the triage level: its words, for each audience, and its colours -------------------------------
 LEVEL_WORDS = Words({"emergency": N_("Emergency"), "urgent": N_("Urgent"),
-               "clinician_review": N_("See a clinician"), "self_care": N_("Self-care")})
-"""Triage levels in the person's words (lists and tables)."""
+                     "clinician_review": N_("See a clinician"), "self_care": N_("Self-care")})
+"""Triage levels in the person's words (lists, tables; `.upper()` where a line shouts it). The
+one table of a level's words for the person: a Result's `triage.label` adds what to do."""
 
-CLINICIAN_LEVEL_WORDS = Words({"emergency": N_("EMERGENCY"), "urgent": N_("URGENT (same day)"),
-                         "clinician_review": N_("CLINICIAN REVIEW"), "self_care": N_("SELF-CARE")})
+CLINICIAN_LEVEL_WORDS = Words({"emergency": N_("Emergency"), "urgent": N_("Urgent"),
+                               "clinician_review": N_("Clinician review"),
+                               "self_care": N_("Self-care")})
+"""Triage levels in a clinician's words (the note, the clinician report, the reasoning picture,
+the knowledge tables; `.lower()` inside a sentence, `.upper()` for the note's triage line)."""
+
+
+LEVEL_COLOURS: Mapping[str, tuple[str, str]] = {
+    "emergency": ("#f8d7da", "#a61b29"), "urgent": ("#fde2c8", "#b54708"),
+    "clinician_review": ("#fff3cd", "#8a6d00"), "self_care": ("#d1e7dd", "#146c43")}
+"""Each triage level's colours, (fill, stroke): the PDF's triage box and the reasoning picture.
+Never colour alone: the level is always in words beside it."""
+
+
+# -- no plan, and a drill's variant ------------------------------------------------------------------
+NO_DRILLS_AT_THIS_LEVEL = N_("No drills are given at this level.")
+"""The sentence that says the triage stopped the plan (the PDF's and the app's triage box, the
+clinician's note)."""
+
+
+def no_plan_words(result: Any) -> str:
+    """Why a result has no drill, in one sentence (empty when it has drills): the triage stopped
+    the plan (its action follows), the precautions took every drill out, or the answers point to
+    no deficit. The text, the Markdown, the PDFs and the app all say it with these words."""
+    if result.plan:
+        return ""
+    if not result.triage.drills_allowed:
+        return _("No drills: {action}", action=result.triage.action)
+    if result.deficits:
+        return _("No drills: the precautions took every drill out of the plan.")
+    return _("No drills: the answers given do not point to a hip stability or hinge problem. "
+             "Doing more of the self-tests may change that.")
+
+
+VARIANT_WORDS = Words({"supported": N_("supported version"), "regressed": N_("easier version")})
+"""A planned drill's variant, after its name: the article's own drills ("standard") and the
+glute bridge ("support") need no words."""
+
+
+def variant_words(item: Any) -> str:
+    """A plan item's variant in words ("easier version"), or "" when it needs none or its name
+    says it already (no "Supported single-leg stability (supported version)"). The name is read
+    in English, so the answer is the same in every language."""
+    if item.variant not in VARIANT_WORDS:
+        return ""
+    drills = source_catalogue().drills
+    english_name = (drills[item.drill].name if item.drill in drills else item.name).lower()
+    if VARIANT_WORDS.source()[item.variant].split()[0] in english_name:
+        return ""
+    return VARIANT_WORDS[item.variant]
 
 
 def clinician_value_words(field: str, value: Any) -> str:

@@ -126,12 +126,17 @@ def saved_run(results: Sequence[CaseResult]) -> SavedRun:
                     outcomes={r.id: r.outcome for r in results if r.outcome is not None})
 
 
-def save_run(results: Sequence[CaseResult], path: Path | str) -> SavedRun:
+def save_run(results: Sequence[CaseResult], path: Path | str,
+             inputs: Sequence[Path | str | None] = ()) -> SavedRun:
+    """Write the run atomically (`hipscreen.outfile`): an interrupted save leaves the file that
+    was there whole; a symlink, a folder or one of the case files `inputs` is refused."""
+    from hipscreen.outfile import OutputPathError, write_file
+
     run = saved_run(results)
-    try:
-        Path(path).write_text(run.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise CaseError(f"{path}: cannot write the saved run ({exc.strerror})") from None
+    try:  # case files are made-up people: the run is not private
+        write_file(path, run.model_dump_json(indent=2) + "\n", inputs=inputs, private=False)
+    except OutputPathError as exc:
+        raise CaseError(f"cannot write the saved run: {exc}") from None
     return run
 
 

@@ -20,7 +20,7 @@ from hipscreen.app.keys import RESULT_KEY  # noqa: E402,F401 - the pages read wi
 from hipscreen.app.pictures import picture_svg
 from hipscreen.app.questions import side_name
 from hipscreen.app.reasoning import one_bracket
-from hipscreen.i18n import N_, _, current_language, ngettext
+from hipscreen.i18n import N_, _, current_language, decimal, ngettext
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.result import DISCLAIMER, Answer, DeficitResult, PlanItem, Result, Triage
 from hipscreen.words import (
@@ -357,12 +357,12 @@ def deficit_row(deficit: DeficitResult, reasons: list[str] | None = None) -> Non
     words = CONFIDENCE_WORDS[deficit.confidence]
     st.markdown(_("**{words}: {label}** ({side}) - certainty factor {certainty}",
                   context="clinician", words=words, label=deficit.label, side=side,
-                  certainty=f"{deficit.certainty:.2f}") + f"  \n{deficit.explanation}")
+                  certainty=decimal(deficit.certainty)) + f"  \n{deficit.explanation}")
     if reasons:
         st.markdown("\n".join(f"- {reason}" for reason in reasons))
     st.progress(deficit.certainty, text=_("Certainty factor {certainty}; {scale}",
                                           context="clinician",
-                                          certainty=f"{deficit.certainty:.2f}",
+                                          certainty=decimal(deficit.certainty),
                                           scale=certainty_scale()))
 
 

@@ -380,3 +380,12 @@ def test_the_same_english_translated_two_ways_in_two_domains_is_a_lint_problem(
         i18n.read_catalogue.cache_clear()
     assert found == ["app.po (es): translated 'Clasificación' here but 'Triaje' in hipscreen.po: "
                      "'Triage'"]
+
+
+def test_numbers_are_written_as_the_language_writes_them() -> None:
+    from hipscreen.i18n import decimal
+
+    assert decimal(0.857) == "0.86"
+    with use_language("es"):
+        assert decimal(0.857) == "0,86"
+        assert _("none", context="feminine") == "ninguna" and _("none") == "ninguno"

@@ -16,7 +16,7 @@ from hipscreen import cases
 from hipscreen.app import access, language, records_ui, widgets
 from hipscreen.app.case_files import case_from_upload, default_cases_dir, differences_frame
 from hipscreen.app.plain import md
-from hipscreen.i18n import _
+from hipscreen.i18n import _, decimal
 
 language.choose()  # first: a page may run without app/main.py (AppTest, a first URL)
 
@@ -120,7 +120,7 @@ with suite:
                    _("Some case files are invalid."))
         (st.success if s.exit_code == 0 else st.error)(
             f"**{verdict}** " + _("{passed} of {total} passed in {seconds} s.", passed=s.passed,
-                                  total=s.total, seconds=f"{s.seconds:.2f}"))
+                                  total=s.total, seconds=decimal(s.seconds)))
         st.dataframe(cases.case_frame(report), hide_index=True, width="stretch")
         st.subheader(_("Coverage: how many cases fire each rule"))
         st.dataframe(cases.coverage_frame(report), hide_index=True, width="stretch")

@@ -14,7 +14,7 @@ from hipscreen.app.questions import (
     movement_options,
     side_name,
 )
-from hipscreen.i18n import _
+from hipscreen.i18n import _, decimal
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.intake import Activity, Aggravator, HingeFault, Location, Movement
 from hipscreen.words import (
@@ -95,7 +95,7 @@ if mine and not errors:
     with glance:
         widgets.triage_banner(result.triage, compact=True, clinician=True)
         found = "; ".join(f"{d.label} ({side_name(d.side)}, {_(d.confidence)}, "
-                          + _("CF {certainty}", certainty=f"{d.certainty:.2f}") + ")"
+                          + _("CF {certainty}", certainty=decimal(d.certainty)) + ")"
                           for d in result.deficits) or _("none")
         drills = ", ".join(f"{p.name} ({side_name(p.side)})" for p in result.plan) or _("none")
         st.markdown(_("**Deficits:** {found}  \n**Plan:** {drills}", found=found, drills=drills))

@@ -155,7 +155,7 @@ if not checkins:
     st.write(_("No check-in yet."))
 for h in reversed(checkins):
     with st.expander(_("Check-in of {date} (record {number}): {level}",
-                       date=f"{h.created_at:%Y-%m-%d}", number=h.record_id,
+                       date=h.created_at.strftime("%Y-%m-%d"), number=h.record_id,
                        level=LEVEL_WORDS[h.triage]), expanded=h is checkins[-1]):
         for d in h.summary.get("decisions") or []:
             st.markdown(f"- **{md(drills[d['drill']].name)}: {DECISION_WORDS[d['decision']]}.** "

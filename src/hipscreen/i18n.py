@@ -181,3 +181,12 @@ class Words(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"Words({self._table!r})"
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """A number with `places` decimals as the current language writes it ("0.86", "0,86")."""
+    if current_language() == SOURCE_LANGUAGE:
+        return f"{value:.{places}f}"
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0." + "0" * places, locale=current_language())

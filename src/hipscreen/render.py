@@ -234,13 +234,13 @@ def clinician_note(result: Result, *, today: dt.date | None = None) -> str:
                        "negative screen)."))
     else:
         lines.append(_("Red flags positive: {flags}.",
-                       flags="; ".join(positive) if positive else _("none")))
+                       flags="; ".join(positive) if positive else _("none", context="feminine")))
         lines.append(_("Red flags negative: {flags}.",
-                       flags="; ".join(negative) if negative else _("none")))
+                       flags="; ".join(negative) if negative else _("none", context="feminine")))
         if unasked:
             lines.append(_("Red flags NOT ASKED (not negative): {flags}.",
                            flags="; ".join(unasked)))
-    surgery_words = {None: _("not asked"), "none": _("none"),
+    surgery_words = {None: _("not asked"), "none": _("none", context="feminine"),
                      "under_12_weeks": _("less than 12 weeks ago"),
                      "over_12_weeks": _("12 weeks ago or more")}
     lines.append(_("Hip surgery: {surgery}.", surgery=surgery_words.get(surgery, surgery)))

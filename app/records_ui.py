@@ -24,7 +24,7 @@ import streamlit as st
 
 from hipscreen.app import access
 from hipscreen.app.plain import md, quoted
-from hipscreen.i18n import N_, _
+from hipscreen.i18n import N_, _, current_language
 from hipscreen.knowledge.checkin import PSFS_MAX_ACTIVITIES
 from hipscreen.records import DatabaseError, RecordError, RecordStore
 from hipscreen.result import LEVELS_THAT_STOP_DRILLS, Result
@@ -136,7 +136,7 @@ def queue_details(records: RecordStore, ids: list[int]) -> dict[int, QueueDetail
     was read is kept, for the records of this store only."""
     out: dict[int, QueueDetails] = {}
     for record_id in ids:
-        key = (records.safe_url, record_id)
+        key = (records.safe_url, record_id, current_language())
         with _details_lock:
             found = _DETAILS.get(key)
         if found is None:
@@ -150,7 +150,8 @@ def queue_details(records: RecordStore, ids: list[int]) -> dict[int, QueueDetail
             pain = "-" if now is None else f"{now} / {'-' if worst is None else worst}"
             flags = ((record.result or {}).get("triage") or {}).get("red_flags") or []
             found = QueueDetails(pain, "; ".join(str(f.get("label", f.get("id", "")))
-                                                 for f in flags) or "none")
+                                                 for f in flags)
+                                  or _("none", context="feminine"))
             with _details_lock:
                 _DETAILS[key] = found
                 while len(_DETAILS) > _DETAILS_MAX:

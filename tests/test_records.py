@@ -131,6 +131,12 @@ def test_the_queue_is_most_urgent_first_then_oldest_first(store, results):
     today = rows[0].created_at.date()
     assert len(store.queue(since=today, until=today)) == 6
     assert store.queue(since=today.replace(year=today.year + 1)) == []
+    # pages: the same order, cut in pieces, and the count that goes with the filters
+    assert [r.record_id for r in store.queue(limit=4)] == [r.record_id for r in rows[:4]]
+    assert [r.record_id for r in store.queue(limit=4, offset=4)] == [r.record_id for r in rows[4:]]
+    assert store.queue_count() == 6 and store.queue_count(status="closed") == 1
+    with pytest.raises(RecordError, match="offset"):
+        store.queue(offset=-1)
 
 
 def test_history_and_checkins_follow_each_other(store, results):
@@ -287,6 +293,9 @@ def test_the_commands_save_check_in_list_and_export(capsys, files, db_url, tmp_p
     queue = json.loads(out)
     assert [q["record_id"] for q in queue] == [4, 2, 3, 1]
     assert set(queue[0]) >= {"record_id", "person", "created_at", "triage", "status"}
+    code, out, _ = run(capsys, "queue", "--db", db_url, "--limit", "2", "--offset", "1",
+                       "--format", "json")
+    assert [q["record_id"] for q in json.loads(out)] == [2, 3]  # a page of the same order
     code, out, _ = run(capsys, "queue", "--db", db_url)
     assert out.splitlines()[0].split()[:3] == ["record_id", "triage", "created_at"]
     code, out, _ = run(capsys, "show", "3", "--db", db_url)

@@ -206,3 +206,19 @@ def test_with_a_login_set_up_a_visitor_must_log_in(db, served_everywhere):
     at.switch_page("pages/queue.py").run()
     assert [e.value for e in at.error] == ["Records need you to log in first."]
     assert [b.label for b in at.button] == ["Log in"]
+
+
+def test_the_clinic_queue_shows_one_page_at_a_time(db):
+    """A long queue is read a page at a time (50 rows): the first page holds the most urgent
+    rows, the caption says which rows of how many, and the next page holds the rest."""
+    store = RecordStore(db)
+    hinge = screen(HINGE)
+    urgent = store.save_screening(screen({"age": 50, "safety": {"fever_or_unwell": True}}),
+                                  person="p-urgent")
+    ids = [store.save_screening(hinge, person=f"p-{i}") for i in range(51)]
+    at = app("pages/queue.py", signed_in=True)
+    assert at.dataframe[0].value["record"].tolist() == [urgent, *ids[:49]]
+    assert "Records 1 to 50 of 52, most urgent first." in [c.value for c in at.caption]
+    at.number_input(key="queue:page").set_value(2).run()
+    assert at.dataframe[0].value["record"].tolist() == ids[49:]
+    assert "Records 51 to 52 of 52, most urgent first." in [c.value for c in at.caption]

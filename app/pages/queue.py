@@ -40,6 +40,9 @@ def words(table: dict[str, str], key: str) -> str:
     return _(table[key]) if key in table else key
 
 
+QUEUE_PAGE = 50
+"""Rows of the queue on one page."""
+
 SIDE_WORDS = {NOT_TESTED: _("not tested"), "none": _("none"), "left": _("left"),
               "right": _("right"), "both": _("both")}
 
@@ -53,11 +56,19 @@ statuses = c1.multiselect(_("Status"), options=list(STATUSES), default=["new", "
                           format_func=lambda s: words(STATUS_WORDS, s), key="queue:status")
 since = c2.date_input(_("Saved from"), value=None, key="queue:since")
 until = c3.date_input(_("Saved until"), value=None, key="queue:until")
-rows = records_ui.read_or_stop(
-    lambda: store.queue(status=statuses or None, since=since, until=until))
-if not rows:
+filters = {"status": statuses or None, "since": since, "until": until}
+total = records_ui.read_or_stop(lambda: store.queue_count(**filters))
+if not total:
     st.info(_("No saved record matches."), icon=":material/inbox:")
     st.stop()
+# one page at a time: the details of each row (pain, red flags) are read per record
+pages = max(1, -(-total // QUEUE_PAGE))
+page = (st.number_input(_("Page"), min_value=1, max_value=pages, value=1, step=1,
+                        key="queue:page") if pages > 1 else 1)
+first = (min(page, pages) - 1) * QUEUE_PAGE
+rows = records_ui.read_or_stop(lambda: store.queue(**filters, limit=QUEUE_PAGE, offset=first))
+st.caption(_("Records {first} to {last} of {total}, most urgent first.", first=first + 1,
+             last=first + len(rows), total=total))
 
 details = records_ui.queue_details(store, [r.record_id for r in rows])
 st.dataframe(pd.DataFrame([{

@@ -444,7 +444,8 @@ def _queue(args: argparse.Namespace) -> int:
     store = _store(args)
     with _record_errors():
         rows = [q.as_dict() for q in store.queue(status=args.status, since=args.since,
-                                                  until=args.until)]
+                                                  until=args.until, limit=args.limit,
+                                                  offset=args.offset)]
     if args.format == "json":
         print(json.dumps(rows, indent=2))
     else:
@@ -790,6 +791,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Only records with this status (repeatable; default every status)")
     p.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="Saved on or after this day")
     p.add_argument("--until", type=_date, metavar="YYYY-MM-DD", help="Saved on or before this day")
+    p.add_argument("--limit", type=int, metavar="N", help="At most N rows (a page of the queue)")
+    p.add_argument("--offset", type=int, default=0, metavar="N",
+                   help="Skip the first N rows (the next page: --offset 50 --limit 50)")
     p.add_argument("--format", choices=("table", "json"), default="table",
                    help="table for people (default), json (record_id, person, created_at, "
                         "triage, status, kind)")

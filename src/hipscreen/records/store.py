@@ -785,27 +785,47 @@ class RecordStore:
 
     def queue(self, *, status: str | Sequence[str] | None = None,
               since: dt.date | dt.datetime | None = None, until: dt.date | dt.datetime | None = None,
-              limit: int | None = None) -> list[QueueRow]:
+              limit: int | None = None, offset: int = 0) -> list[QueueRow]:
         """Saved records, most urgent triage first, then oldest first; filtered by status and
-        by the day they were saved (`since` and `until` inclusive)."""
+        by the day they were saved (`since` and `until` inclusive); `limit` rows from `offset`
+        (a page of the queue)."""
+        query = self._queue_filter(
+            sa.select(records.c.id, records.c.person, records.c.created_at,
+                      records.c.triage, records.c.status, records.c.kind)
+            .order_by(records.c.triage_rank, records.c.created_at, records.c.id),
+            status=status, since=since, until=until)
+        if limit is not None:
+            query = query.limit(_checked_limit(limit))
+        if offset:
+            if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+                raise RecordError(f"offset: expected a whole number 0 or more, got {offset!r}")
+            query = query.offset(offset)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        return [QueueRow(record_id=r.id, person=r.person, created_at=_utc(r.created_at),
+                         triage=r.triage, status=r.status, kind=r.kind) for r in rows]
+
+    def queue_count(self, *, status: str | Sequence[str] | None = None,
+                    since: dt.date | dt.datetime | None = None,
+                    until: dt.date | dt.datetime | None = None) -> int:
+        """How many records `queue` would list with the same filters (for its pages)."""
+        query = self._queue_filter(sa.select(sa.func.count()).select_from(records),
+                                   status=status, since=since, until=until)
+        with self._read() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    @staticmethod
+    def _queue_filter(query, *, status, since, until):
         statuses = [status] if isinstance(status, str) else list(status or [])
         for s in statuses:
             check_status(s)
-        query = (sa.select(records.c.id, records.c.person, records.c.created_at,
-                           records.c.triage, records.c.status, records.c.kind)
-                 .order_by(records.c.triage_rank, records.c.created_at, records.c.id))
         if statuses:
             query = query.where(records.c.status.in_(statuses))
         if since is not None:
             query = query.where(records.c.created_at >= _start_of(since))
         if until is not None:
             query = query.where(records.c.created_at < _end_of(until))
-        if limit is not None:
-            query = query.limit(limit)
-        with self._read() as conn:
-            rows = conn.execute(query).all()
-        return [QueueRow(record_id=r.id, person=r.person, created_at=_utc(r.created_at),
-                         triage=r.triage, status=r.status, kind=r.kind) for r in rows]
+        return query
 
     def events(self, record_id: int | None = None) -> list[Event]:
         query = sa.select(events).order_by(events.c.at, events.c.id)

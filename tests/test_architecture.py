@@ -104,7 +104,7 @@ def test_the_graph_sees_the_package():
     found = modules()
     assert {"hipscreen.result", "hipscreen.explain", "hipscreen.batch", "hipscreen.fhir.response",
             "hipscreen.rules.engine", "hipscreen.knowledge.intake"} <= set(found)
-    assert "hipscreen.explain" in imports()["hipscreen.review_model"]
+    assert "hipscreen.rules.review" in imports()["hipscreen.review_explain"]  # inside a function
     # a function-level import is an edge too
     assert "hipscreen.screening" in imports()["hipscreen.batch"]
 
@@ -144,10 +144,13 @@ def test_rules_import_no_app_cli_records_or_io(module):
     assert not wrong, f"{module} imports {', '.join(wrong)}"
 
 
-def test_the_result_model_has_no_explanation_methods():
+def test_the_result_and_review_models_have_no_explanation_methods():
     from hipscreen.result import Result
+    from hipscreen.review_model import Review
 
     assert not {"how", "why_not"} & set(dir(Result))  # explain.how(result, id), explain.why_not(...)
+    assert not {"how", "why_not", "decision_how"} & set(dir(Review))  # review_explain's functions
+    assert "hipscreen.explain" not in imports()["hipscreen.review_model"]
 
 
 def test_how_and_why_not_refuse_a_result_screened_without_its_trace(rich_intake):

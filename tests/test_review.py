@@ -12,7 +12,7 @@ from hipscreen import screen
 from hipscreen.cases import load_case, load_case_text, run_case, run_cases
 from hipscreen.cli import main
 from hipscreen.knowledge.catalogue import catalogue
-from hipscreen.review import Baseline, CheckInMismatch, PlannedDrill, review
+from hipscreen.review import Baseline, CheckInMismatch, PlannedDrill, decision_how, how, review, why_not
 from hipscreen.rules.registry import rules
 from hipscreen.rules.review import DECISIONS
 
@@ -83,8 +83,8 @@ def test_a_red_flag_at_a_check_in_stops_every_drill(flag):
     assert not done.triage.drills_allowed and done.plan == []
     assert {d.decision for d in done.decisions} == {"stop"}
     assert all(d.see_clinician for d in done.decisions)
-    assert done.how("stop") and all(n.rule == "a_red_flag_at_the_check_in_stops_every_drill"
-                                    for n in done.how("stop"))
+    assert how(done, "stop") and all(n.rule == "a_red_flag_at_the_check_in_stops_every_drill"
+                                    for n in how(done, "stop"))
 
 
 def test_the_safety_block_is_triaged_exactly_as_at_intake():
@@ -144,22 +144,22 @@ def test_no_easier_variant_means_stop_and_see_a_clinician():
 def test_how_and_why_not_work_on_decisions():
     done = review(checkin(drills={"single_leg_hip_hinge": tried(pain_during=6, felt=["low_back_pinch"])}),
                   baseline("single_leg_hip_hinge", "glute_bridge"))
-    (tree,) = done.decision_how("single_leg_hip_hinge")
+    (tree,) = decision_how(done, "single_leg_hip_hinge")
     assert tree.rule == "a_reason_to_regress_moves_the_drill_to_its_easier_variant"
     texts = {p.text for p in tree.premises}
     assert any(t.startswith("under review: Single-leg hip hinge") for t in texts)
     leaves = [q.text for p in tree.premises for q in p.premises]
     assert any("pain during 6/10" in t for t in leaves)
-    why = done.why_not("progress", drill="single_leg_hip_hinge")
+    why = why_not(done, "progress", drill="single_leg_hip_hinge")
     assert not why.concluded and "the decision was 'regress'" in why.summary
     statuses = {c.status for r in why.rules for c in r.conditions}
     assert {"met", "missing", "blocked"} & statuses
-    assert done.why_not("regress", drill="single_leg_hip_hinge").concluded
-    assert "not tried" in done.why_not("glute_bridge").summary or \
-        done.why_not("glute_bridge").concluded
-    assert done.why_not("hip_airplane").summary.startswith("hip_airplane: it was not in the plan")
-    assert done.why_not("keep").concluded  # the glute bridge, not tried, is kept
-    assert done.how("worse") == []
+    assert why_not(done, "regress", drill="single_leg_hip_hinge").concluded
+    assert "not tried" in why_not(done, "glute_bridge").summary or \
+        why_not(done, "glute_bridge").concluded
+    assert why_not(done, "hip_airplane").summary.startswith("hip_airplane: it was not in the plan")
+    assert why_not(done, "keep").concluded  # the glute bridge, not tried, is kept
+    assert how(done, "worse") == []
 
 
 def test_a_check_in_about_a_drill_not_in_the_plan_is_refused():
@@ -328,7 +328,7 @@ def test_no_drill_is_progressed_while_a_clinician_review_row_is_raised(row, labe
             assert f"until a clinician has seen you: {entry.label}" in made.text, made.text
         assert {p.drill for p in done.plan} == set(plan)  # each at the level it was
         # the decision is in the trace, made by the rule, from the triage the row set
-        held = [n for n in done.how("keep") if n.rule == HELD_BY]
+        held = [n for n in how(done, "keep") if n.rule == HELD_BY]
         assert len(held) == len(plan)
         assert all(any(p.text.startswith("triage: clinician_review") for p in n.premises)
                    for n in held)
@@ -358,7 +358,7 @@ def test_getting_worse_holds_back_a_progression_but_not_a_regression():
     assert (regressed.decision, regressed.to) == ("regress", "kickstand_hinge")
     item = next(p for p in done.plan if p.drill == "glute_bridge")
     assert f"{kept.reasons[-1]}." in item.why
-    why = done.why_not("progress", drill="glute_bridge")
+    why = why_not(done, "progress", drill="glute_bridge")
     assert not why.concluded and "clinician_review" in why.summary
     assert rules()[HELD_BY].overrides == "easy_settled_and_too_easy_progresses_the_drill"
 

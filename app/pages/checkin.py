@@ -22,7 +22,7 @@ from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.checkin import CheckIn, Sign
 from hipscreen.knowledge.intake import Safety
 from hipscreen.records import DatabaseError, RecordError
-from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, review
+from hipscreen.review import DECISION_WORDS, SIGN_WORDS, CheckInMismatch, decision_how, review
 from hipscreen.screening import screen_safety_first
 from hipscreen.words import HIP_SURGERY_LABELS, field_label
 
@@ -170,7 +170,7 @@ for decision in done.decisions:
     show(f"**{md(decision.name)} ({side_name(decision.side)}): "
          f"{DECISION_WORDS[decision.decision]}.** {md(decision.text)}")
     with st.expander(_("How was this decided? ({drill})", drill=md(decision.name))):
-        st.markdown(how_markdown(done.decision_how(decision.drill)))
+        st.markdown(how_markdown(decision_how(done, decision.drill)))
 if done.triage.drills_allowed and done.plan:
     st.subheader(_("Your updated plan"))
     for number, item in enumerate(done.plan, 1):

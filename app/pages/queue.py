@@ -21,7 +21,7 @@ from hipscreen.i18n import N_, _
 from hipscreen.knowledge.intake import Intake, Movement
 from hipscreen.records import DatabaseError, RecordError
 from hipscreen.records.models import STATUSES
-from hipscreen.review import DECISION_WORDS, Review, review_text
+from hipscreen.review import DECISION_WORDS, Review, decision_how, review_text
 from hipscreen.screening import screen
 from hipscreen.words import CLINICIAN_MOVEMENT_LABELS, LEVEL_WORDS
 
@@ -115,7 +115,7 @@ if isinstance(model, Review):
         st.markdown(f"- **{md(d.name)} ({side_name(d.side)}): {DECISION_WORDS[d.decision]}.** "
                     f"{md(d.text)} " + _("(rules: {rules})", rules=", ".join(d.rules)))
         with st.expander(_("Reasoning: {drill}", drill=md(d.name))):
-            st.markdown(how_markdown(model.decision_how(d.drill)))
+            st.markdown(how_markdown(decision_how(model, d.drill)))
     st.markdown(_("**Updated plan:**") + " " + (", ".join(f"{p.name} ({side_name(p.side)})"
                                                           for p in model.plan) or _("no drills")))
     st.subheader(_("Note for the record"))

@@ -353,6 +353,7 @@ def _checkin(args: argparse.Namespace) -> int:
     from hipscreen.explain import UnknownConclusion
     from hipscreen.render import checkin_text, why_not_text
     from hipscreen.review import CheckInMismatch, review
+    from hipscreen.review import why_not as review_why_not
 
     checkin = read_checkin(args.file, max_bytes=args.max_bytes)
     record_id = None
@@ -379,7 +380,7 @@ def _checkin(args: argparse.Namespace) -> int:
         raise InputError("\n".join(exc.lines(args.file))) from None
     if args.why_not:
         try:
-            answer = done.why_not(args.why_not, drill=args.drill)
+            answer = review_why_not(done, args.why_not, drill=args.drill)
         except UnknownConclusion as exc:
             raise InputError(f"--why-not: {clip(str(exc))}") from None
         print(why_not_text(answer))

@@ -439,6 +439,13 @@ class TraceRecord:
         return [step.premises] + [a.get("premises", []) for a in step.also_by]
 
 
+def check_no_plan_when_stopped(plan: Sequence[PlanItem], triage: Triage) -> None:
+    """The safety invariant every model holding a plan keeps (a screening's Result, a check-in's
+    Review): no drill at a level that stops drills, or when the rules stopped them."""
+    if plan and (triage.level in LEVELS_THAT_STOP_DRILLS or not triage.drills_allowed):
+        raise ValueError(f"a plan must not be given at triage {triage.level}")
+
+
 class Result(_Out):
     disclaimer: str = DISCLAIMER
     intake: Intake
@@ -469,9 +476,7 @@ class Result(_Out):
 
     @model_validator(mode="after")
     def _no_drills_when_stopped(self) -> Result:
-        if self.plan and (self.triage.level in LEVELS_THAT_STOP_DRILLS
-                          or not self.triage.drills_allowed):
-            raise ValueError(f"a plan must not be given at triage {self.triage.level}")
+        check_no_plan_when_stopped(self.plan, self.triage)
         return self
 
     def deficit_ids(self) -> list[str]:

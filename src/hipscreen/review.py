@@ -21,6 +21,7 @@ from typing import Any
 
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.checkin import CheckIn, psfs_key
+from hipscreen.review_explain import decision_how, how, why_not  # noqa: F401  (the public API)
 from hipscreen.review_model import (  # noqa: F401  (the public API: read from here)
     Baseline,
     Decision,

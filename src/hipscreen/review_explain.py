@@ -1,10 +1,13 @@
-"""Why a check-in decision was (not) made for a drill, and why a drill is (not) in the next plan."""
+"""HOW and WHY NOT for a check-in's review: why a decision was (not) made for a drill, why a
+drill is (not) in the next plan, and the justification trees of its conclusions."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from hipscreen.explain import WhyNot, WhyNotCondition, WhyNotRule, condition_words
+from hipscreen.explain import HowNode, WhyNot, WhyNotCondition, WhyNotRule, condition_words
+from hipscreen.explain import how as _how
+from hipscreen.explain import why_not as _why_not
 from hipscreen.i18n import _
 from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.review_words import SIDES
@@ -91,3 +94,30 @@ def drill_why_not(rev: Any, drill: str) -> WhyNot:
                                     fired=r.id in rev.rules_fired, conditions=[])
                          for r in rules().values() if "next_plan" in r.concludes])
 
+
+
+def how(rev: Any, conclusion: str) -> list[HowNode]:
+    """Justification trees for a conclusion id of a review: a decision (progress, keep, regress,
+    stop), 'worse', a triage level, a red flag or a drill of the next plan."""
+    return _how(rev, conclusion)
+
+
+def decision_how(rev: Any, drill: str) -> list[HowNode]:
+    """The justification tree of the decision for one drill under review."""
+    ids = {s.fact_id for s in rev.trace if s.kind == "DrillDecision" and s.data["drill"] == drill}
+    decided = {s.data["decision"] for s in rev.trace if s.fact_id in ids}
+    return [n for d in sorted(decided) for n in _how(rev, d) if n.fact_id in ids]
+
+
+def why_not(rev: Any, conclusion: str, drill: str | None = None) -> WhyNot:
+    """Why a decision was (not) made for `drill`, or why a drill is (not) in the next plan,
+    or, for any other id, as for a screening."""
+    from hipscreen.rules.review import DECISIONS
+
+    if conclusion in DECISIONS:
+        if drill is None:
+            return _why_not(rev, conclusion)
+        return decision_why_not(rev, conclusion, drill)
+    if conclusion in catalogue().drills:
+        return drill_why_not(rev, conclusion)
+    return _why_not(rev, conclusion)

@@ -7,20 +7,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from hipscreen.explain import HowNode, WhyNot
 from hipscreen.i18n import N_, Words, _
-from hipscreen.knowledge.catalogue import catalogue
 from hipscreen.knowledge.checkin import CheckIn, psfs_key
 from hipscreen.result import (
     DISCLAIMER,
-    LEVELS_THAT_STOP_DRILLS,
     PlanItem,
     PrecautionApplied,
     Result,
     TraceStep,
     Triage,
+    check_no_plan_when_stopped,
 )
-from hipscreen.rules.review import DECISIONS
 
 Side = Literal["left", "right", "both"]
 Decision = Literal["progress", "keep", "regress", "stop"]
@@ -130,38 +127,8 @@ class Review(_Out):
 
     @model_validator(mode="after")
     def _no_drills_when_stopped(self) -> Review:
-        if self.plan and (self.triage.level in LEVELS_THAT_STOP_DRILLS
-                          or not self.triage.drills_allowed):
-            raise ValueError(f"a plan must not be given at triage {self.triage.level}")
+        check_no_plan_when_stopped(self.plan, self.triage)
         return self
-
-    # -- explanation -------------------------------------------------------------------
-    def how(self, conclusion: str) -> list[HowNode]:
-        """Justification trees for a conclusion id: a decision (progress, keep, regress, stop),
-        'worse', a triage level, a red flag or a drill of the next plan."""
-        from hipscreen.explain import how
-
-        return how(self, conclusion)
-
-    def decision_how(self, drill: str) -> list[HowNode]:
-        """The justification tree of the decision for one drill under review."""
-        ids = {s.fact_id for s in self.trace if s.kind == "DrillDecision" and s.data["drill"] == drill}
-        decided = {s.data["decision"] for s in self.trace if s.fact_id in ids}
-        return [n for d in sorted(decided) for n in self.how(d) if n.fact_id in ids]
-
-    def why_not(self, conclusion: str, drill: str | None = None) -> WhyNot:
-        """Why a decision was (not) made for `drill`, or why a drill is (not) in the next plan,
-        or, for any other id, as for a screening."""
-        from hipscreen.explain import why_not
-        from hipscreen.review_explain import decision_why_not, drill_why_not
-
-        if conclusion in DECISIONS:
-            if drill is None:
-                return why_not(self, conclusion)
-            return decision_why_not(self, conclusion, drill)
-        if conclusion in catalogue().drills:
-            return drill_why_not(self, conclusion)
-        return why_not(self, conclusion)
 
     def answers(self) -> dict[str, Any]:
         """The answers the review reasoned from, shaped like an intake's where they are the

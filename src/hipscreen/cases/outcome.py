@@ -13,6 +13,7 @@ from hipscreen.documents import clip
 from hipscreen.explain import why_not
 from hipscreen.result import Result, TriageLevel
 from hipscreen.review import Review
+from hipscreen.review import why_not as review_why_not
 
 
 # -- outcomes, differences and results -------------------------------------------------------
@@ -182,18 +183,19 @@ def review_differences(expect: Expect, review: Review) -> list[Difference]:
             diffs.append(_difference(
                 "decisions", f"expected {drill}: {decision}, got {actual or 'not under review'}",
                 decision, actual or "not under review", id=drill,
-                why=_explained(lambda d=drill, e=decision: review.why_not(e, drill=d).summary)))
+                why=_explained(lambda d=drill, e=decision: review_why_not(review, e, drill=d).summary)))
     drills = outcome.drill_ids()
     for drill in expect.drills:
         if drill not in drills:
             diffs.append(_difference(
                 "drills", f"missing drill {drill} in the updated plan", "in the plan",
-                "not in the plan", id=drill, why=_explained(lambda d=drill: review.why_not(d).summary)))
+                "not in the plan", id=drill,
+                why=_explained(lambda d=drill: review_why_not(review, d).summary)))
     for drill in expect.not_drills:
         if drill in drills:
             diffs.append(_difference(
                 "not_drills", f"unexpected drill {drill} in the updated plan", "not in the plan",
-                "in the plan", id=drill, why=_explained(lambda d=drill: review.why_not(d).summary),
+                "in the plan", id=drill, why=_explained(lambda d=drill: review_why_not(review, d).summary),
                 joiner="why"))
     if expect.worse is not None and expect.worse != bool(outcome.worse):
         shown = ", ".join(c.text() for c in review.changes) or "nothing to compare with"
